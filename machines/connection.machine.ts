@@ -10,7 +10,8 @@
  *
  * The states follow the WebSocket `readyState` (WHATWG WebSockets Standard,
  * https://websockets.spec.whatwg.org/#dom-websocket-readystate): `connecting` (0), `open` (1),
- * `closing` (2, with `draining` before the closing handshake and `handshake` during it) and
+ * `closing` (2: `draining` before the closing handshake, `handshake` during it, `aborting` after
+ * `close()` before open) and
  * `closed` (3). `closed` is not final: reconnection will leave it.
  */
 import { and, assign, setup } from 'xstate';
@@ -142,10 +143,8 @@ export const connectionMachine = setup({
           target: 'closed',
           actions: failConnect(() => ({ cause: 'connect-timeout', message: 'The connection did not open in time' })),
         },
-        'user.close': {
-          target: 'closed',
-          actions: failConnect(() => ({ cause: 'aborted', message: 'close() was called before the connection opened' })),
-        },
+        // As on the platform, readyState reads CLOSING until the transport confirms the abort.
+        'user.close': { target: 'closing.aborting', actions: 'recordCloseRequest' },
       },
     },
 
@@ -192,6 +191,19 @@ export const connectionMachine = setup({
             },
           },
         },
+        // close() before open: the attempt is abandoned, and ends as a failed connect would.
+        aborting: {
+          entry: [
+            { type: 'closeSocket', params: { code: undefined, reason: undefined } },
+            { type: 'startTimer', params: ({ context }) => ({ timer: 'close', attempt: context.attempt }) },
+          ],
+          exit: [{ type: 'cancelTimer', params: { timer: 'close' } }],
+          on: {
+            'socket.error': { guard: 'isCurrentAttempt', target: '#connection.closed', actions: failConnect(aborted) },
+            'socket.close': { guard: 'isCurrentAttempt', target: '#connection.closed', actions: failConnect(aborted) },
+            'timer.close': { guard: 'isCurrentAttempt', target: '#connection.closed', actions: failConnect(aborted) },
+          },
+        },
         handshake: {
           entry: [
             {
@@ -221,6 +233,10 @@ export const connectionMachine = setup({
 });
 
 type Args = { context: ConnectionContext; event: ConnectionEvent };
+
+function aborted(): TransportFailure {
+  return { cause: 'aborted', message: 'close() was called before the connection opened' };
+}
 
 /** Error, then every queued message reported undelivered, then close 1006: the attempt is over. */
 function failConnect(failureOf: (args: Args) => TransportFailure) {

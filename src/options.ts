@@ -1,0 +1,175 @@
+/**
+ * Connection options, declared once: the type with TSDoc defaults, the `DEFAULTS` constant the
+ * README table is checked against, and `resolveOptions()`, which validates every option and
+ * throws a `TypeError` naming it, the value, and what was expected.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import { normalizeProtocols } from './close-args.js';
+import { describeValue } from './errors.js';
+import { systemClock, type Clock } from './clock.js';
+import type { BinaryType, NodeClientOptions, Transport } from './transports/transport.js';
+import { nativeTransport, type WebSocketConstructor } from './transports/native-transport.js';
+
+export interface ConnectionOptions {
+  /** Subprotocols to offer, most preferred first; `protocol` tells which the server chose. @default [] */
+  readonly protocols?: string | readonly string[];
+  /** A `WebSocket` constructor to use instead of the default transport (`ws` in Node, the native one elsewhere). */
+  readonly WebSocket?: WebSocketConstructor;
+  /** A transport to use instead of the default; `./testing` has an in-memory one. Wins over `WebSocket`. */
+  readonly transport?: Transport;
+  /** What binary messages arrive as. @default 'arraybuffer' */
+  readonly binaryType?: BinaryType;
+  /** The most messages `send()` queues while connecting; more are reported undelivered (`queue-full`). @default 10000 */
+  readonly maxQueuedMessages?: number;
+  /** The most bytes (UTF-8 for strings) queued while connecting. @default 16777216 (16 MiB) */
+  readonly maxQueuedBytes?: number;
+  /** How long the opening handshake may take, in ms, before the attempt fails with `connect-timeout`. @default 10000 */
+  readonly connectTimeout?: number;
+  /** How long `close()` waits for buffered data to be written out, in ms, before dropping it (`drain-timeout`). @default 30000 */
+  readonly drainTimeout?: number;
+  /** How long the closing handshake may take, in ms, before the socket is dropped (`close-timeout`). @default 5000 */
+  readonly closeTimeout?: number;
+  /** Refuse `ws:` URLs to hosts other than loopback with a `SecurityError`. @default false */
+  readonly secureOnly?: boolean;
+  /** The largest inbound message, in bytes; larger ones close the connection with 1009 (`ws` transport only). @default 104857600 (100 MiB) */
+  readonly maxPayload?: number;
+  /** Extra HTTP headers for the opening handshake, such as `Authorization` (`ws` transport only). @default {} */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The `Origin` header to send (`ws` transport only). @default undefined */
+  readonly origin?: string;
+  /** Certificate authorities to trust for `wss:` (`ws` transport only). @default undefined (the system's) */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** An `http.Agent`/`https.Agent`, for proxies (`ws` transport only). @default undefined */
+  readonly agent?: object;
+  /** Passed to XState's `createActor` to observe the machine (see README, "Inspecting"). @default undefined */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The source of time for every timeout; `./testing` has a simulated one. @default the platform's timers */
+  readonly clock?: Clock;
+}
+
+/** Every option's default. The README's option table is checked against this. */
+export const DEFAULTS = {
+  protocols: [] as readonly string[],
+  binaryType: 'arraybuffer' as BinaryType,
+  maxQueuedMessages: 10_000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  connectTimeout: 10_000,
+  drainTimeout: 30_000,
+  closeTimeout: 5_000,
+  secureOnly: false,
+  maxPayload: 100 * 1024 * 1024,
+  headers: {} as Readonly<Record<string, string>>,
+  origin: undefined,
+  ca: undefined,
+  agent: undefined,
+  inspect: undefined,
+  clock: systemClock,
+  WebSocket: undefined,
+  transport: undefined,
+} as const;
+
+export interface ResolvedOptions {
+  readonly protocols: readonly string[];
+  readonly transport: Transport | undefined;
+  readonly binaryType: BinaryType;
+  readonly maxQueuedMessages: number;
+  readonly maxQueuedBytes: number;
+  readonly connectTimeout: number;
+  readonly drainTimeout: number;
+  readonly closeTimeout: number;
+  readonly secureOnly: boolean;
+  readonly maxPayload: number;
+  readonly node: NodeClientOptions;
+  readonly inspect: ConnectionOptions['inspect'];
+  readonly clock: Clock;
+}
+
+const KNOWN = new Set(Object.keys(DEFAULTS));
+
+/** Validates `options` and fills in defaults. Subprotocol errors are `SyntaxError`s, as `new WebSocket()` throws. */
+export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected options to be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
+  }
+  const o = options;
+  const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));
+  if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
+  if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
+  const node: NodeClientOptions = {
+    headers: headers(o.headers),
+    ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
+    ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
+    ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
+  };
+  return {
+    protocols: normalizeProtocols(o.protocols ?? DEFAULTS.protocols),
+    transport,
+    binaryType: oneOf('binaryType', o.binaryType ?? DEFAULTS.binaryType, ['blob', 'arraybuffer'] as const),
+    maxQueuedMessages: count('maxQueuedMessages', o.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages),
+    maxQueuedBytes: count('maxQueuedBytes', o.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes),
+    connectTimeout: duration('connectTimeout', o.connectTimeout ?? DEFAULTS.connectTimeout),
+    drainTimeout: duration('drainTimeout', o.drainTimeout ?? DEFAULTS.drainTimeout),
+    closeTimeout: duration('closeTimeout', o.closeTimeout ?? DEFAULTS.closeTimeout),
+    secureOnly: flag('secureOnly', o.secureOnly ?? DEFAULTS.secureOnly),
+    maxPayload: positive('maxPayload', o.maxPayload ?? DEFAULTS.maxPayload),
+    node,
+    inspect: o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object' ? o.inspect : fail('inspect', o.inspect, 'an observer or a function'),
+    clock: clock(o.clock ?? DEFAULTS.clock),
+  };
+}
+
+function fail(name: string, value: unknown, expected: string): never {
+  throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
+}
+
+function count(name: string, value: unknown): number {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : fail(name, value, 'a non-negative integer');
+}
+
+function positive(name: string, value: unknown): number {
+  return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : fail(name, value, 'a positive integer');
+}
+
+/** Timer delays: finite, non-negative, and within what `setTimeout` can represent. */
+function duration(name: string, value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2 ** 31 - 1
+    ? value
+    : fail(name, value, 'a number of milliseconds between 0 and 2147483647');
+}
+
+function flag(name: string, value: unknown): boolean {
+  return typeof value === 'boolean' ? value : fail(name, value, 'a boolean');
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  return allowed.includes(value as T) ? (value as T) : fail(name, value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+}
+
+function headers(value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return DEFAULTS.headers;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('headers', value, 'an object of header names to strings');
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== 'string') fail(`headers.${key}`, entry, 'a string');
+  }
+  return value as Readonly<Record<string, string>>;
+}
+
+function optional<K extends string>(name: K, value: unknown, valid: (value: unknown) => boolean, expected: string) {
+  if (value === undefined) return {};
+  if (!valid(value)) fail(name, value, expected);
+  return { [name]: value } as Record<K, never>;
+}
+
+function clock(value: unknown): Clock {
+  const candidate = value as Partial<Clock> | null;
+  return typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.now === 'function' &&
+    typeof candidate.setTimeout === 'function' &&
+    typeof candidate.clearTimeout === 'function'
+    ? (candidate as Clock)
+    : fail('clock', value, 'an object with now(), setTimeout() and clearTimeout()');
+}

@@ -1,0 +1,37 @@
+/**
+ * Everything the package exports, shared by the Node and browser entry points (which differ
+ * only in the default transport they register).
+ */
+export {
+  Connection,
+  createConnection,
+  type ConnectionEventMap,
+  type ConnectionStateName,
+  type OpenInfo,
+  type ReadyState,
+  type StateChange,
+  type UndeliveredMessage,
+} from './connection.js';
+export { DEFAULTS, type ConnectionOptions } from './options.js';
+export type { Clock } from './clock.js';
+export type { OutgoingData } from './byte-length.js';
+export { nativeTransport, type WebSocketConstructor, type WebSocketLike } from './transports/native-transport.js';
+export type {
+  BinaryType,
+  IncomingData,
+  NodeClientOptions,
+  Transport,
+  TransportHandlers,
+  TransportRequest,
+  TransportSocket,
+} from './transports/transport.js';
+export { connectionMachine, ABNORMAL_CLOSURE } from '../machines/connection.machine.js';
+export type {
+  CloseCause,
+  CloseInfo,
+  ConnectionContext,
+  ConnectionEvent,
+  TimerName,
+  TransportFailure,
+  UndeliveredReason,
+} from '../machines/connection.types.js';

@@ -1,0 +1,6 @@
+/**
+ * The test kit: what an application's own tests need to drive a connection through its
+ * lifecycle without a network or real time.
+ */
+export { SimulatedClock } from './simulated-clock.js';
+export { createMemoryTransport, MemorySocket, type MemoryTransport, type WrittenMessage } from './memory-transport.js';

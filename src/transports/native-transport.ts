@@ -1,0 +1,144 @@
+/**
+ * The browser and worker transport: a platform `WebSocket` (or any constructor with its shape).
+ *
+ * The platform tells only how many bytes are still buffered, not which messages, so the
+ * messages handed over are kept in a FIFO and released from its head as `bufferedAmount`
+ * shows them written (the platform writes in order); whatever remains when the socket
+ * closes never went out.
+ */
+import type { OutgoingData } from '../byte-length.js';
+import { ByteQueue } from '../queue.js';
+import type { BinaryType, IncomingData, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
+
+/** The part of the `WebSocket` interface this transport uses. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  readonly extensions: string;
+  binaryType: string;
+  send(data: OutgoingData): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: never) => void): void;
+  removeEventListener(type: string, listener: (event: never) => void): void;
+}
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** How often to look at `bufferedAmount` while `close()` waits for a drain: the platform has no event for it. */
+const DRAIN_POLL_MS = 10;
+
+/** A transport over `WebSocketImpl`, the global `WebSocket` when not given. */
+export function nativeTransport(WebSocketImpl?: WebSocketConstructor): Transport {
+  return (request, handlers) => {
+    const Impl = WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (Impl === undefined) {
+      throw new TypeError('Expected a global WebSocket, found none: pass the `WebSocket` or `transport` option');
+    }
+    return new NativeSocket(Impl, request, handlers);
+  };
+}
+
+class NativeSocket implements TransportSocket {
+  readonly #ws: WebSocketLike;
+  readonly #request: TransportRequest;
+  readonly #unconfirmed = new ByteQueue<OutgoingData>();
+  readonly #listeners: [string, (event: never) => void][];
+  #live = true;
+  #poll: unknown;
+
+  constructor(Impl: WebSocketConstructor, request: TransportRequest, handlers: TransportHandlers) {
+    this.#request = request;
+    const ws = new Impl(request.url.href, [...request.protocols]);
+    ws.binaryType = request.binaryType;
+    this.#ws = ws;
+    let failedWhileConnecting = false;
+    this.#listeners = [
+      ['open', () => handlers.open(ws.protocol, ws.extensions)],
+      ['message', (event: MessageEvent<IncomingData>) => handlers.message(event.data)],
+      [
+        'error',
+        () => {
+          // The platform gives no detail, by design (WHATWG WebSockets Standard, "fail the WebSocket connection").
+          const connecting = ws.readyState === 0 || failedWhileConnecting;
+          failedWhileConnecting ||= connecting;
+          handlers.error(
+            connecting
+              ? { cause: 'handshake-failed', message: 'The WebSocket connection could not be established (the platform gives no detail)' }
+              : { cause: 'transport-error', message: 'The WebSocket connection failed (the platform gives no detail)' },
+          );
+        },
+      ],
+      [
+        'close',
+        (event: CloseEvent) => {
+          this.#detach();
+          handlers.close(event.code, event.reason, event.wasClean);
+        },
+      ],
+    ];
+    for (const [type, listener] of this.#listeners) ws.addEventListener(type, listener);
+  }
+
+  get bufferedAmount(): number {
+    this.#release();
+    return this.#unconfirmed.bytes;
+  }
+
+  get binaryType(): BinaryType {
+    return this.#ws.binaryType as BinaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    this.#ws.binaryType = type;
+  }
+
+  send(data: OutgoingData, bytes: number, original: OutgoingData): void {
+    this.#unconfirmed.push(original, bytes);
+    this.#ws.send(data);
+    if (this.#unconfirmed.length > 64) this.#release();
+  }
+
+  close(code: number | undefined, reason: string | undefined): void {
+    if (code === undefined) this.#ws.close();
+    else if (reason === undefined) this.#ws.close(code);
+    else this.#ws.close(code, reason);
+  }
+
+  /** Browsers cannot drop a socket at once; closing and no longer listening is the nearest. */
+  terminate(): void {
+    this.#detach();
+    this.#ws.close();
+  }
+
+  whenDrained(callback: () => void): void {
+    const check = () => {
+      this.#poll = undefined;
+      if (!this.#live) return;
+      if (this.bufferedAmount === 0) callback();
+      else this.#poll = this.#request.clock.setTimeout(check, DRAIN_POLL_MS);
+    };
+    this.#poll = this.#request.clock.setTimeout(check, 0);
+  }
+
+  takeUnsent(): OutgoingData[] {
+    this.#release();
+    return this.#unconfirmed.drain();
+  }
+
+  /** Forgets the messages the platform has written, judged by how many bytes it still holds. */
+  #release(): void {
+    let written = this.#unconfirmed.bytes - this.#ws.bufferedAmount;
+    for (let size = this.#unconfirmed.peekSize(); size !== undefined && size <= written; size = this.#unconfirmed.peekSize()) {
+      written -= size;
+      this.#unconfirmed.shift();
+    }
+  }
+
+  #detach(): void {
+    if (!this.#live) return;
+    this.#live = false;
+    if (this.#poll !== undefined) this.#request.clock.clearTimeout(this.#poll);
+    for (const [type, listener] of this.#listeners) this.#ws.removeEventListener(type, listener);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The small interface every transport implements: the `ws` client in Node, the native
+ * `WebSocket` in browsers and workers, and the in-memory transport in `./testing`.
+ *
+ * A transport reports facts; it makes no lifecycle decision. Its handlers must never be called
+ * from inside one of its own methods (real sockets report in later tasks, and the shell relies
+ * on it), and never again after `terminate()`.
+ */
+import type { OutgoingData } from '../byte-length.js';
+import type { Clock } from '../clock.js';
+import type { TransportFailure } from '../../machines/connection.types.js';
+
+/** What an inbound message is delivered as, following `binaryType`. */
+export type BinaryType = 'blob' | 'arraybuffer';
+export type IncomingData = string | ArrayBuffer | Blob;
+
+/** Everything a transport needs to open one socket. */
+export interface TransportRequest {
+  /** The full URL, credentials and query included: only the transport sees it. */
+  readonly url: URL;
+  readonly protocols: readonly string[];
+  readonly binaryType: BinaryType;
+  /** The largest inbound message to accept, in bytes, where the transport can enforce it. */
+  readonly maxPayload: number;
+  /** Options only a Node client can honour (headers, origin, TLS CA, agent). */
+  readonly node: NodeClientOptions;
+  readonly clock: Clock;
+}
+
+/** Client options that only the `ws` transport honours; browsers decide these themselves. */
+export interface NodeClientOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly origin?: string;
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** An `http.Agent` or `https.Agent`, for proxies. */
+  readonly agent?: object;
+}
+
+/** The facts a socket reports, in the order it learns them. */
+export interface TransportHandlers {
+  open(protocol: string, extensions: string): void;
+  message(data: IncomingData): void;
+  error(failure: TransportFailure): void;
+  close(code: number, reason: string, wasClean: boolean): void;
+}
+
+/** One socket, for one connection attempt. */
+export interface TransportSocket {
+  /** Payload bytes handed to `send()` and not yet written out (UTF-8 for strings, framing excluded). */
+  readonly bufferedAmount: number;
+  binaryType: BinaryType;
+  /**
+   * Writes `data` (`bytes` long). `original` is what `takeUnsent()` returns for it: the value
+   * the application passed to `send()`, when `data` is a copy taken at that time.
+   */
+  send(data: OutgoingData, bytes: number, original: OutgoingData): void;
+  /** Starts the closing handshake; while connecting, abandons the attempt (an error and a close follow). */
+  close(code: number | undefined, reason: string | undefined): void;
+  /** Drops the connection at once; no handler is called afterwards. */
+  terminate(): void;
+  /** Calls `callback` once, in a later task, when `bufferedAmount` is 0. */
+  whenDrained(callback: () => void): void;
+  /** The data handed to `send()` that was never written out, oldest first; forgets it. */
+  takeUnsent(): OutgoingData[];
+}
+
+/** Opens a socket. It may throw only for a request the platform refuses outright. */
+export type Transport = (request: TransportRequest, handlers: TransportHandlers) => TransportSocket;

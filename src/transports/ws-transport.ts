@@ -1,0 +1,139 @@
+/**
+ * The Node transport: the `ws` client. Preferred in Node even where a global `WebSocket`
+ * exists, for `terminate()`, `maxPayload`, headers, TLS options and agents.
+ *
+ * `bufferedAmount` is counted here, not read from `ws`: `ws` reports 0 right after a send on
+ * loopback and counts framing. Each `send` hands `ws` one shared callback; `ws` calls it in
+ * order once the frame is written to the kernel, so a FIFO of in-flight sizes tells exactly
+ * which messages have gone out and which would be lost if the socket dropped now.
+ */
+import WebSocket from 'ws';
+import type { OutgoingData } from '../byte-length.js';
+import { ByteQueue } from '../queue.js';
+import { redactText } from '../url.js';
+import type { CloseCause, TransportFailure } from '../../machines/connection.types.js';
+import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
+
+export const wsTransport: Transport = (request, handlers) => new WsSocket(request, handlers);
+
+/** `ws` internals its own `CloseEvent` reads to compute `wasClean`. */
+interface WsCloseFlags {
+  readonly _closeFrameReceived?: boolean;
+  readonly _closeFrameSent?: boolean;
+}
+
+class WsSocket implements TransportSocket {
+  readonly #ws: WebSocket;
+  readonly #url: URL;
+  readonly #inFlight = new ByteQueue<OutgoingData>();
+  #live = true;
+  /** Set once a write failed: the socket is gone, and what is still in flight never went out. */
+  #writeFailed = false;
+  #drainWaiter: (() => void) | undefined;
+
+  constructor(request: TransportRequest, handlers: TransportHandlers) {
+    this.#url = request.url;
+    const { headers, origin, ca, agent } = request.node;
+    this.#ws = new WebSocket(request.url.href, [...request.protocols], {
+      maxPayload: request.maxPayload,
+      ...(headers === undefined ? {} : { headers: { ...headers } }),
+      ...(origin === undefined ? {} : { origin }),
+      ...(ca === undefined ? {} : { ca: ca as string }),
+      ...(agent === undefined ? {} : { agent: agent as never }),
+    });
+    this.#ws.binaryType = asWsBinaryType(request.binaryType);
+    const ws = this.#ws;
+    ws.on('open', () => {
+      if (this.#live) handlers.open(ws.protocol, ws.extensions);
+    });
+    ws.on('message', (data, isBinary) => {
+      // Text frames always arrive as a Buffer; binary ones follow binaryType.
+      if (this.#live) handlers.message(isBinary ? (data as ArrayBuffer | Blob) : data.toString());
+    });
+    // Always listening: `ws` emits `error` when a connecting socket is closed or terminated,
+    // and an EventEmitter error without a listener would crash the process.
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (this.#live) handlers.error(this.#classify(error, ws.readyState === WebSocket.CONNECTING));
+    });
+    ws.on('close', (code, reason) => {
+      if (!this.#live) return;
+      this.#live = false;
+      const flags = ws as unknown as WsCloseFlags;
+      const wasClean = flags._closeFrameReceived === undefined ? code !== 1006 : Boolean(flags._closeFrameReceived && flags._closeFrameSent);
+      handlers.close(code, reason.toString(), wasClean);
+    });
+  }
+
+  get bufferedAmount(): number {
+    return this.#inFlight.bytes;
+  }
+
+  get binaryType(): BinaryType {
+    return this.#ws.binaryType as BinaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    this.#ws.binaryType = asWsBinaryType(type);
+  }
+
+  send(data: OutgoingData, bytes: number, original: OutgoingData): void {
+    this.#inFlight.push(original, bytes);
+    this.#ws.send(data as string, this.#onWritten);
+  }
+
+  readonly #onWritten = (error?: Error | null): void => {
+    if (error || this.#writeFailed) {
+      this.#writeFailed = true;
+      return;
+    }
+    this.#inFlight.shift();
+    if (this.#inFlight.length === 0 && this.#drainWaiter) {
+      const waiter = this.#drainWaiter;
+      this.#drainWaiter = undefined;
+      waiter();
+    }
+  };
+
+  close(code: number | undefined, reason: string | undefined): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#live = false;
+    this.#drainWaiter = undefined;
+    this.#ws.terminate();
+  }
+
+  whenDrained(callback: () => void): void {
+    if (this.#inFlight.length === 0) queueMicrotask(() => this.#live && callback());
+    else this.#drainWaiter = () => this.#live && callback();
+  }
+
+  takeUnsent(): OutgoingData[] {
+    return this.#inFlight.drain();
+  }
+
+  #classify(error: Error & { code?: string }, connecting: boolean): TransportFailure {
+    const message = redactText(error.message, this.#url);
+    return { cause: classify(error.code, connecting), message };
+  }
+}
+
+/** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */
+function asWsBinaryType(type: BinaryType): 'arraybuffer' {
+  return type as 'arraybuffer';
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/** Maps a Node or `ws` error code to a cause (ws lists its `WS_ERR_*` codes in its docs). */
+function classify(code: string | undefined, connecting: boolean): CloseCause {
+  if (code !== undefined && UNREACHABLE.has(code)) return 'refused';
+  if (code !== undefined && DROPPED.has(code)) return 'connection-lost';
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'message-too-big';
+  if (code?.startsWith('WS_ERR_')) return 'protocol-error';
+  // Handshake problems (an HTTP status, a bad Sec-WebSocket-Accept, a subprotocol mismatch,
+  // a TLS certificate error) reach us as plain errors while connecting.
+  return connecting ? 'handshake-failed' : 'transport-error';
+}
