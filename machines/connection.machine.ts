@@ -166,11 +166,9 @@ export const connectionMachine = setup({
       initial: 'draining',
       on: {
         'user.send': { actions: [{ type: 'rejectMessage', params: { reason: 'closing' } }] },
-        'socket.error': {
-          guard: and(['isCurrentAttempt', 'isFirstFailure']),
-          target: '.handshake',
-          actions: reportFailure(),
-        },
+        // Reported once; the transport's close follows. Targetless, so an error during the
+        // handshake does not restart it (and its timer).
+        'socket.error': { guard: and(['isCurrentAttempt', 'isFirstFailure']), actions: reportFailure() },
         'socket.close': { guard: 'isCurrentAttempt', target: 'closed', actions: finishClose() },
       },
       states: {
@@ -184,6 +182,12 @@ export const connectionMachine = setup({
           exit: [{ type: 'cancelTimer', params: { timer: 'drain' } }],
           on: {
             'socket.drained': { guard: 'isCurrentAttempt', target: 'handshake' },
+            // A failing socket will not drain: wait for its close instead, bounded by the close timer.
+            'socket.error': {
+              guard: and(['isCurrentAttempt', 'isFirstFailure']),
+              target: 'handshake',
+              actions: reportFailure(),
+            },
             'timer.drain': {
               guard: 'isCurrentAttempt',
               target: '#connection.closed',
