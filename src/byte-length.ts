@@ -8,8 +8,16 @@
 /** The kinds of data `send()` accepts. */
 export type OutgoingData = string | ArrayBufferLike | ArrayBufferView | Blob;
 
+/** Node's native counter, where there is one; it counts lone surrogates as U+FFFD too. */
+const nativeByteLength = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer?.byteLength;
+
 /** UTF-8 length of `text` without encoding it. */
 export function utf8ByteLength(text: string): number {
+  return nativeByteLength === undefined ? countUtf8Bytes(text) : nativeByteLength(text, 'utf8');
+}
+
+/** The portable count, for browsers and workers. */
+export function countUtf8Bytes(text: string): number {
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

@@ -1,0 +1,33 @@
+// Imports the built package by its own name, as an application would (through package.json
+// "exports"), and runs an echo, a queued send and a clean close against a local ws server.
+import assert from 'node:assert/strict';
+import { WebSocketServer } from 'ws';
+import { createConnection, ManagedWebSocket, connectionMachine } from 'statesock';
+import { createMemoryTransport, SimulatedClock } from 'statesock/testing';
+
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+await new Promise((resolve) => server.once('listening', resolve));
+server.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })));
+const url = `ws://127.0.0.1:${server.address().port}`;
+
+const connection = createConnection(url);
+connection.send('queued before open');
+const echo = await new Promise((resolve) => connection.on('message', resolve));
+assert.equal(echo, 'queued before open');
+assert.deepEqual(await connection.close(1000, 'done'), { code: 1000, reason: 'done', wasClean: true, cause: 'normal' });
+
+const socket = new ManagedWebSocket(url);
+const closeEvent = await new Promise((resolve) => {
+  socket.onopen = () => socket.close(4000, 'bye');
+  socket.onclose = resolve;
+});
+assert.equal(closeEvent.code, 4000);
+
+const memory = createMemoryTransport();
+const inMemory = createConnection('ws://example.test', { transport: memory.transport, clock: new SimulatedClock() });
+memory.socket.accept();
+assert.equal(inMemory.readyState, 1);
+assert.equal(connectionMachine.id, 'connection');
+
+server.close();
+console.log('dist smoke test passed: the built package works through its exports');
