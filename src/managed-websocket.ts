@@ -1,0 +1,258 @@
+/**
+ * `ManagedWebSocket`: the WHATWG `WebSocket` interface (https://websockets.spec.whatwg.org/#the-websocket-interface)
+ * over a `Connection`, so code written for the platform `WebSocket` gets the statechart's
+ * lifecycle by changing one constructor. The standard's checks and event order hold, with these
+ * deliberate differences:
+ *
+ * - `send()` while CONNECTING queues the message (the platform throws `InvalidStateError`).
+ * - `close()` on an open connection waits for buffered data to drain before the closing handshake.
+ * - A message that is never written out (sent after `close()`, queue full, connection lost) is
+ *   reported by an `undelivered` event; the platform discards it silently and grows `bufferedAmount`.
+ * - `send()` throws a `TypeError` for data that is not a string, `ArrayBuffer`, view or `Blob`
+ *   (the platform sends `String(data)`).
+ */
+import type { OutgoingData } from './byte-length.js';
+import { CloseEventImpl } from './close-event.js';
+import { createConnection, type Connection, type ReadyState } from './connection.js';
+import type { ConnectionOptions } from './options.js';
+import type { BinaryType, IncomingData } from './transports/transport.js';
+import { UndeliveredEvent } from './undelivered-event.js';
+
+/** The `Connection` options that apply; `protocols` is the constructor's second argument, and `binaryType` the property. */
+export type ManagedWebSocketOptions = Omit<ConnectionOptions, 'protocols' | 'binaryType'>;
+
+/** The events a `ManagedWebSocket` fires, by type. */
+export interface ManagedWebSocketEventMap {
+  open: Event;
+  message: MessageEvent<IncomingData>;
+  error: Event;
+  close: CloseEventImpl;
+  undelivered: UndeliveredEvent;
+}
+
+/** An `on…` event handler property's value, as HTML's `EventHandler` type. */
+export type ManagedWebSocketHandler<E extends Event> = ((this: ManagedWebSocket, event: E) => unknown) | null;
+
+type HandlerType = keyof ManagedWebSocketEventMap;
+
+/** The listener that runs an event handler property, and what the property holds now. */
+interface HandlerSlot {
+  value: object;
+  readonly listener: (event: Event) => void;
+}
+
+/** Typed overloads for the events above; any other type goes to `EventTarget`'s own signature. */
+export interface ManagedWebSocket {
+  addEventListener<K extends HandlerType>(
+    type: K,
+    listener: (this: ManagedWebSocket, event: ManagedWebSocketEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends HandlerType>(
+    type: K,
+    listener: (this: ManagedWebSocket, event: ManagedWebSocketEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/** A drop-in `WebSocket` whose lifecycle is the `connectionMachine` statechart. It does not reconnect. */
+export class ManagedWebSocket extends EventTarget {
+  // Defined below as WebIDL constants: read-only, on the constructor and on the prototype.
+  declare static readonly CONNECTING: 0;
+  declare static readonly OPEN: 1;
+  declare static readonly CLOSING: 2;
+  declare static readonly CLOSED: 3;
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
+
+  readonly #connection: Connection;
+  readonly #handlers = new Map<HandlerType, HandlerSlot>();
+
+  /**
+   * Opens a connection to `url`, offering `protocols`. Throws a `SyntaxError` `DOMException`
+   * for a bad URL and then for a bad subprotocol list, in the standard's order; a `TypeError`
+   * for a bad option; a `SecurityError` as `Connection` does.
+   */
+  constructor(url: string | URL, protocols?: string | string[], options?: ManagedWebSocketOptions) {
+    super();
+    this.#connection = createConnection(url, connectionOptions(protocols, options));
+    const { origin } = new URL(this.#connection.url);
+    this.#connection.on('open', () => this.dispatchEvent(new Event('open')));
+    // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: origin is the URL's origin, serialized.
+    this.#connection.on('message', (data) => this.dispatchEvent(new MessageEvent('message', { data, origin })));
+    this.#connection.on('error', () => this.dispatchEvent(new Event('error')));
+    this.#connection.on('close', ({ code, reason, wasClean }) => {
+      this.dispatchEvent(new CloseEventImpl('close', { code, reason, wasClean }));
+    });
+    this.#connection.on('undelivered', ({ data, reason }) => {
+      this.dispatchEvent(new UndeliveredEvent('undelivered', { data, reason }));
+    });
+  }
+
+  /** The underlying connection, to inspect (its `actor`, `state`, `closed`); drive it through this object. */
+  get connection(): Connection {
+    return this.#connection;
+  }
+
+  /** The URL, serialized, after `http:` and `https:` became `ws:` and `wss:`. */
+  get url(): string {
+    return this.#connection.url;
+  }
+
+  /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
+  get readyState(): ReadyState {
+    return this.#connection.readyState;
+  }
+
+  /** Bytes accepted by `send()` and not yet written out (UTF-8 for strings), including those queued before open. */
+  get bufferedAmount(): number {
+    return this.#connection.bufferedAmount;
+  }
+
+  /** The subprotocol the server selected, or `''`. */
+  get protocol(): string {
+    return this.#connection.protocol;
+  }
+
+  /** The extensions the server selected, or `''`. */
+  get extensions(): string {
+    return this.#connection.extensions;
+  }
+
+  /** What binary messages arrive as. @default 'blob' */
+  get binaryType(): BinaryType {
+    return this.#connection.binaryType;
+  }
+
+  /** An enumeration attribute: a value other than `'blob'` or `'arraybuffer'` is ignored, without throwing (WebIDL). */
+  set binaryType(value: BinaryType) {
+    const type = `${value as string}`;
+    if (type === 'blob' || type === 'arraybuffer') this.#connection.binaryType = type;
+  }
+
+  /**
+   * Sends `data`: at once when open, after the opening handshake when connecting. A message
+   * that is never written out is reported by an `undelivered` event. Throws a `TypeError` for
+   * data of another type.
+   */
+  send(data: OutgoingData): void {
+    this.#connection.send(data);
+  }
+
+  /**
+   * Closes the connection, after buffered data has drained when open. Throws an
+   * `InvalidAccessError` for a code other than 1000 or 3000-4999 and a `SyntaxError` for a
+   * reason over 123 UTF-8 bytes, changing nothing.
+   */
+  close(code?: number, reason?: string): void {
+    void this.#connection.close(code, reason);
+  }
+
+  /** Called for `open` events. */
+  get onopen(): ManagedWebSocketHandler<Event> {
+    return this.#getHandler('open');
+  }
+
+  set onopen(handler: ManagedWebSocketHandler<Event>) {
+    this.#setHandler('open', handler);
+  }
+
+  /** Called for `message` events. */
+  get onmessage(): ManagedWebSocketHandler<MessageEvent<IncomingData>> {
+    return this.#getHandler('message');
+  }
+
+  set onmessage(handler: ManagedWebSocketHandler<MessageEvent<IncomingData>>) {
+    this.#setHandler('message', handler);
+  }
+
+  /** Called for `error` events. */
+  get onerror(): ManagedWebSocketHandler<Event> {
+    return this.#getHandler('error');
+  }
+
+  set onerror(handler: ManagedWebSocketHandler<Event>) {
+    this.#setHandler('error', handler);
+  }
+
+  /** Called for `close` events. */
+  get onclose(): ManagedWebSocketHandler<CloseEventImpl> {
+    return this.#getHandler('close');
+  }
+
+  set onclose(handler: ManagedWebSocketHandler<CloseEventImpl>) {
+    this.#setHandler('close', handler);
+  }
+
+  /** Called for `undelivered` events (not part of the standard). */
+  get onundelivered(): ManagedWebSocketHandler<UndeliveredEvent> {
+    return this.#getHandler('undelivered');
+  }
+
+  set onundelivered(handler: ManagedWebSocketHandler<UndeliveredEvent>) {
+    this.#setHandler('undelivered', handler);
+  }
+
+  #getHandler<E extends Event>(type: HandlerType): ManagedWebSocketHandler<E> {
+    return (this.#handlers.get(type)?.value ?? null) as ManagedWebSocketHandler<E>;
+  }
+
+  /**
+   * HTML's event handler attributes (https://html.spec.whatwg.org/multipage/webappapis.html#event-handler-attributes):
+   * the first non-null value adds one listener, which later values reuse, so the handler keeps
+   * its place among `addEventListener` listeners; `null` removes it, and a later value is added
+   * anew, last. `[LegacyTreatNonObjectAsNull]`: a non-object counts as `null`, and a
+   * non-callable object is kept but does nothing.
+   */
+  #setHandler(type: HandlerType, value: unknown): void {
+    const slot = this.#handlers.get(type);
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+      if (slot === undefined) return;
+      this.removeEventListener(type, slot.listener);
+      this.#handlers.delete(type);
+    } else if (slot !== undefined) {
+      slot.value = value;
+    } else {
+      const created: HandlerSlot = {
+        value,
+        listener: (event) => {
+          if (typeof created.value === 'function') (created.value as (event: Event) => unknown).call(this, event);
+        },
+      };
+      this.#handlers.set(type, created);
+      this.addEventListener(type, created.listener);
+    }
+  }
+}
+
+/** WebIDL constants: `{ writable: false, enumerable: true, configurable: false }`, on the interface object and its prototype. */
+for (const target of [ManagedWebSocket, ManagedWebSocket.prototype]) {
+  Object.defineProperties(target, {
+    CONNECTING: { value: 0, enumerable: true },
+    OPEN: { value: 1, enumerable: true },
+    CLOSING: { value: 2, enumerable: true },
+    CLOSED: { value: 3, enumerable: true },
+  });
+}
+
+/** The `Connection` options: the given ones, with the constructor's subprotocols and the standard's default `binaryType`. */
+function connectionOptions(protocols: unknown, options: ManagedWebSocketOptions | undefined): ConnectionOptions {
+  // As WebIDL converts a dictionary argument, an absent or null options object is empty;
+  // anything else that is not an object goes through unchanged for resolveOptions() to reject.
+  const given = options ?? {};
+  if (typeof given !== 'object') return given;
+  return { ...given, protocols: toProtocolList(protocols), binaryType: 'blob' };
+}
+
+/** WebIDL's `(DOMString or sequence<DOMString>)` conversion: an iterable object is a list, anything else one string. */
+function toProtocolList(protocols: unknown): string | readonly string[] {
+  if (protocols === undefined) return [];
+  if (typeof protocols === 'object' && protocols !== null && Symbol.iterator in protocols) {
+    return Array.from(protocols as Iterable<unknown>, String);
+  }
+  return String(protocols);
+}
