@@ -38,6 +38,8 @@ export function normalizeCloseArgs(code?: unknown, reason?: unknown): CloseArgs 
       throw domError('SyntaxError', `Expected a close reason of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes, got ${bytes} bytes`);
     }
   }
+  // A reason needs a code on the wire; the standard supplies 1000 (Normal Closure).
+  if (normalizedReason !== undefined && normalizedCode === undefined) normalizedCode = 1000;
   return { code: normalizedCode, reason: normalizedReason };
 }
 

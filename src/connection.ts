@@ -106,8 +106,10 @@ export class Connection {
   #resolveClosed!: (info: CloseInfo) => void;
 
   constructor(url: string | URL, options?: ConnectionOptions) {
-    this.#options = resolveOptions(options);
+    // The URL first, then the subprotocols, as the standard orders the constructor's checks
+    // (https://websockets.spec.whatwg.org/#dom-websocket-websocket).
     this.#parsedUrl = parseWebSocketUrl(url);
+    this.#options = resolveOptions(options);
     checkTransportSecurity(this.#parsedUrl, this.#options.secureOnly);
     this.url = this.#parsedUrl.href;
     this.#binaryType = this.#options.binaryType;

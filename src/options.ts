@@ -105,7 +105,7 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
     ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
   };
   return {
-    protocols: normalizeProtocols(o.protocols ?? DEFAULTS.protocols),
+    protocols: normalizeProtocols(protocolList(o.protocols ?? DEFAULTS.protocols)),
     transport,
     binaryType: oneOf('binaryType', o.binaryType ?? DEFAULTS.binaryType, ['blob', 'arraybuffer'] as const),
     maxQueuedMessages: count('maxQueuedMessages', o.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages),
@@ -161,6 +161,12 @@ function optional<K extends string>(name: K, value: unknown, valid: (value: unkn
   if (value === undefined) return {};
   if (!valid(value)) fail(name, value, expected);
   return { [name]: value } as Record<K, never>;
+}
+
+function protocolList(value: unknown): string | readonly string[] {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
+    ? (value as string | readonly string[])
+    : fail('protocols', value, 'a string or an array of strings');
 }
 
 function clock(value: unknown): Clock {

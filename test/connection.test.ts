@@ -274,3 +274,19 @@ describe('argument errors change nothing', () => {
     expect(() => createConnection('ws://x.test', { bogus: 1 } as never)).toThrow(/Unknown option `bogus`/);
   });
 });
+
+describe('close arguments', () => {
+  it('sends a reason given without a code with code 1000, as the standard does', () => {
+    const { connection, memory } = setup();
+    memory.socket.accept();
+    connection.close(undefined, 'bye');
+    return Promise.resolve().then(() => expect(memory.socket.closeRequest).toEqual({ code: 1000, reason: 'bye' }));
+  });
+
+  it('checks the URL before the subprotocols', () => {
+    expect(() => createConnection('ftp://example.test/', { protocols: ['a', 'a'] })).toThrow(/scheme "ftp:"/);
+    expect(() => createConnection('ws://example.test/', { protocols: 123 as never })).toThrow(
+      new TypeError('Expected `protocols` to be a string or an array of strings, got 123 (number)'),
+    );
+  });
+});
