@@ -92,7 +92,10 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
     throw new TypeError(`Expected options to be an object, got ${describeValue(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(key)) {
+      const value = describeValue((options as Record<string, unknown>)[key]);
+      throw new TypeError(`Unknown option \`${key}\` (got ${value}); expected one of ${[...KNOWN].join(', ')}`);
+    }
   }
   const o = options;
   const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));

@@ -4,8 +4,11 @@
  *
  * `bufferedAmount` is counted here, not read from `ws`: `ws` reports 0 right after a send on
  * loopback and counts framing. Each `send` hands `ws` one shared callback; `ws` calls it in
- * order once the frame is written to the kernel, so a FIFO of in-flight sizes tells exactly
- * which messages have gone out and which would be lost if the socket dropped now.
+ * order once the frame is written to the kernel, so a FIFO of in-flight messages tells which
+ * have certainly gone out. Node confirms writes that queued up behind a slow one together, once
+ * the whole batch is in the kernel, so when the socket is dropped the unconfirmed messages
+ * reported back may include some whose bytes already reached the kernel: the report errs on
+ * the side of "undelivered", never of silence.
  */
 import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
@@ -27,6 +30,8 @@ class WsSocket implements TransportSocket {
   readonly #url: URL;
   readonly #inFlight = new ByteQueue<OutgoingData>();
   #live = true;
+  /** Whether the opening handshake completed: `ws` is already CLOSING when it reports a failed connect. */
+  #opened = false;
   /** Set once a write failed: the socket is gone, and what is still in flight never went out. */
   #writeFailed = false;
   #drainWaiter: (() => void) | undefined;
@@ -44,6 +49,7 @@ class WsSocket implements TransportSocket {
     this.#ws.binaryType = asWsBinaryType(request.binaryType);
     const ws = this.#ws;
     ws.on('open', () => {
+      this.#opened = true;
       if (this.#live) handlers.open(ws.protocol, ws.extensions);
     });
     ws.on('message', (data, isBinary) => {
@@ -53,7 +59,7 @@ class WsSocket implements TransportSocket {
     // Always listening: `ws` emits `error` when a connecting socket is closed or terminated,
     // and an EventEmitter error without a listener would crash the process.
     ws.on('error', (error: Error & { code?: string }) => {
-      if (this.#live) handlers.error(this.#classify(error, ws.readyState === WebSocket.CONNECTING));
+      if (this.#live) handlers.error(this.#classify(error, !this.#opened));
     });
     ws.on('close', (code, reason) => {
       if (!this.#live) return;
