@@ -4,40 +4,13 @@
  * a test CA, and the handshake headers. Port 0 everywhere, no sleeps, nothing left behind.
  */
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConnection, type Connection, type ConnectionEventMap, type ConnectionOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Connection } from '../src/index.js';
 import { startWssServer, TEST_CA } from './support/tls.js';
 import { refusedPort, startWsServer } from './support/ws-server.js';
+import { nextEvent, useHarness } from './support/harness.js';
 
-const connections: Connection[] = [];
-const servers: { close(): Promise<void> }[] = [];
-
-afterEach(async () => {
-  const open = connections.splice(0);
-  for (const connection of open) if (connection.readyState < 2) void connection.close();
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await Promise.all(open.map((connection) => connection.closed));
-});
-
-function serve<T extends { close(): Promise<void> }>(server: T): T {
-  servers.push(server);
-  return server;
-}
-
-function connect(url: string, options?: ConnectionOptions): Connection {
-  const connection = createConnection(url, options);
-  connections.push(connection);
-  return connection;
-}
-
-function nextEvent<K extends keyof ConnectionEventMap>(connection: Connection, type: K): Promise<ConnectionEventMap[K]> {
-  return new Promise((resolve) => {
-    const off = connection.on(type, (payload) => {
-      off();
-      resolve(payload);
-    });
-  });
-}
+const { serve, connect } = useHarness();
 
 /** Sends `text` and resolves with the next message (the server echoes). */
 async function echo(connection: Connection, text: string): Promise<unknown> {
@@ -56,7 +29,6 @@ describe('createConnection security', () => {
     }
     expect(error).toBeInstanceOf(DOMException);
     expect((error as DOMException).name).toBe('SecurityError');
-    expect(connections).toEqual([]);
 
     const server = serve(await startWsServer({ echo: true }));
     const connection = connect(server.url, { secureOnly: true });

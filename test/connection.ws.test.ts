@@ -4,43 +4,14 @@
  * behind. The TLS, header and secure-only behaviours are in `connection.security.test.ts`.
  */
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
-import { createConnection, type Connection, type ConnectionEventMap, type ConnectionOptions } from '../src/index.js';
+import type { Connection, ConnectionEventMap, ConnectionOptions } from '../src/index.js';
 import { startThrottleProxy } from './support/throttle-proxy.js';
 import { refusedPort, startStallingServer, startWsServer } from './support/ws-server.js';
+import { nextEvent, useHarness } from './support/harness.js';
 
-const connections: Connection[] = [];
-const servers: { close(): Promise<void> }[] = [];
-
-/** Closes every connection, then every server (which unblocks any close still waiting), then awaits the connections. */
-afterEach(async () => {
-  const open = connections.splice(0);
-  for (const connection of open) if (connection.readyState < 2) void connection.close();
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await Promise.all(open.map((connection) => connection.closed));
-});
-
-function serve<T extends { close(): Promise<void> }>(server: T): T {
-  servers.push(server);
-  return server;
-}
-
-function connect(url: string, options?: ConnectionOptions): Connection {
-  const connection = createConnection(url, options);
-  connections.push(connection);
-  return connection;
-}
-
-/** The next `type` event the connection emits. */
-function nextEvent<K extends keyof ConnectionEventMap>(connection: Connection, type: K): Promise<ConnectionEventMap[K]> {
-  return new Promise((resolve) => {
-    const off = connection.on(type, (payload) => {
-      off();
-      resolve(payload);
-    });
-  });
-}
+const { serve, connect } = useHarness();
 
 type Logged = { [K in keyof ConnectionEventMap]: { type: K; payload: ConnectionEventMap[K]; readyState: number } }[keyof ConnectionEventMap];
 
@@ -307,7 +278,6 @@ describe('createConnection with a ws server', () => {
       expectDomException(() => connect(server.url.replace('ws:', 'ftp:')), 'SyntaxError');
       expectDomException(() => connect(`${server.url}#fragment`), 'SyntaxError');
       expectDomException(() => connect(server.url, { protocols: ['chat', 'chat'] }), 'SyntaxError');
-      expect(connections).toEqual([]);
     });
 
     it('throws for a bad close code, close reason or send argument, and stays open', async () => {
@@ -334,7 +304,6 @@ describe('createConnection with a ws server', () => {
       const error = thrown(() => connect('ws://127.0.0.1/', { [name]: value } as ConnectionOptions));
       expect(error).toBeInstanceOf(TypeError);
       expect((error as TypeError).message).toMatch(message);
-      expect(connections).toEqual([]);
     });
   });
 });
