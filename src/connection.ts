@@ -100,6 +100,10 @@ export class Connection {
   #binaryType: BinaryType;
   #outbox: Pending[] = [];
   #delivering = false;
+  /** True while the actor processes an event, i.e. while the machine's effects run. */
+  #inTransition = false;
+  /** Transport reports that arrived during a transition, to replay in order once it is over. */
+  #deferred: (() => void)[] = [];
   /** Set by the machine's send actions: whether the `user.send` just dispatched was accepted. */
   #accepted = false;
   #lastState: ConnectionStateName = 'connecting';
@@ -123,7 +127,7 @@ export class Connection {
       ...(this.#options.inspect === undefined ? {} : { inspect: this.#options.inspect }),
     });
     this.actor.subscribe((snapshot) => this.#noteState(snapshot));
-    this.actor.start();
+    this.#transition(() => this.actor.start());
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed: derived from the machine's state. */
@@ -210,8 +214,45 @@ export class Connection {
   }
 
   #dispatch(event: ConnectionEvent): void {
-    this.actor.send(event);
+    this.#transition(() => this.actor.send(event));
     this.#deliver();
+  }
+
+  #transition(step: () => void): void {
+    const outer = this.#inTransition;
+    this.#inTransition = true;
+    try {
+      step();
+    } finally {
+      this.#inTransition = outer;
+    }
+  }
+
+  /**
+   * Runs a transport's report (or a timer's) now, or, when it arrives from inside one of the
+   * machine's effects (a socket that reports synchronously from `close()`, say), in a later
+   * microtask, after whatever was already waiting: the machine never hears of a fact in the
+   * middle of the transition that caused it, and facts keep their order.
+   */
+  #fromTransport(report: () => void): void {
+    if (!this.#mustDefer()) {
+      report();
+      return;
+    }
+    this.#deferred.push(report);
+    if (this.#deferred.length === 1) queueMicrotask(() => this.#replayDeferred());
+  }
+
+  #mustDefer(): boolean {
+    return this.#inTransition || this.#deferred.length > 0;
+  }
+
+  #replayDeferred(): void {
+    // Each report may defer more; take them one at a time, in order.
+    for (let report = this.#deferred[0]; report !== undefined; report = this.#deferred[0]) {
+      report();
+      this.#deferred.shift();
+    }
   }
 
   #post(pending: Pending): void {
@@ -253,7 +294,7 @@ export class Connection {
 
   #openSocket(attempt: number): void {
     this.#socketAttempt = attempt;
-    const dispatch = (event: ConnectionEvent) => this.#dispatch(event);
+    const dispatch = (event: ConnectionEvent) => this.#fromTransport(() => this.#dispatch(event));
     try {
       this.#socket = (this.#options.transport ?? getDefaultTransport())(
         {
@@ -266,16 +307,20 @@ export class Connection {
         },
         {
           open: (protocol, extensions) => dispatch({ type: 'socket.open', attempt, protocol, extensions }),
-          message: (data) => this.#receive(attempt, data),
+          // The hot path: a closure only in the rare case a message must wait for a transition.
+          message: (data) => {
+            if (this.#mustDefer()) this.#fromTransport(() => this.#receive(attempt, data));
+            else this.#receive(attempt, data);
+          },
           error: (failure) => dispatch({ type: 'socket.error', attempt, failure }),
           close: (code, reason, wasClean) => dispatch({ type: 'socket.close', attempt, code, reason, wasClean }),
         },
       );
     } catch (error) {
-      // Reported in a later task, like every transport failure, so listeners added right after
+      // Deferred like any report from inside an effect, so listeners added right after
       // createConnection() hear it.
       const message = error instanceof Error ? error.message : String(error);
-      queueMicrotask(() => dispatch({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } }));
+      dispatch({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } });
     }
   }
 
@@ -302,7 +347,7 @@ export class Connection {
         closeSocket: (_, { code, reason }) => this.#socket?.close(code, reason),
         terminateSocket: () => this.#socket?.terminate(),
         watchDrain: (_, { attempt }) => {
-          this.#socket?.whenDrained(() => this.#dispatch({ type: 'socket.drained', attempt }));
+          this.#socket?.whenDrained(() => this.#fromTransport(() => this.#dispatch({ type: 'socket.drained', attempt })));
         },
         startTimer: (_, { timer, attempt }) => this.#startTimer(timer, attempt),
         cancelTimer: (_, { timer }) => this.#cancelTimer(timer),

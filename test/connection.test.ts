@@ -3,8 +3,8 @@
  * order, byte accounting, drain-before-close, timeouts, message fates and clean-up.
  */
 import { describe, expect, it } from 'vitest';
-import { createConnection, type Connection, type ConnectionEventMap, type ConnectionOptions } from '../src/index.js';
-import { createMemoryTransport, SimulatedClock } from '../src/testing/index.js';
+import { createConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type Transport } from '../src/index.js';
+import { createMemoryTransport, MemorySocket, SimulatedClock } from '../src/testing/index.js';
 
 function setup(options: ConnectionOptions = {}) {
   const memory = createMemoryTransport();
@@ -288,5 +288,28 @@ describe('close arguments', () => {
     expect(() => createConnection('ws://example.test/', { protocols: 123 as never })).toThrow(
       new TypeError('Expected `protocols` to be a string or an array of strings, got 123 (number)'),
     );
+  });
+});
+
+describe('transports that report synchronously', () => {
+  it('hears a report made from inside close() only after the transition, in order', async () => {
+    const memory = createMemoryTransport();
+    // Some sockets (undici's, for one) fail a connecting socket synchronously inside close().
+    const eager: Transport = (request, handlers) => {
+      const socket = memory.transport(request, handlers) as MemorySocket;
+      const close = socket.close.bind(socket);
+      socket.close = (code, reason) => {
+        close(code, reason);
+        socket.completeAbort();
+      };
+      return socket;
+    };
+    const connection = createConnection('ws://example.test/', { transport: eager, clock: new SimulatedClock() });
+    const log = record(connection);
+    void connection.close();
+    expect(connection.readyState).toBe(2);
+    expect(log).toEqual(['state closing.aborting']);
+    await connection.closed;
+    expect(log).toEqual(['state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
   });
 });

@@ -52,18 +52,23 @@ class NativeSocket implements TransportSocket {
     const ws = new Impl(request.url.href, [...request.protocols]);
     ws.binaryType = request.binaryType;
     this.#ws = ws;
-    let failedWhileConnecting = false;
+    // The platform reads CLOSED by the time it reports a failed connect, so remember the open.
+    let opened = false;
     this.#listeners = [
-      ['open', () => handlers.open(ws.protocol, ws.extensions)],
+      [
+        'open',
+        () => {
+          opened = true;
+          handlers.open(ws.protocol, ws.extensions);
+        },
+      ],
       ['message', (event: MessageEvent<IncomingData>) => handlers.message(event.data)],
       [
         'error',
         () => {
           // The platform gives no detail, by design (WHATWG WebSockets Standard, "fail the WebSocket connection").
-          const connecting = ws.readyState === 0 || failedWhileConnecting;
-          failedWhileConnecting ||= connecting;
           handlers.error(
-            connecting
+            !opened
               ? { cause: 'handshake-failed', message: 'The WebSocket connection could not be established (the platform gives no detail)' }
               : { cause: 'transport-error', message: 'The WebSocket connection failed (the platform gives no detail)' },
           );

@@ -2,9 +2,10 @@
  * The small interface every transport implements: the `ws` client in Node, the native
  * `WebSocket` in browsers and workers, and the in-memory transport in `./testing`.
  *
- * A transport reports facts; it makes no lifecycle decision. Its handlers must never be called
- * from inside one of its own methods (real sockets report in later tasks, and the shell relies
- * on it), and never again after `terminate()`.
+ * A transport reports facts; it makes no lifecycle decision. It should report in later tasks,
+ * as real sockets do; a report that comes from inside one of its methods anyway (some
+ * implementations fail synchronously in `close()`) is held by the shell until the transition
+ * that called the method is over. It must not report after `terminate()`.
  */
 import type { OutgoingData } from '../byte-length.js';
 import type { Clock } from '../clock.js';
