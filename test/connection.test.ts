@@ -313,3 +313,27 @@ describe('transports that report synchronously', () => {
     expect(log).toEqual(['state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
   });
 });
+
+describe('inspection', () => {
+  it('passes the inspect option to the actor, which reports every snapshot', () => {
+    const values: unknown[] = [];
+    const memory = createMemoryTransport();
+    createConnection('ws://user:secret@example.test/?token=abc', {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      inspect: (event) => {
+        if (event.type === '@xstate.snapshot') values.push((event.snapshot as { value: unknown }).value);
+      },
+    });
+    memory.socket.accept();
+    expect(values).toEqual(['connecting', 'open']);
+  });
+
+  it('keeps credentials and the query out of the context inspectors see', () => {
+    const { actor } = createConnection('ws://user:secret@example.test/path?token=abc', {
+      transport: createMemoryTransport().transport,
+      clock: new SimulatedClock(),
+    });
+    expect(actor.getSnapshot().context.url).toBe('ws://REDACTED:REDACTED@example.test/path?REDACTED');
+  });
+});
