@@ -3,21 +3,14 @@
  * outbound queue, timers, and the transport socket of the current attempt.
  *
  * The machine decides every lifecycle step; this class performs the effects it names and
- * turns transport callbacks and timer expiries into events. Public events are collected while
- * the actor processes and delivered once it is idle, so a listener that calls `send()` or
- * `close()` always meets a settled state. In the `open` state, `send()` and inbound messages
- * skip the actor (one XState event costs about a third of a `ws` send): the machine still
- * decides when that fast path applies, since it is taken only in the state the machine set.
+ * turns transport callbacks and timer expiries into events, in the order `Sequencer` keeps.
+ * In the `open` state, `send()` and inbound messages skip the actor (one XState event costs
+ * about a third of a `ws` send): the machine still decides when that fast path applies, since
+ * it is taken only in the state the machine set.
  */
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../machines/connection.machine.js';
-import type {
-  CloseInfo,
-  ConnectionEvent,
-  TimerName,
-  TransportFailure,
-  UndeliveredReason,
-} from '../machines/connection.types.js';
+import type { CloseInfo, ConnectionEvent, TimerName, UndeliveredReason } from '../machines/connection.types.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import { normalizeCloseArgs } from './close-args.js';
 import { describeValue } from './errors.js';
@@ -25,56 +18,21 @@ import { Emitter } from './emitter.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from './options.js';
 import { QueuedMessage } from './outgoing.js';
 import { ByteQueue } from './queue.js';
+import { Sequencer } from './sequencer.js';
+import {
+  readyStateOf,
+  stateName,
+  type ConnectionEventMap,
+  type ConnectionStateName,
+  type ReadyState,
+} from './connection-events.js';
 import { getDefaultTransport } from './transports/default-transport.js';
 import type { BinaryType, IncomingData, TransportSocket } from './transports/transport.js';
 import { checkTransportSecurity, parseWebSocketUrl, redactUrl } from './url.js';
 
-/** `readyState` values, as on `WebSocket`. */
-export type ReadyState = 0 | 1 | 2 | 3;
-
-/** The machine's state, flattened: the four `readyState`s, with `closing` in detail. */
-export type ConnectionStateName =
-  | 'connecting'
-  | 'open'
-  | 'closing.draining'
-  | 'closing.handshake'
-  | 'closing.aborting'
-  | 'closed';
-
-export interface OpenInfo {
-  /** The subprotocol the server selected, or `''`. */
-  readonly protocol: string;
-  /** The extensions the server selected, or `''`. */
-  readonly extensions: string;
-}
-
-/** A message that was never written to a socket, and why. */
-export interface UndeliveredMessage {
-  /** Exactly what was passed to `send()`. */
-  readonly data: OutgoingData;
-  readonly reason: UndeliveredReason;
-}
-
-export interface StateChange {
-  readonly state: ConnectionStateName;
-  readonly readyState: ReadyState;
-}
-
-/** The events a `Connection` emits, and what each listener receives. */
-export interface ConnectionEventMap {
-  open: OpenInfo;
-  message: IncomingData;
-  error: TransportFailure;
-  close: CloseInfo;
-  state: StateChange;
-  undelivered: UndeliveredMessage;
-}
-
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Event<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
-type Pending = { [K in keyof ConnectionEventMap]: [K, ConnectionEventMap[K]] }[keyof ConnectionEventMap];
 
-const READY_STATE: Record<string, ReadyState> = { connecting: 0, open: 1, closing: 2, closed: 3 };
 
 /** Opens a connection to `url`. Throws at once for a bad URL, subprotocol or option; reports everything else as events. */
 export function createConnection(url: string | URL, options?: ConnectionOptions): Connection {
@@ -98,12 +56,7 @@ export class Connection {
   #socket: TransportSocket | undefined;
   #socketAttempt = 0;
   #binaryType: BinaryType;
-  #outbox: Pending[] = [];
-  #delivering = false;
-  /** True while the actor processes an event, i.e. while the machine's effects run. */
-  #inTransition = false;
-  /** Transport reports that arrived during a transition, to replay in order once it is over. */
-  #deferred: (() => void)[] = [];
+  readonly #sequencer = new Sequencer(this.#events);
   /** Set by the machine's send actions: whether the `user.send` just dispatched was accepted. */
   #accepted = false;
   #lastState: ConnectionStateName = 'connecting';
@@ -127,12 +80,12 @@ export class Connection {
       ...(this.#options.inspect === undefined ? {} : { inspect: this.#options.inspect }),
     });
     this.actor.subscribe((snapshot) => this.#noteState(snapshot));
-    this.#transition(() => this.actor.start());
+    this.#sequencer.transition(() => this.actor.start());
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed: derived from the machine's state. */
   get readyState(): ReadyState {
-    return READY_STATE[topState(this.actor.getSnapshot())]!;
+    return readyStateOf(this.actor.getSnapshot());
   }
 
   /** The machine's state, with `closing` in detail. */
@@ -214,87 +167,34 @@ export class Connection {
   }
 
   #dispatch(event: ConnectionEvent): void {
-    this.#transition(() => this.actor.send(event));
-    this.#deliver();
+    this.#sequencer.transition(() => this.actor.send(event));
   }
 
-  #transition(step: () => void): void {
-    const outer = this.#inTransition;
-    this.#inTransition = true;
-    try {
-      step();
-    } finally {
-      this.#inTransition = outer;
-    }
-  }
-
-  /**
-   * Runs a transport's report (or a timer's) now, or, when it arrives from inside one of the
-   * machine's effects (a socket that reports synchronously from `close()`, say), in a later
-   * microtask, after whatever was already waiting: the machine never hears of a fact in the
-   * middle of the transition that caused it, and facts keep their order.
-   */
-  #fromTransport(report: () => void): void {
-    if (!this.#mustDefer()) {
-      report();
-      return;
-    }
-    this.#deferred.push(report);
-    if (this.#deferred.length === 1) queueMicrotask(() => this.#replayDeferred());
-  }
-
-  #mustDefer(): boolean {
-    return this.#inTransition || this.#deferred.length > 0;
-  }
-
-  #replayDeferred(): void {
-    // Each report may defer more; take them one at a time, in order.
-    for (let report = this.#deferred[0]; report !== undefined; report = this.#deferred[0]) {
-      report();
-      this.#deferred.shift();
-    }
-  }
-
-  #post(pending: Pending): void {
-    this.#outbox.push(pending);
-  }
-
-  /** Delivers what the last transitions produced, in order; re-entrant calls append to the same run. */
-  #deliver(): void {
-    if (this.#delivering) return;
-    this.#delivering = true;
-    try {
-      for (let i = 0; i < this.#outbox.length; i++) {
-        const [type, payload] = this.#outbox[i]!;
-        this.#events.emit(type, payload as never);
-      }
-      this.#outbox = [];
-    } finally {
-      this.#delivering = false;
-    }
+  /** A fact from a socket or timer: dispatched now, or held if it arrives mid-transition. */
+  #hear(event: ConnectionEvent): void {
+    this.#sequencer.fromOutside(() => this.#dispatch(event));
   }
 
   #receive(attempt: number, data: IncomingData): void {
     // The platform drops messages that arrive once the connection is no longer OPEN.
     if (attempt !== this.#socketAttempt || !this.#isOpen()) return;
-    if (this.#delivering) this.#post(['message', data]);
-    else this.#events.emit('message', data);
+    this.#sequencer.deliverNow('message', data);
   }
 
   #noteState(snapshot: Snapshot): void {
     const state = stateName(snapshot);
     if (state === this.#lastState) return;
     this.#lastState = state;
-    this.#post(['state', { state, readyState: READY_STATE[topState(snapshot)]! }]);
+    this.#sequencer.post('state', { state, readyState: readyStateOf(snapshot) });
   }
 
-  #report(data: OutgoingData, reason: UndeliveredReason): void {
-    this.#post(['undelivered', { data, reason }]);
+  #reportUndelivered(data: OutgoingData, reason: UndeliveredReason): void {
+    this.#sequencer.post('undelivered', { data, reason });
   }
 
   #openSocket(attempt: number): void {
     this.#socketAttempt = attempt;
-    const dispatch = (event: ConnectionEvent) => this.#fromTransport(() => this.#dispatch(event));
+    const dispatch = (event: ConnectionEvent) => this.#hear(event);
     try {
       this.#socket = (this.#options.transport ?? getDefaultTransport())(
         {
@@ -309,7 +209,7 @@ export class Connection {
           open: (protocol, extensions) => dispatch({ type: 'socket.open', attempt, protocol, extensions }),
           // The hot path: a closure only in the rare case a message must wait for a transition.
           message: (data) => {
-            if (this.#mustDefer()) this.#fromTransport(() => this.#receive(attempt, data));
+            if (this.#sequencer.mustHold()) this.#sequencer.fromOutside(() => this.#receive(attempt, data));
             else this.#receive(attempt, data);
           },
           error: (failure) => dispatch({ type: 'socket.error', attempt, failure }),
@@ -328,7 +228,7 @@ export class Connection {
     const delay = { connect: this.#options.connectTimeout, drain: this.#options.drainTimeout, close: this.#options.closeTimeout }[timer];
     const handle = this.#options.clock.setTimeout(() => {
       this.#timers.delete(timer);
-      this.#dispatch({ type: `timer.${timer}`, attempt });
+      this.#hear({ type: `timer.${timer}`, attempt });
     }, delay);
     this.#timers.set(timer, handle);
   }
@@ -347,7 +247,7 @@ export class Connection {
         closeSocket: (_, { code, reason }) => this.#socket?.close(code, reason),
         terminateSocket: () => this.#socket?.terminate(),
         watchDrain: (_, { attempt }) => {
-          this.#socket?.whenDrained(() => this.#fromTransport(() => this.#dispatch({ type: 'socket.drained', attempt })));
+          this.#socket?.whenDrained(() => this.#hear({ type: 'socket.drained', attempt }));
         },
         startTimer: (_, { timer, attempt }) => this.#startTimer(timer, attempt),
         cancelTimer: (_, { timer }) => this.#cancelTimer(timer),
@@ -363,7 +263,7 @@ export class Connection {
         },
         rejectMessage: ({ event }, { reason }) => {
           this.#accepted = false;
-          this.#report((event as Event<'user.send'>).message as OutgoingData, reason);
+          this.#reportUndelivered((event as Event<'user.send'>).message as OutgoingData, reason);
         },
         flushQueue: () => {
           const socket = this.#socket!;
@@ -373,30 +273,18 @@ export class Connection {
           }
         },
         dropQueue: (_, { reason }) => {
-          for (const message of this.#queue.drain()) this.#report(message.original, reason);
+          for (const message of this.#queue.drain()) this.#reportUndelivered(message.original, reason);
         },
         reportUnsent: (_, { reason }) => {
-          for (const data of this.#socket?.takeUnsent() ?? []) this.#report(data, reason);
+          for (const data of this.#socket?.takeUnsent() ?? []) this.#reportUndelivered(data, reason);
         },
-        emitOpen: ({ context }) => this.#post(['open', { protocol: context.protocol, extensions: context.extensions }]),
-        emitError: (_, { failure }) => this.#post(['error', failure]),
+        emitOpen: ({ context }) => this.#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),
+        emitError: (_, { failure }) => this.#sequencer.post('error', failure),
         emitClose: (_, { closeInfo }) => {
-          this.#post(['close', closeInfo]);
+          this.#sequencer.post('close', closeInfo);
           this.#resolveClosed(closeInfo);
         },
       },
     });
   }
-}
-
-function topState(snapshot: Snapshot): string {
-  const value = snapshot.value;
-  return typeof value === 'string' ? value : Object.keys(value)[0]!;
-}
-
-function stateName(snapshot: Snapshot): ConnectionStateName {
-  const value = snapshot.value;
-  if (typeof value === 'string') return value as ConnectionStateName;
-  const [parent, child] = Object.entries(value)[0]!;
-  return `${parent}.${String(child)}` as ConnectionStateName;
 }

@@ -13,7 +13,8 @@
  */
 import type { OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
-import { createConnection, type Connection, type ReadyState } from './connection.js';
+import { createConnection, type Connection } from './connection.js';
+import type { ReadyState } from './connection-events.js';
 import type { ConnectionOptions } from './options.js';
 import type { BinaryType, IncomingData } from './transports/transport.js';
 import { UndeliveredEvent } from './undelivered-event.js';

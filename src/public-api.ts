@@ -2,16 +2,15 @@
  * Everything the package exports, shared by the Node and browser entry points (which differ
  * only in the default transport they register).
  */
-export {
-  Connection,
-  createConnection,
-  type ConnectionEventMap,
-  type ConnectionStateName,
-  type OpenInfo,
-  type ReadyState,
-  type StateChange,
-  type UndeliveredMessage,
-} from './connection.js';
+export { Connection, createConnection } from './connection.js';
+export type {
+  ConnectionEventMap,
+  ConnectionStateName,
+  OpenInfo,
+  ReadyState,
+  StateChange,
+  UndeliveredMessage,
+} from './connection-events.js';
 export { DEFAULTS, type ConnectionOptions } from './options.js';
 export type { Clock } from './clock.js';
 export type { OutgoingData } from './byte-length.js';
