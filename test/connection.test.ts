@@ -322,7 +322,7 @@ describe('inspection', () => {
       transport: memory.transport,
       clock: new SimulatedClock(),
       inspect: (event) => {
-        if (event.type === '@xstate.snapshot') values.push((event.snapshot as { value: unknown }).value);
+        if (event.type === '@xstate.snapshot') values.push((event.snapshot as unknown as { value: unknown }).value);
       },
     });
     memory.socket.accept();
