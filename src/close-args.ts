@@ -20,27 +20,28 @@ export interface CloseArgs {
  * 123 UTF-8 bytes (`SyntaxError`).
  */
 export function normalizeCloseArgs(code?: unknown, reason?: unknown): CloseArgs {
-  let normalizedCode: number | undefined;
-  if (code !== undefined) {
-    normalizedCode = clampUnsignedShort(Number(code));
-    if (normalizedCode !== 1000 && (normalizedCode < 3000 || normalizedCode > 4999)) {
-      throw domError(
-        'InvalidAccessError',
-        `Expected the close code to be 1000 or in 3000-4999, got ${String(code)}${normalizedCode === Number(code) ? '' : ` (${normalizedCode} after conversion)`}`,
-      );
-    }
+  // WebIDL converts every argument before the method's steps run: the code, then the reason.
+  // Unary plus is ECMAScript ToNumber (it throws a TypeError for a BigInt or a Symbol, as
+  // WebIDL does); a template literal is ToString (it throws for a Symbol).
+  const number = code === undefined ? undefined : +(code as number);
+  const text = reason === undefined ? undefined : `${reason as string}`.toWellFormed();
+  const normalizedCode = number === undefined ? undefined : clampUnsignedShort(number);
+  if (normalizedCode !== undefined && normalizedCode !== 1000 && (normalizedCode < 3000 || normalizedCode > 4999)) {
+    throw domError(
+      'InvalidAccessError',
+      `Expected the close code to be 1000 or in 3000-4999, got ${String(number)}${normalizedCode === number ? '' : ` (${normalizedCode} after conversion)`}`,
+    );
   }
-  let normalizedReason: string | undefined;
-  if (reason !== undefined) {
-    normalizedReason = String(reason).toWellFormed();
-    const bytes = utf8ByteLength(normalizedReason);
+  if (text !== undefined) {
+    const bytes = utf8ByteLength(text);
     if (bytes > MAX_CLOSE_REASON_BYTES) {
       throw domError('SyntaxError', `Expected a close reason of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes, got ${bytes} bytes`);
     }
   }
-  // A reason needs a code on the wire; the standard supplies 1000 (Normal Closure).
-  if (normalizedReason !== undefined && normalizedCode === undefined) normalizedCode = 1000;
-  return { code: normalizedCode, reason: normalizedReason };
+  // "Close the WebSocket": no code and an empty reason send a Close frame without a body; a
+  // non-empty reason without a code goes with 1000 (Normal Closure).
+  if (normalizedCode === undefined) return text ? { code: 1000, reason: text } : { code: undefined, reason: undefined };
+  return { code: normalizedCode, reason: text };
 }
 
 /** WebIDL `[Clamp] unsigned short`: NaN is 0, otherwise clamp to 0–65535 and round half to even. */

@@ -59,6 +59,11 @@ class CloseEvent extends Event implements CloseEventImpl {
   get wasClean(): boolean {
     return this.#wasClean;
   }
+
+  static {
+    // As WebIDL defines @@toStringTag for every interface: String(event) is "[object CloseEvent]".
+    Object.defineProperty(this.prototype, Symbol.toStringTag, { value: 'CloseEvent', configurable: true });
+  }
 }
 
 /** The platform's `CloseEvent` where there is one, ours elsewhere (Node 20). */

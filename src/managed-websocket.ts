@@ -79,14 +79,27 @@ export class ManagedWebSocket extends EventTarget {
    * for a bad option; a `SecurityError` as `Connection` does.
    */
   constructor(url: string | URL, protocols?: string | string[], options?: ManagedWebSocketOptions) {
+    // WebIDL: the URL is required, and every argument is converted, in order, before the
+    // constructor's steps check any of them.
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'ManagedWebSocket': 1 argument required, but only 0 present.");
+    const href = `${url as string}`;
+    const list = toProtocolList(protocols);
     super();
-    this.#connection = createConnection(url, connectionOptions(protocols, options));
+    this.#connection = createConnection(href, connectionOptions(list, options));
     const { origin } = new URL(this.#connection.url);
     this.#connection.on('open', () => this.dispatchEvent(new Event('open')));
     // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: origin is the URL's origin, serialized.
     this.#connection.on('message', (data) => this.dispatchEvent(new MessageEvent('message', { data, origin })));
-    this.#connection.on('error', () => this.dispatchEvent(new Event('error')));
+    // The standard fires error in the task that reports the close, right before the close event,
+    // with readyState CLOSED ("When the WebSocket connection is closed"), not when the failure happens.
+    // A failed connect already reports error, undelivered..., close together, all while CLOSED.
+    let failed = false;
+    this.#connection.on('error', () => {
+      if (this.readyState === 3) this.dispatchEvent(new Event('error'));
+      else failed = true;
+    });
     this.#connection.on('close', ({ code, reason, wasClean }) => {
+      if (failed) this.dispatchEvent(new Event('error'));
       this.dispatchEvent(new CloseEventImpl('close', { code, reason, wasClean }));
     });
     this.#connection.on('undelivered', ({ data, reason }) => {
@@ -230,6 +243,11 @@ export class ManagedWebSocket extends EventTarget {
   }
 }
 
+/** WebIDL attributes and operations are enumerable properties of the prototype. */
+for (const name of Object.getOwnPropertyNames(ManagedWebSocket.prototype)) {
+  if (name !== 'constructor') Object.defineProperty(ManagedWebSocket.prototype, name, { enumerable: true });
+}
+
 /** WebIDL constants: `{ writable: false, enumerable: true, configurable: false }`, on the interface object and its prototype. */
 for (const target of [ManagedWebSocket, ManagedWebSocket.prototype]) {
   Object.defineProperties(target, {
@@ -241,19 +259,19 @@ for (const target of [ManagedWebSocket, ManagedWebSocket.prototype]) {
 }
 
 /** The `Connection` options: the given ones, with the constructor's subprotocols and the standard's default `binaryType`. */
-function connectionOptions(protocols: unknown, options: ManagedWebSocketOptions | undefined): ConnectionOptions {
-  // As WebIDL converts a dictionary argument, an absent or null options object is empty;
-  // anything else that is not an object goes through unchanged for resolveOptions() to reject.
-  const given = options ?? {};
-  if (typeof given !== 'object') return given;
-  return { ...given, protocols: toProtocolList(protocols), binaryType: 'blob' };
+function connectionOptions(protocols: string | readonly string[], options: ManagedWebSocketOptions | undefined): ConnectionOptions {
+  // The options object is this library's extension: a value that is not an object is an extra
+  // argument, which WebIDL ignores (a drop-in must not throw where WebSocket would not).
+  const given = typeof options === 'object' && options !== null ? options : {};
+  return { ...given, protocols, binaryType: 'blob' };
 }
 
 /** WebIDL's `(DOMString or sequence<DOMString>)` conversion: an iterable object is a list, anything else one string. */
 function toProtocolList(protocols: unknown): string | readonly string[] {
   if (protocols === undefined) return [];
   if (typeof protocols === 'object' && protocols !== null && Symbol.iterator in protocols) {
-    return Array.from(protocols as Iterable<unknown>, String);
+    // Template literals are ToString: a Symbol throws a TypeError, as WebIDL's DOMString conversion does.
+    return Array.from(protocols as Iterable<unknown>, (protocol) => `${protocol as string}`);
   }
-  return String(protocols);
+  return `${protocols as string}`;
 }

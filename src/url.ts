@@ -8,11 +8,13 @@ import { domError } from './errors.js';
 
 /** Parses and checks `url` as `new WebSocket(url)` does; throws a `SyntaxError` `DOMException`. */
 export function parseWebSocketUrl(url: string | URL, base: string | undefined = pageBase()): URL {
+  // Converted once, as WebIDL converts a USVString argument once.
+  const text = String(url);
   let parsed: URL;
   try {
-    parsed = new URL(String(url), base);
+    parsed = new URL(text, base);
   } catch {
-    throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(url)}`);
+    throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}`);
   }
   // The standard rewrites http(s) to ws(s) before checking the scheme.
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
@@ -20,7 +22,7 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     throw domError('SyntaxError', `Expected a ws:, wss:, http: or https: URL, got the scheme "${parsed.protocol}" in ${redactUrl(parsed)}`);
   }
-  if (parsed.hash !== '' || String(url).includes('#')) {
+  if (parsed.hash !== '' || text.includes('#')) {
     throw domError('SyntaxError', `Expected a WebSocket URL without a fragment, got ${redactUrl(parsed)}#…`);
   }
   return parsed;
