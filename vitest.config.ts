@@ -1,6 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests that play an application import the package by name, as an app would; here the
+  // names resolve to the sources (CI also imports the built package: scripts/smoke-dist.mjs).
+  resolve: {
+    alias: [
+      { find: /^statesock\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      { find: /^statesock$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // Tests start real servers on port 0; none uses real sleeps, so a hung test is a bug.

@@ -4,3 +4,4 @@
  */
 export { SimulatedClock } from './simulated-clock.js';
 export { createMemoryTransport, MemorySocket, type MemoryTransport, type WrittenMessage } from './memory-transport.js';
+export { lifecyclePaths, type LifecyclePath, type LifecycleRun } from './lifecycle-paths.js';

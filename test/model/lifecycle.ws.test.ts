@@ -1,0 +1,51 @@
+/**
+ * The same generated lifecycle paths as `lifecycle.memory.test.ts`, against real `ws` sockets
+ * and a scripted `ws` server on loopback (see `ws-driver.ts` for how each step is made to
+ * happen). The same checks at every step; `bufferedAmount` is exact here too, because the
+ * server's link, not the kernel's buffers, decides what the client has written out.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionMachine } from '../../machines/connection.machine.js';
+import { generateLifecyclePaths } from '../../src/testing/lifecycle-model.js';
+import { lifecyclePath } from '../../src/testing/lifecycle-paths.js';
+import { runPath } from '../../src/testing/lifecycle-runner.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { transitionLabel, transitionLabels } from './machine-coverage.js';
+import { wsDriver } from './ws-driver.js';
+
+const paths = generateLifecyclePaths();
+let server: ScriptedServer;
+/** Transitions the connection's own actor took, over every path run so far. */
+const taken = new Set<string>();
+
+beforeAll(async () => {
+  server = await startScriptedServer();
+});
+
+afterAll(async () => {
+  await server.close();
+  // Inside the connection every transition is taken but three: a send while open (the shell's
+  // fast path), and a close with no error before it while connecting or aborting, which `ws`
+  // never reports (it reports a reset handshake or an abort as an error, then a close); those
+  // steps run as that error, with the same events for the app, and the memory run takes them.
+  expect(transitionLabels(connectionMachine).filter((label) => !taken.has(label))).toEqual([
+    'connection.connecting on socket.close #0 [isCurrentAttempt]',
+    'connection.open on user.send #0',
+    'connection.closing.aborting on socket.close #0 [isCurrentAttempt]',
+  ]);
+});
+
+describe(`the ${paths.length} generated lifecycle paths, on ws with a scripted server`, () => {
+  for (const events of paths) {
+    it(lifecyclePath(connectionMachine, events).description, async () => {
+      const driver = wsDriver(server);
+      const run = await runPath(events, driver, { onTransitions: (ts) => ts.forEach((t) => taken.add(transitionLabel(t))) });
+      try {
+        expect(run.observed).toEqual(run.expected);
+        expect(run.violations).toEqual([]);
+      } finally {
+        await driver.dispose(run.connection);
+      }
+    });
+  }
+});
