@@ -47,7 +47,8 @@ export class MemorySocket implements TransportSocket {
   }
 
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
-    if (this.#phase === 'terminated' || this.#phase === 'closed') return;
+    // A closed socket writes nothing more, but what it is handed is still unsent: takeUnsent()
+    // must return it, or the message would be neither written nor reported.
     this.#buffered.push({ data, original }, bytes);
   }
 
@@ -100,6 +101,7 @@ export class MemorySocket implements TransportSocket {
 
   /** Writes out up to `bytes` buffered bytes (all by default), whole messages only. */
   flush(bytes = Infinity): void {
+    if (!this.#live) return; // a closed socket writes nothing
     let budget = bytes;
     for (let size = this.#buffered.peekSize(); size !== undefined && size <= budget; size = this.#buffered.peekSize()) {
       budget -= size;

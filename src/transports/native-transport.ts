@@ -27,6 +27,7 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 
 /** How often to look at `bufferedAmount` while `close()` waits for a drain: the platform has no event for it. */
 const DRAIN_POLL_MS = 10;
+const OPEN = 1;
 
 /** A transport over `WebSocketImpl`, the global `WebSocket` when not given. */
 export function nativeTransport(WebSocketImpl?: WebSocketConstructor): Transport {
@@ -43,6 +44,12 @@ class NativeSocket implements TransportSocket {
   readonly #ws: WebSocketLike;
   readonly #request: TransportRequest;
   readonly #unconfirmed = new ByteQueue<OutgoingData>();
+  /**
+   * Messages handed over once the platform socket had left OPEN. The standard has it discard
+   * them while still counting them in `bufferedAmount`, but undici (Node's own WebSocket) does
+   * not count them, so they are kept apart rather than judged by `bufferedAmount`.
+   */
+  readonly #discarded = new ByteQueue<OutgoingData>();
   readonly #listeners: [string, (event: never) => void][];
   #live = true;
   #poll: unknown;
@@ -87,7 +94,7 @@ class NativeSocket implements TransportSocket {
 
   get bufferedAmount(): number {
     this.#release();
-    return this.#unconfirmed.bytes;
+    return this.#unconfirmed.bytes + this.#discarded.bytes;
   }
 
   get binaryType(): BinaryType {
@@ -99,6 +106,10 @@ class NativeSocket implements TransportSocket {
   }
 
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
+    if (this.#ws.readyState !== OPEN) {
+      this.#discarded.push(original, bytes);
+      return;
+    }
     this.#unconfirmed.push(original, bytes);
     this.#ws.send(data);
     if (this.#unconfirmed.length > 64) this.#release();
@@ -128,7 +139,8 @@ class NativeSocket implements TransportSocket {
 
   takeUnsent(): OutgoingData[] {
     this.#release();
-    return this.#unconfirmed.drain();
+    // Discarded messages were all sent after the unconfirmed ones: send order is kept.
+    return [...this.#unconfirmed.drain(), ...this.#discarded.drain()];
   }
 
   /** Forgets the messages the platform has written, judged by how many bytes it still holds. */
