@@ -5,9 +5,10 @@
  * is full, so backpressure reaches the kernel buffers between client and proxy, then the
  * client's socket, then `ws`'s write buffer, which is what `bufferedAmount` counts.
  *
- * Faults (refuse, stall, drop, reset, blackhole) are meant to grow here as more `Shaper`s (what
- * to do with the bytes of one direction) and as actions on a `Link` (one client's pair of
- * sockets); the proxy itself only accepts, connects and tracks.
+ * Faults are `Shaper`s too (`cutAfter`: drop, reset or blackhole a link after so many bytes of
+ * one direction), plus what the proxy does with a client it accepts (`admit`: forward it, reset
+ * it at once, or hold it without ever answering, a stalled handshake); the proxy itself only
+ * accepts, connects and tracks.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -77,6 +78,71 @@ export function throttle({ bytesPerSecond, tickMs = 10 }: ThrottleOptions): Shap
   };
 }
 
+/** How a fault ends a link once its byte budget is spent. */
+export type CutMode =
+  /** Both sockets destroyed: the client sees the connection end without a closing handshake. */
+  | 'drop'
+  /** Both sockets reset (RST): the client sees `ECONNRESET`. */
+  | 'reset'
+  /** This direction stops (nothing more is read or forwarded) and both sockets stay open: a peer that vanished, or a path that dropped every packet. */
+  | 'blackhole';
+
+export interface Cut {
+  /** Bytes forwarded before the fault: 0 fails the link on its first byte. */
+  readonly after: number;
+  readonly mode: CutMode;
+}
+
+/**
+ * Forwards the first `after` bytes of one direction, then fails the link as `mode` says: drop
+ * and reset take down both sockets, blackhole silences this direction. `onCut` runs when it
+ * fires, so a test knows that bytes the sender's kernel had already taken may have been lost.
+ */
+export function cutAfter({ after, mode }: Cut, onCut: () => void = () => {}): Shaper {
+  return (from, to) => {
+    let budget = after;
+    let cut = false;
+    const onData = (chunk: Buffer): void => {
+      if (cut) return; // a blackhole swallows whatever was already on its way
+      if (chunk.length < budget) {
+        budget -= chunk.length;
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+        return;
+      }
+      cut = true;
+      const piece = chunk.subarray(0, budget);
+      onCut();
+      if (mode === 'blackhole') {
+        to.write(piece);
+        from.pause(); // stop reading: what the sender writes from now on stays in its own buffers
+      } else if (mode === 'drop') {
+        to.end(piece);
+        from.destroy();
+      } else {
+        to.write(piece, () => to.resetAndDestroy());
+        from.resetAndDestroy();
+      }
+    };
+    from.on('data', onData);
+    from.on('end', () => {
+      if (!cut) to.end();
+    });
+    return () => from.off('data', onData);
+  };
+}
+
+/** What the proxy does with a client it accepts. */
+export type Admission =
+  /** Connects to the target and forwards, through the shapers. */
+  | 'forward'
+  /** Resets the client at once, before any byte: a connect that fails. */
+  | 'reset'
+  /** Reads and discards what the client sends and never answers: an opening handshake that stalls. */
+  | 'stall';
+
 export interface ProxyOptions {
   /** The port on 127.0.0.1 to forward to. */
   readonly target: number;
@@ -84,6 +150,8 @@ export interface ProxyOptions {
   readonly upstream?: Shaper;
   /** Server→client bytes. @default passThrough */
   readonly downstream?: Shaper;
+  /** What to do with each client accepted. @default 'forward' */
+  readonly admit?: Admission;
 }
 
 /** One accepted client and the connection the proxy opened to the target for it. */
@@ -103,11 +171,24 @@ export interface TestProxy {
 }
 
 /** Starts a proxy to `target`, shaping each direction as asked. */
-export async function startProxy({ target, upstream = passThrough, downstream = passThrough }: ProxyOptions): Promise<TestProxy> {
+export async function startProxy({ target, upstream = passThrough, downstream = passThrough, admit = 'forward' }: ProxyOptions): Promise<TestProxy> {
   const links = new Set<Link>();
   const stops = new Set<() => void>();
+  /** Clients held by `admit: 'stall'` (they have no link: nothing was connected for them). */
+  const held = new Set<net.Socket>();
 
   const server = net.createServer((client) => {
+    if (admit !== 'forward') {
+      client.on('error', () => {});
+      if (admit === 'reset') {
+        client.resetAndDestroy();
+        return;
+      }
+      held.add(client);
+      client.on('close', () => held.delete(client));
+      client.resume(); // read the upgrade request, and never answer it
+      return;
+    }
     const link: Link = { client, server: net.connect(target, HOST) };
     links.add(link);
     const stop = [upstream(link.client, link.server), downstream(link.server, link.client)];
@@ -151,6 +232,7 @@ export async function startProxy({ target, upstream = passThrough, downstream = 
         client.destroy();
         upstreamSocket.destroy();
       }
+      for (const client of held) client.destroy();
       await closed;
     },
   };

@@ -1,0 +1,235 @@
+/**
+ * One generated run against a real `ws` server on loopback, through the fault-injecting proxy:
+ * the proxy may reset or stall the connect, or drop, reset or blackhole the link after so many
+ * bytes of either direction; the server may echo, close with a code, or drop the connection
+ * after so many messages; the application sends before and after open and closes. Time is the
+ * real clock with short timeouts, counted so the run can prove no timer is left; nothing sleeps.
+ */
+import fc from 'fast-check';
+import type { WebSocket as ServerSocket } from 'ws';
+import { createConnection, type Clock, type Connection, type ConnectionEventMap, type OutgoingData, type WebSocketConstructor } from '../../src/index.js';
+import { nextEvent } from '../support/harness.js';
+import { cutAfter, startProxy, type Admission, type Cut } from '../support/throttle-proxy.js';
+import { startWsServer } from '../support/ws-server.js';
+import { text, validClose, type CloseArgsSpec } from './arbitraries.js';
+import type { Entry } from './world.js';
+
+export const TIMEOUTS = { connectTimeout: 150, drainTimeout: 100, closeTimeout: 150 } as const;
+
+/** A message carrying its number (text: `<id>:` first; binary: the first 4 bytes), so the server's log names it. */
+export type WsPayload = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'binary'; readonly offset: number; readonly length: number };
+
+export interface WsPlan {
+  readonly admit: Admission;
+  readonly upstream: Cut | undefined;
+  readonly downstream: Cut | undefined;
+  readonly echo: boolean;
+  /** The server sends a message as soon as it accepts: it arrives with, or right after, the open. */
+  readonly greet: boolean;
+  /** What the server does once it has received `after` messages. */
+  readonly serverEnd: { readonly kind: 'none' } | { readonly kind: 'close'; readonly after: number; readonly code: number } | { readonly kind: 'terminate'; readonly after: number };
+  readonly maxQueuedMessages: number;
+  readonly maxQueuedBytes: number;
+  readonly beforeOpen: readonly WsPayload[];
+  readonly closeBeforeOpen: boolean;
+  /** Sends after open, with event-loop turns between bursts so echoes and faults interleave with them. */
+  readonly afterOpen: readonly (WsPayload | { readonly turns: number })[];
+  readonly close: CloseArgsSpec;
+}
+
+const wsPayload: fc.Arbitrary<WsPayload> = fc.oneof(
+  text.map((t): WsPayload => ({ kind: 'text', text: t })),
+  fc.record({ offset: fc.nat(8), length: fc.integer({ min: 4, max: 64 }) }).map((b): WsPayload => ({ kind: 'binary', ...b })),
+);
+
+const cut: fc.Arbitrary<Cut | undefined> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  { weight: 2, arbitrary: fc.record({ after: fc.nat(400), mode: fc.constantFrom('drop' as const, 'reset' as const, 'blackhole' as const) }) },
+);
+
+export const plans: fc.Arbitrary<WsPlan> = fc.record({
+  admit: fc.oneof({ weight: 8, arbitrary: fc.constant('forward' as const) }, { weight: 1, arbitrary: fc.constantFrom('reset' as const, 'stall' as const) }),
+  upstream: cut,
+  downstream: cut,
+  echo: fc.boolean(),
+  greet: fc.boolean(),
+  serverEnd: fc.oneof(
+    { weight: 3, arbitrary: fc.constant({ kind: 'none' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), after: fc.nat(6), code: fc.constantFrom(1000, 1001, 4000) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('terminate' as const), after: fc.nat(6) }) },
+  ),
+  maxQueuedMessages: fc.integer({ min: 1, max: 8 }),
+  maxQueuedBytes: fc.oneof(fc.integer({ min: 16, max: 256 }), fc.constant(1 << 20)),
+  beforeOpen: fc.array(wsPayload, { maxLength: 6 }),
+  closeBeforeOpen: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  afterOpen: fc.array(fc.oneof({ weight: 3, arbitrary: wsPayload }, { weight: 1, arbitrary: fc.record({ turns: fc.integer({ min: 1, max: 8 }) }) }), { maxLength: 12 }),
+  close: validClose,
+});
+
+/** What a run leaves for the checks. */
+export interface WsOutcome {
+  readonly plan: WsPlan;
+  readonly connection: Connection;
+  readonly timeline: Entry[];
+  readonly readyStates: number[];
+  /** Whether `send()`'s queue ever broke its bounds, as observed after each call and in each listener. */
+  readonly queueViolations: string[];
+  /** The message numbers the server received, in order. */
+  readonly received: number[];
+  /** Whether a fault could have lost bytes the client's kernel had already taken (the proxy cut, the server dropped). */
+  readonly lossy: boolean;
+  /** Timers still pending on the connection's clock once it closed. */
+  readonly timersAfterClose: number;
+  /** Events heard after the close and a few more event-loop turns. */
+  readonly lateEvents: string[];
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The platform's timers, counted: how many are still pending. */
+function countingClock() {
+  const pending = new Set<ReturnType<typeof setTimeout>>();
+  const clock: Clock = {
+    now: () => performance.now(),
+    setTimeout: (callback, ms) => {
+      const handle = setTimeout(() => {
+        pending.delete(handle);
+        callback();
+      }, ms);
+      pending.add(handle);
+      return handle;
+    },
+    clearTimeout: (handle) => {
+      pending.delete(handle as ReturnType<typeof setTimeout>);
+      clearTimeout(handle as ReturnType<typeof setTimeout>);
+    },
+  };
+  return { clock, pending };
+}
+
+function build(payload: WsPayload, id: number): OutgoingData {
+  if (payload.kind === 'text') return `${id}:${payload.text}`;
+  const view = new Uint8Array(new ArrayBuffer(payload.offset + payload.length + 3), payload.offset, payload.length);
+  view.fill(0xab);
+  new DataView(view.buffer, view.byteOffset).setUint32(0, id);
+  return view;
+}
+
+function idOf(data: Buffer, isBinary: boolean): number {
+  return isBinary ? data.readUInt32BE(0) : Number(data.toString().split(':', 1)[0]);
+}
+
+/**
+ * The connection's close, or a failure if it never comes: every path to it is bounded by a
+ * timeout of at most a few hundred ms, so 5 s means a connection stuck open (a bug), not a slow one.
+ */
+async function closedOrStuck(connection: Connection): Promise<void> {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error(`6. the connection never closed: still ${connection.state}`)), 5000);
+  });
+  try {
+    await Promise.race([connection.closed, stuck]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+/** `WebSocket`: a platform-shaped constructor for the native transport; the `ws` transport when absent. */
+export async function runPlan(plan: WsPlan, WebSocket?: WebSocketConstructor): Promise<WsOutcome> {
+  const server = await startWsServer();
+  let lossy = plan.serverEnd.kind === 'terminate';
+  const received: number[] = [];
+  const serverClosed: Promise<void>[] = [];
+  server.server.on('connection', (socket: ServerSocket) => {
+    serverClosed.push(new Promise((resolve) => socket.on('close', () => resolve())));
+    const end = plan.serverEnd;
+    const endNow = (): void => {
+      if (end.kind === 'close') socket.close(end.code, 'server ends');
+      else if (end.kind === 'terminate') socket.terminate();
+    };
+    if (plan.greet) socket.send('hello');
+    if (end.kind !== 'none' && end.after === 0) endNow();
+    socket.on('message', (data: Buffer, isBinary) => {
+      received.push(idOf(data, isBinary));
+      if (plan.echo && socket.readyState === socket.OPEN) socket.send(data, { binary: isBinary });
+      if (end.kind !== 'none' && received.length === end.after) endNow();
+    });
+  });
+  const onCut = () => (lossy = true);
+  const proxy = await startProxy({
+    target: server.port,
+    admit: plan.admit,
+    ...(plan.upstream === undefined ? {} : { upstream: cutAfter(plan.upstream, onCut) }),
+    ...(plan.downstream === undefined ? {} : { downstream: cutAfter(plan.downstream, onCut) }),
+  });
+  const timers = countingClock();
+  const connection = createConnection(proxy.url, {
+    clock: timers.clock,
+    ...TIMEOUTS,
+    maxQueuedMessages: plan.maxQueuedMessages,
+    maxQueuedBytes: plan.maxQueuedBytes,
+    ...(WebSocket === undefined ? {} : { WebSocket }),
+  });
+  const timeline: Entry[] = [];
+  const readyStates: number[] = [];
+  const queueViolations: string[] = [];
+  const observe = (): void => {
+    readyStates.push(connection.readyState);
+    const queued = connection.queuedMessages;
+    if (queued > plan.maxQueuedMessages) queueViolations.push(`${queued} messages queued (max ${plan.maxQueuedMessages})`);
+    if (connection.state === 'connecting' && connection.bufferedAmount > plan.maxQueuedBytes) {
+      queueViolations.push(`${connection.bufferedAmount} bytes queued (max ${plan.maxQueuedBytes})`);
+    }
+    if (queued > 0 && connection.state !== 'connecting' && connection.state !== 'closing.aborting') queueViolations.push(`${queued} messages queued in ${connection.state}`);
+    if (connection.bufferedAmount < 0) queueViolations.push(`bufferedAmount ${connection.bufferedAmount}`);
+  };
+  for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state'] as const) {
+    connection.on(type, (payload: ConnectionEventMap[typeof type]) => {
+      timeline.push({ kind: 'event', type, payload, readyState: connection.readyState });
+      observe();
+    });
+  }
+  let nextId = 0;
+  const send = (payload: WsPayload): void => {
+    const data = build(payload, nextId++);
+    const entry: Entry & { kind: 'send' } = { kind: 'send', id: nextId - 1, data, accepted: undefined };
+    timeline.push(entry);
+    entry.accepted = connection.send(data);
+    observe();
+  };
+
+  let proxyOpen = true;
+  const closeProxy = async (): Promise<void> => {
+    if (!proxyOpen) return;
+    proxyOpen = false;
+    await proxy.close();
+  };
+  try {
+    for (const payload of plan.beforeOpen) send(payload);
+    if (plan.closeBeforeOpen) void connection.close(plan.close.code, plan.close.reason);
+    observe();
+    const opened = await Promise.race([nextEvent(connection, 'open').then(() => true), connection.closed.then(() => false)]);
+    if (opened) {
+      for (const step of plan.afterOpen) {
+        if ('turns' in step) for (let i = 0; i < step.turns; i++) await turn();
+        else send(step);
+      }
+      if (connection.readyState < 2) void connection.close(plan.close.code, plan.close.reason);
+      observe();
+    }
+    await closedOrStuck(connection);
+    const heard = timeline.length;
+    for (let i = 0; i < 5; i++) await turn();
+    const timersAfterClose = timers.pending.size;
+    await closeProxy(); // ends the server's side too, so its log of messages is final
+    await Promise.all(serverClosed);
+    for (let i = 0; i < 3; i++) await turn();
+    const lateEvents = timeline.slice(heard).map((entry) => (entry.kind === 'event' ? entry.type : entry.kind));
+    return { plan, connection, timeline, readyStates, queueViolations, received, lossy, timersAfterClose, lateEvents };
+  } finally {
+    if (connection.readyState < 2) void connection.close();
+    await closeProxy();
+    await server.close();
+  }
+}
