@@ -31,11 +31,6 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     }
   }
 
-  /** Removes every listener: nothing is left behind after the final close. */
-  clear(): void {
-    this.#listeners = {};
-  }
-
   /** How many listeners are registered, all types together. */
   get size(): number {
     return Object.values(this.#listeners).reduce((sum: number, list) => sum + (list as unknown[]).length, 0);
