@@ -5,7 +5,8 @@
  * exception, in a later microtask) and never stops the other listeners or the connection.
  */
 export class Emitter<Events extends { [K in keyof Events]: unknown }> {
-  #listeners: { [K in keyof Events]?: readonly ((payload: Events[K]) => void)[] } = {};
+  // No prototype: an event type such as `toString` must not find an inherited property.
+  #listeners: { [K in keyof Events]?: readonly ((payload: Events[K]) => void)[] } = Object.create(null);
 
   /** Adds `listener`; the returned function removes it (and is safe to call twice). */
   on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
