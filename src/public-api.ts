@@ -37,3 +37,12 @@ export type {
 export { ManagedWebSocket, type ManagedWebSocketEventMap, type ManagedWebSocketHandler, type ManagedWebSocketOptions } from './managed-websocket.js';
 export { CloseEventImpl as CloseEvent, type CloseEventInit } from './close-event.js';
 export { UndeliveredEvent, type UndeliveredEventInit } from './undelivered-event.js';
+export {
+  jsonChannel,
+  type JsonChannel,
+  type JsonChannelOptions,
+  type JsonParseError,
+  type JsonParseErrorReason,
+  type MessageValidator,
+  type TypedMessage,
+} from './json/index.js';
