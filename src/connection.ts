@@ -71,7 +71,7 @@ export class Connection {
     this.url = this.#parsedUrl.href;
     this.#binaryType = this.#options.binaryType;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.actor = createActor(this.#provideEffects(), {
+    this.actor = createActor(Connection.#machine, {
       input: {
         url: redactUrl(this.#parsedUrl),
         maxQueuedMessages: this.#options.maxQueuedMessages,
@@ -79,6 +79,7 @@ export class Connection {
       },
       ...(this.#options.inspect === undefined ? {} : { inspect: this.#options.inspect }),
     });
+    Connection.#owners.set(this.actor, this);
     this.actor.subscribe((snapshot) => this.#noteState(snapshot));
     this.#sequencer.transition(() => this.actor.start());
   }
@@ -239,52 +240,71 @@ export class Connection {
     this.#timers.delete(timer);
   }
 
-  /** The machine with this connection's effects. */
-  #provideEffects() {
-    return connectionMachine.provide({
-      actions: {
-        openSocket: (_, { attempt }) => this.#openSocket(attempt),
-        closeSocket: (_, { code, reason }) => this.#socket?.close(code, reason),
-        terminateSocket: () => this.#socket?.terminate(),
-        watchDrain: (_, { attempt }) => {
-          this.#socket?.whenDrained(() => this.#hear({ type: 'socket.drained', attempt }));
-        },
-        startTimer: (_, { timer, attempt }) => this.#startTimer(timer, attempt),
-        cancelTimer: (_, { timer }) => this.#cancelTimer(timer),
-        enqueueMessage: ({ event }) => {
-          const { message, bytes } = event as Event<'user.send'>;
-          this.#queue.push(QueuedMessage.of(message as OutgoingData), bytes);
-          this.#accepted = true;
-        },
-        writeMessage: ({ event }) => {
-          const { message, bytes } = event as Event<'user.send'>;
-          this.#socket!.send(message as OutgoingData, bytes, message as OutgoingData);
-          this.#accepted = true;
-        },
-        rejectMessage: ({ event }, { reason }) => {
-          this.#accepted = false;
-          this.#reportUndelivered((event as Event<'user.send'>).message as OutgoingData, reason);
-        },
-        flushQueue: () => {
-          const socket = this.#socket!;
-          for (let size = this.#queue.peekSize(); size !== undefined; size = this.#queue.peekSize()) {
-            const message = this.#queue.shift()!;
-            socket.send(message.wire, size, message.original);
-          }
-        },
-        dropQueue: (_, { reason }) => {
-          for (const message of this.#queue.drain()) this.#reportUndelivered(message.original, reason);
-        },
-        reportUnsent: (_, { reason }) => {
-          for (const data of this.#socket?.takeUnsent() ?? []) this.#reportUndelivered(data, reason);
-        },
-        emitOpen: ({ context }) => this.#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),
-        emitError: (_, { failure }) => this.#sequencer.post('error', failure),
-        emitClose: (_, { closeInfo }) => {
-          this.#sequencer.post('close', closeInfo);
-          this.#resolveClosed(closeInfo);
-        },
-      },
-    });
+  /**
+   * The connection whose actor runs an action. Actors are registered before they start, and
+   * the effects are provided once for every connection: `machine.provide()` copies the whole
+   * machine (its state nodes, transitions and their closures), which per connection cost
+   * ~30 KB of heap, nine times what a `ws` socket costs (bench/, issue 8).
+   */
+  static readonly #owners = new WeakMap<object, Connection>();
+
+  static #of(self: object): Connection {
+    return Connection.#owners.get(self)!;
   }
+
+  /** The machine with the effects of whichever connection's actor runs it. */
+  static readonly #machine = connectionMachine.provide({
+    actions: {
+      openSocket: ({ self }, { attempt }) => Connection.#of(self).#openSocket(attempt),
+      closeSocket: ({ self }, { code, reason }) => Connection.#of(self).#socket?.close(code, reason),
+      terminateSocket: ({ self }) => Connection.#of(self).#socket?.terminate(),
+      watchDrain: ({ self }, { attempt }) => {
+        const connection = Connection.#of(self);
+        connection.#socket?.whenDrained(() => connection.#hear({ type: 'socket.drained', attempt }));
+      },
+      startTimer: ({ self }, { timer, attempt }) => Connection.#of(self).#startTimer(timer, attempt),
+      cancelTimer: ({ self }, { timer }) => Connection.#of(self).#cancelTimer(timer),
+      enqueueMessage: ({ self, event }) => {
+        const connection = Connection.#of(self);
+        const { message, bytes } = event as Event<'user.send'>;
+        connection.#queue.push(QueuedMessage.of(message as OutgoingData), bytes);
+        connection.#accepted = true;
+      },
+      writeMessage: ({ self, event }) => {
+        const connection = Connection.#of(self);
+        const { message, bytes } = event as Event<'user.send'>;
+        connection.#socket!.send(message as OutgoingData, bytes, message as OutgoingData);
+        connection.#accepted = true;
+      },
+      rejectMessage: ({ self, event }, { reason }) => {
+        const connection = Connection.#of(self);
+        connection.#accepted = false;
+        connection.#reportUndelivered((event as Event<'user.send'>).message as OutgoingData, reason);
+      },
+      flushQueue: ({ self }) => {
+        const queue = Connection.#of(self).#queue;
+        const socket = Connection.#of(self).#socket!;
+        for (let size = queue.peekSize(); size !== undefined; size = queue.peekSize()) {
+          const message = queue.shift()!;
+          socket.send(message.wire, size, message.original);
+        }
+      },
+      dropQueue: ({ self }, { reason }) => {
+        const connection = Connection.#of(self);
+        for (const message of connection.#queue.drain()) connection.#reportUndelivered(message.original, reason);
+      },
+      reportUnsent: ({ self }, { reason }) => {
+        const connection = Connection.#of(self);
+        for (const data of connection.#socket?.takeUnsent() ?? []) connection.#reportUndelivered(data, reason);
+      },
+      emitOpen: ({ self, context }) =>
+        Connection.#of(self).#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),
+      emitError: ({ self }, { failure }) => Connection.#of(self).#sequencer.post('error', failure),
+      emitClose: ({ self }, { closeInfo }) => {
+        const connection = Connection.#of(self);
+        connection.#sequencer.post('close', closeInfo);
+        connection.#resolveClosed(closeInfo);
+      },
+    },
+  });
 }
