@@ -1,0 +1,32 @@
+/**
+ * The one interface every implementation is driven through, so that each workload runs the
+ * same code for all of them and only the socket underneath changes.
+ *
+ * Every adapter hands the workload the same value for a text message (a `string`), each
+ * through its own API's natural listener: `ws.on('message')` converts the `Buffer` as an app
+ * would, the event-target kinds read `event.data`.
+ */
+
+/** Which raw `ws` API an implementation's API is compared with. */
+export type ApiKind = 'on' | 'event-target';
+
+export interface Handlers {
+  open(): void;
+  message(data: unknown): void;
+  close(): void;
+}
+
+export interface ClientHandle {
+  send(data: string | Uint8Array<ArrayBuffer>): void;
+  close(): void;
+}
+
+export interface Adapter {
+  /** The name in the table. */
+  readonly name: string;
+  readonly kind: ApiKind;
+  /** Whether `send()` before open is accepted and flushed on open (raw `ws` throws). */
+  readonly queuesBeforeOpen: boolean;
+  /** Opens a socket to `url`; handlers are registered before this returns. */
+  connect(url: string, handlers: Handlers): ClientHandle;
+}

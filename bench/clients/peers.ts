@@ -1,0 +1,46 @@
+/**
+ * The libraries people pick instead, given `ws` as their `WebSocket` constructor as their
+ * docs say to in Node. Both queue before open without bound by default, and both are driven
+ * through `addEventListener`. Their reconnection is irrelevant here: every connection is
+ * closed by the client, which stops it.
+ */
+import WebSocket from 'ws';
+import PartySocket from 'partysocket/ws';
+import ReconnectingWebSocketModule from 'reconnecting-websocket';
+import type { Adapter } from './adapter.js';
+
+/** reconnecting-websocket ships CommonJS (`module.exports = Class`) under an ES-module `export default` typing. */
+type ReconnectingWebSocketClass = typeof ReconnectingWebSocketModule.default;
+const ReconnectingWebSocket = ((ReconnectingWebSocketModule as unknown as { default?: unknown }).default ??
+  ReconnectingWebSocketModule) as ReconnectingWebSocketClass;
+
+/** Neither library should give up on a slow open while 10,000 connections are being made. */
+const PATIENT = { connectionTimeout: 120_000, maxRetries: 0 } as const;
+
+export const partysocket: Adapter = {
+  name: 'partysocket',
+  kind: 'event-target',
+  queuesBeforeOpen: true,
+  connect(url, handlers) {
+    const socket = new PartySocket(url, [], { WebSocket, ...PATIENT });
+    socket.addEventListener('open', () => handlers.open());
+    socket.addEventListener('message', (event) => handlers.message(event.data));
+    socket.addEventListener('close', () => handlers.close());
+    socket.addEventListener('error', () => {});
+    return { send: (data) => socket.send(data), close: () => socket.close() };
+  },
+};
+
+export const reconnectingWebSocket: Adapter = {
+  name: 'reconnecting-websocket',
+  kind: 'event-target',
+  queuesBeforeOpen: true,
+  connect(url, handlers) {
+    const socket = new ReconnectingWebSocket(url, [], { WebSocket, ...PATIENT });
+    socket.addEventListener('open', () => handlers.open());
+    socket.addEventListener('message', (event) => handlers.message(event.data));
+    socket.addEventListener('close', () => handlers.close());
+    socket.addEventListener('error', () => {});
+    return { send: (data) => socket.send(data), close: () => socket.close() };
+  },
+};

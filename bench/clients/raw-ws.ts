@@ -1,0 +1,45 @@
+/**
+ * Raw `ws`, the reference: once with its `EventEmitter` API (`on`), the baseline for
+ * `Connection.on`, and once with its `addEventListener` API, the baseline for
+ * `ManagedWebSocket` and the peer libraries, which all expose (or wrap) the event-target shape.
+ */
+import WebSocket from 'ws';
+import type { Adapter } from './adapter.js';
+
+/** The names the report keys on. */
+export const RAW = 'ws.on';
+export const RAW_EVENT_TARGET = 'ws.addEventListener';
+export const CONTROL = 'ws.on (noise control)';
+
+export function rawWsOn(name: string): Adapter {
+  return {
+    name,
+    kind: 'on',
+    queuesBeforeOpen: false,
+    connect(url, handlers) {
+      const ws = new WebSocket(url);
+      ws.on('open', () => handlers.open());
+      // Text arrives as a Buffer; an app wanting the string converts it, as the other APIs do.
+      ws.on('message', (data: Buffer, isBinary) => handlers.message(isBinary ? data : data.toString()));
+      ws.on('close', () => handlers.close());
+      ws.on('error', () => {}); // failures surface as timeouts in the workload
+      return { send: (data) => ws.send(data), close: () => ws.close() };
+    },
+  };
+}
+
+export function rawWsEventTarget(name: string): Adapter {
+  return {
+    name,
+    kind: 'event-target',
+    queuesBeforeOpen: false,
+    connect(url, handlers) {
+      const ws = new WebSocket(url);
+      ws.addEventListener('open', () => handlers.open());
+      ws.addEventListener('message', (event) => handlers.message(event.data));
+      ws.addEventListener('close', () => handlers.close());
+      ws.addEventListener('error', () => {});
+      return { send: (data) => ws.send(data), close: () => ws.close() };
+    },
+  };
+}

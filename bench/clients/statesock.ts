@@ -1,0 +1,36 @@
+/**
+ * This library, through both of its APIs: `Connection` (`on`) and `ManagedWebSocket`
+ * (`addEventListener`). The queue bounds are raised so the million-message queued workload
+ * fits; nothing else differs from the defaults.
+ */
+import { createConnection, ManagedWebSocket } from '../../src/index.js';
+import type { Adapter } from './adapter.js';
+
+const QUEUE_LIMITS = { maxQueuedMessages: 2_000_000, maxQueuedBytes: 1024 * 1024 * 1024 } as const;
+
+export const connectionOn: Adapter = {
+  name: 'Connection.on',
+  kind: 'on',
+  queuesBeforeOpen: true,
+  connect(url, handlers) {
+    const connection = createConnection(url, QUEUE_LIMITS);
+    connection.on('open', () => handlers.open());
+    connection.on('message', (data) => handlers.message(data));
+    connection.on('close', () => handlers.close());
+    return { send: (data) => void connection.send(data), close: () => void connection.close() };
+  },
+};
+
+export const managedWebSocket: Adapter = {
+  name: 'ManagedWebSocket',
+  kind: 'event-target',
+  queuesBeforeOpen: true,
+  connect(url, handlers) {
+    const socket = new ManagedWebSocket(url, [], QUEUE_LIMITS);
+    socket.addEventListener('open', () => handlers.open());
+    socket.addEventListener('message', (event) => handlers.message(event.data));
+    socket.addEventListener('close', () => handlers.close());
+    socket.addEventListener('error', () => {});
+    return { send: (data) => socket.send(data), close: () => socket.close() };
+  },
+};

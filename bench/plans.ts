@@ -1,0 +1,113 @@
+/**
+ * What `npm run bench` runs: the six workloads of issue 8, their sizes, rounds and the
+ * implementations each one drives. Rounds are chosen so the full run stays near five minutes
+ * on a busy 2-core machine; `BENCH_QUICK=1` shrinks everything for a smoke run.
+ */
+import type { Adapter } from './clients/adapter.js';
+import { control, ours, peers, raw, rawEventTarget } from './clients/index.js';
+import * as workloads from './workloads.js';
+
+export interface Plan {
+  readonly key: string;
+  readonly title: string;
+  /** The figure the ratios and targets are about; the others are shown beside it. */
+  readonly metric: string;
+  readonly unit: string;
+  readonly count: number;
+  readonly rounds: number;
+  /** Count for the unmeasured warm-up pass (JIT), or 0 for none. */
+  readonly warmCount: number;
+  /**
+   * Slices per round: each implementation runs `count / blocks` at a time, the implementations
+   * taking turns, so that a slow spell of the machine lands on all of them. For sequential
+   * round trips, whose latency swings the most; the round's figure is the slices' mean.
+   */
+  readonly blocks?: number;
+  readonly impls: readonly Adapter[];
+  readonly run: (adapter: Adapter, ctx: workloads.Context, count: number) => Promise<workloads.Metrics>;
+}
+
+const ALL = [raw, control, rawEventTarget, ...ours, ...peers];
+// Where the receiving API is not exercised (sending, memory), both raw APIs run the same
+// code; the second one is left out to keep the run short, and everything compares to `ws.on`.
+const SEND_ONLY = [raw, control, ...ours, ...peers];
+// A million messages take ~10 s per implementation here: the peers sit this size out (they
+// are measured at 10,000 and 100,000), which keeps two rounds affordable.
+const OURS_ONLY = [raw, control, ...ours];
+
+export function plans(quick: boolean): Plan[] {
+  const q = (full: number, small: number) => (quick ? small : full);
+  const queued = (count: number, small: number, rounds: number, impls: readonly Adapter[], warmCount = 0): Plan => ({
+    key: `queued-${count >= 1_000_000 ? `${count / 1_000_000}m` : `${count / 1000}k`}`,
+    title: `queued before open: ${count.toLocaleString('en-US')} × 64 B`,
+    metric: 'wallNsPerMessage',
+    unit: 'ns/msg to last delivery',
+    count: q(count, small),
+    rounds,
+    warmCount: q(warmCount, warmCount / 10),
+    impls,
+    run: workloads.queued,
+  });
+  return [
+    {
+      key: 'burst',
+      title: 'burst: 100,000 × 64 B after open',
+      metric: 'cpuNsPerMessage',
+      unit: 'ns CPU/msg',
+      count: q(100_000, 10_000),
+      rounds: q(5, 2),
+      warmCount: q(20_000, 2_000),
+      impls: ALL,
+      run: workloads.burst,
+    },
+    queued(10_000, 1_000, q(7, 2), SEND_ONLY, 10_000),
+    queued(100_000, 10_000, q(5, 2), SEND_ONLY),
+    queued(1_000_000, 50_000, 2, OURS_ONLY),
+    {
+      key: 'inbound',
+      title: 'inbound flood: 100,000 × 64 B',
+      metric: 'cpuNsPerMessage',
+      unit: 'ns CPU/msg',
+      count: q(100_000, 10_000),
+      rounds: q(5, 2),
+      warmCount: q(20_000, 2_000),
+      impls: ALL,
+      run: workloads.inbound,
+    },
+    {
+      key: 'echo',
+      title: 'echo: sequential round trips × 64 B, 2,000 per round in 4 slices',
+      metric: 'usPerRoundTrip',
+      unit: 'µs/round trip',
+      count: q(2_000, 400),
+      rounds: q(7, 2),
+      warmCount: q(500, 100),
+      blocks: 4,
+      impls: ALL,
+      run: workloads.echo,
+    },
+    {
+      key: 'connections',
+      title: '10,000 concurrent open connections (one fresh process each)',
+      metric: 'heapBytesPerConnection',
+      unit: 'B heap/conn',
+      count: q(10_000, 1_000),
+      // Heap after a full GC barely varies (the control reads 1.00x); ~10 s per process.
+      rounds: 1,
+      warmCount: 0,
+      impls: SEND_ONLY,
+      run: workloads.connections,
+    },
+    {
+      key: 'close',
+      title: 'close() right after sending 10 MiB (160 × 64 KiB)',
+      metric: 'msToCloseAndDelivery',
+      unit: 'ms to close event + all bytes',
+      count: 10 * 1024 * 1024,
+      rounds: q(7, 2),
+      warmCount: 1024 * 1024,
+      impls: ALL,
+      run: workloads.closeAfterSend,
+    },
+  ];
+}

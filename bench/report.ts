@@ -1,0 +1,244 @@
+/**
+ * Turns the measured rounds into the printed tables, the verdict on each of issue 8's targets,
+ * and the JSON. Verdicts use the noise control: a ratio r measured with noise n only shows the
+ * true ratio lies within r ± n, so "met within noise" means r - n is under the limit.
+ */
+import { CONTROL, RAW, RAW_EVENT_TARGET } from './clients/raw-ws.js';
+import { median, ratios, spread, type Spread } from './stats.js';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly ws: string;
+  readonly xstate: string;
+  readonly partysocket: string;
+  readonly reconnectingWebSocket: string;
+}
+
+export interface ImplResult {
+  readonly kind: string;
+  readonly reference: string;
+  /** Rounds in which the run never completed (the connection closed before delivery). */
+  readonly failures: number;
+  readonly medians: Record<string, number>;
+  readonly perRound: Record<string, number[]>;
+  /** Per-round ratios of the workload's metric to `reference`. */
+  readonly ratio: Spread;
+}
+
+export interface WorkloadResult {
+  readonly key: string;
+  readonly title: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly count: number;
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly control: Spread;
+  readonly noise: number;
+  readonly impls: Record<string, ImplResult>;
+}
+
+type Verdict = 'met' | 'met within noise' | 'missed' | 'not run';
+
+export interface TargetResult {
+  readonly target: string;
+  readonly value: number;
+  readonly limit: number;
+  readonly noise: number;
+  readonly verdict: Verdict;
+  readonly note?: string;
+}
+
+const OURS = ['Connection.on', 'ManagedWebSocket'];
+const PEERS = ['partysocket', 'reconnecting-websocket'];
+const QUEUED = ['queued-10k', 'queued-100k', 'queued-1m'];
+/** Per-message cost may grow this much from the smallest queued size to the largest and still count as flat. */
+const FLAT = 1.25;
+
+function verdict(value: number, limit: number, noise: number): Verdict {
+  if (!Number.isFinite(value)) return 'missed';
+  if (value <= limit) return 'met';
+  return value - noise <= limit ? 'met within noise' : 'missed';
+}
+
+/** Per-round ratios of `impl`'s `metric` to its reference's. */
+function ratioOf(result: WorkloadResult, impl: string, metric = result.metric): Spread {
+  const subject = result.impls[impl]!;
+  return spread(ratios(subject.perRound[metric]!, result.impls[subject.reference]!.perRound[metric]!));
+}
+
+/** The implementations among `names` that ran in this workload (BENCH_IMPLS may leave some out). */
+function ran(result: WorkloadResult, names: readonly string[]): string[] {
+  return names.filter((name) => result.impls[name] !== undefined);
+}
+
+function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
+  const byKey = new Map(results.map((result) => [result.key, result]));
+  const targets: TargetResult[] = [];
+  const add = (target: string, value: number, limit: number, noise: number, failed?: ImplResult) => {
+    const failures = failed?.failures ?? 0;
+    const note = failures > 0 ? `failed in ${failures} of ${failed!.perRound[Object.keys(failed!.perRound)[0]!]?.length ?? '?'} rounds` : undefined;
+    targets.push({
+      target,
+      value,
+      limit,
+      noise,
+      verdict: failures > 0 ? 'missed' : verdict(value, limit, noise),
+      ...(note === undefined ? {} : { note }),
+    });
+  };
+  const perKind = (impl: string) => `${impl} vs ${impl === 'Connection.on' ? RAW : RAW_EVENT_TARGET}`;
+  for (const [key, what, limit] of [
+    ['burst', 'burst client CPU/msg', 1.05],
+    ['inbound', 'inbound client CPU/msg', 1.05],
+    ['echo', 'echo round trip', 1.05],
+  ] as const) {
+    const result = byKey.get(key);
+    if (result) for (const impl of ran(result, OURS)) add(`${what}: ${perKind(impl)}`, result.impls[impl]!.ratio.median, limit, result.noise, result.impls[impl]);
+  }
+  for (const key of QUEUED) {
+    const result = byKey.get(key);
+    if (result) {
+      for (const impl of ran(result, OURS)) {
+        add(`${key} delivery time vs ${RAW} burst after open: ${impl}`, result.impls[impl]!.ratio.median, 1, result.noise, result.impls[impl]);
+      }
+    }
+  }
+  const queued = QUEUED.map((key) => byKey.get(key)).filter((result) => result !== undefined);
+  if (queued.length > 1) {
+    for (const impl of ran(queued[0]!, OURS)) {
+      const perMessage = queued.map((result) => result.impls[impl]!.medians['wallNsPerMessage']!);
+      add(`queued cost/msg flat (largest ÷ smallest size): ${impl}`, perMessage.at(-1)! / perMessage[0]!, FLAT, Math.max(...queued.map((r) => r.noise)));
+    }
+  }
+  const memory = byKey.get('connections');
+  if (memory) {
+    for (const impl of ran(memory, OURS)) {
+      add(`heap per connection: ${impl} vs ${RAW}`, memory.impls[impl]!.ratio.median, 1.5, memory.noise);
+      const rssNoise = Math.abs(ratioOf(memory, CONTROL, 'rssBytesPerConnection').median - 1);
+      add(`RSS per connection: ${impl} vs ${RAW}`, ratioOf(memory, impl, 'rssBytesPerConnection').median, 1.5, rssNoise);
+    }
+  }
+  // Against the peers: each side normalized to its own raw baseline in the same round.
+  for (const result of results) {
+    for (const impl of ran(result, OURS)) {
+      for (const peer of ran(result, PEERS)) {
+        const ours = result.impls[impl]!;
+        const theirs = result.impls[peer]!;
+        const normalized = ratios(
+          ratios(ours.perRound[result.metric]!, result.impls[ours.reference]!.perRound[result.metric]!),
+          ratios(theirs.perRound[result.metric]!, result.impls[theirs.reference]!.perRound[result.metric]!),
+        );
+        add(`${result.key}: ${impl} vs ${peer}`, median(normalized), 1, result.noise, ours.failures > 0 ? ours : undefined);
+      }
+    }
+  }
+  return targets;
+}
+
+function formatValue(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (unit.startsWith('B ')) return `${(value / 1024).toFixed(1)} KiB`;
+  if (unit.startsWith('ns')) return `${Math.round(value).toLocaleString('en-US')} ns`;
+  if (unit.startsWith('µs')) return `${value.toFixed(1)} µs`;
+  if (unit.startsWith('ms')) return `${value.toFixed(1)} ms`;
+  return value.toPrecision(4);
+}
+
+const x = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a');
+
+/** One row per implementation, one column per workload: raw figures, then ratios to the raw API of the same kind. */
+function summaryTable(results: readonly WorkloadResult[]): string {
+  const memory = results.find((result) => result.key === 'connections');
+  const columns = results.map((result) => result.key);
+  if (memory) columns.splice(columns.indexOf('connections') + 1, 0, 'connections-rss');
+  const cell = (column: string, row: (result: WorkloadResult, metric: string, unit: string) => string) => {
+    const result = column === 'connections-rss' ? memory! : results.find((candidate) => candidate.key === column)!;
+    return column === 'connections-rss' ? row(result, 'rssBytesPerConnection', 'B RSS/conn') : row(result, result.metric, result.unit);
+  };
+  const header = `| | ${columns.map((column) => (column === 'connections-rss' ? 'connections (RSS)' : column)).join(' | ')} |`;
+  const lines = [header, `|---|${columns.map(() => '---:').join('|')}|`];
+  for (const raw of [RAW, RAW_EVENT_TARGET]) {
+    lines.push(`| **${raw}** (absolute) | ${columns.map((column) => cell(column, (result, metric, unit) => {
+      const impl = result.impls[raw];
+      return impl ? formatValue(impl.medians[metric]!, unit) : '—';
+    })).join(' | ')} |`);
+  }
+  for (const name of [CONTROL, RAW_EVENT_TARGET, ...OURS, ...PEERS]) {
+    lines.push(`| ${name} | ${columns.map((column) => cell(column, (result, metric) => {
+      const impl = result.impls[name];
+      if (!impl) return '—';
+      if (impl.failures > 0) return `${x(ratioOf(result, name, metric).median)} (${impl.failures}/${result.rounds} failed)`;
+      if (name === RAW_EVENT_TARGET) return x(spread(ratios(result.impls[name]!.perRound[metric]!, result.impls[RAW]!.perRound[metric]!)).median);
+      return x(ratioOf(result, name, metric).median);
+    })).join(' | ')} |`);
+  }
+  lines.push(`| noise (± from control) | ${columns.map((column) => cell(column, (result, metric) =>
+    metric === result.metric ? `±${result.noise.toFixed(2)}` : `±${Math.abs(ratioOf(result, CONTROL, metric).median - 1).toFixed(2)}`,
+  )).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function detailTable(result: WorkloadResult): string {
+  const metrics = Object.keys(Object.values(result.impls)[0]!.medians).filter((metric) => metric !== result.metric);
+  const lines = [
+    `**${result.title}**: ${result.unit}, ${result.rounds} rounds, ${result.seconds.toFixed(0)} s; noise control ${x(result.control.median)} (p25–p75 ${x(result.control.p25)}–${x(result.control.p75)})`,
+    '',
+    `| implementation | vs | ${result.metric} | ratio | ratio p25–p75 | ${metrics.map((metric) => `${metric} (ratio)`).join(' | ')} |`,
+    `|---|---|---:|---:|---:|${metrics.map(() => '---:').join('|')}|`,
+  ];
+  for (const [name, impl] of Object.entries(result.impls)) {
+    const failed = impl.failures > 0 ? ` (failed ${impl.failures}/${result.rounds})` : '';
+    lines.push(
+      `| ${name}${failed} | ${impl.reference} | ${formatValue(impl.medians[result.metric]!, result.unit)} | ${x(impl.ratio.median)} | ${x(impl.ratio.p25)}–${x(impl.ratio.p75)} | ${metrics
+        .map((metric) => {
+          const value = impl.medians[metric]!;
+          return Number.isFinite(value) ? `${value.toPrecision(4)} (${x(ratioOf(result, name, metric).median)})` : 'n/a';
+        })
+        .join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function targetTable(targets: readonly TargetResult[]): string {
+  const lines = ['| target | measured | limit | noise | verdict |', '|---|---:|---:|---:|---|'];
+  for (const target of targets) {
+    const verdictText = target.verdict === 'missed' ? '**missed**' : target.verdict;
+    lines.push(`| ${target.target} | ${x(target.value)} | ${x(target.limit)} | ±${target.noise.toFixed(2)} | ${verdictText}${target.note ? ` (${target.note})` : ''} |`);
+  }
+  return lines.join('\n');
+}
+
+export function machineLine(machine: Machine): string {
+  return `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ws ${machine.ws}, xstate ${machine.xstate}, partysocket ${machine.partysocket}, reconnecting-websocket ${machine.reconnectingWebSocket}`;
+}
+
+export function renderReport(
+  machine: Machine,
+  results: readonly WorkloadResult[],
+  meta: { readonly quick: boolean; readonly seconds: number },
+): { markdown: string; json: unknown } {
+  const targets = checkTargets(results);
+  const markdown = [
+    `## Benchmark${meta.quick ? ' (quick run: small counts, not for the README)' : ''}`,
+    '',
+    `Machine: ${machineLine(machine)}. Run took ${Math.round(meta.seconds)} s.`,
+    '',
+    'Medians of per-round ratios to raw `ws` in the same round (`Connection.on` vs `ws.on`; `ManagedWebSocket`, partysocket and reconnecting-websocket vs `ws.addEventListener` where that workload runs it, else `ws.on`). Lower is better.',
+    '',
+    summaryTable(results),
+    '',
+    '### Targets',
+    '',
+    targetTable(targets),
+    '',
+    '### Details',
+    '',
+    ...results.flatMap((result) => [detailTable(result), '']),
+  ].join('\n');
+  return { markdown, json: { machine, quick: meta.quick, seconds: meta.seconds, date: new Date().toISOString(), workloads: results, targets } };
+}

@@ -1,0 +1,223 @@
+/**
+ * The six workloads of issue 8. Each runs one implementation once and returns its metrics;
+ * `run.ts` decides the rounds and the order. Every workload runs the same code for every
+ * implementation: only the adapter changes.
+ *
+ * Client CPU is `process.cpuUsage()` (user + system, this process only: the server is another
+ * process) from just before the work starts until its last effect is observed. Each measured
+ * run starts after a full GC, so one implementation's garbage is not collected on another's time.
+ */
+import { fork } from 'node:child_process';
+import { setImmediate as nextTask } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Adapter, ClientHandle } from './clients/adapter.js';
+import { benchUrl, nowNs, type ServerMode } from './protocol.js';
+import { withTimeout, type ServerHandle } from './server-handle.js';
+
+/** A 64-byte text message, the size the issue names. */
+export const PAYLOAD = 'm'.repeat(64);
+
+export type Metrics = Record<string, number>;
+
+export interface Context {
+  readonly server: ServerHandle;
+  readonly gc: () => void;
+}
+
+let lastId = 0;
+
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/** User-mode CPU alone: the JavaScript side, without the kernel's share of loopback TCP (which is charged to the sender). */
+function userMicros(): number {
+  return process.cpuUsage().user;
+}
+
+interface Open {
+  readonly id: number;
+  readonly handle: ClientHandle;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<void>;
+  /** What the workload does with each message; swapped per workload phase. */
+  onMessage: (data: unknown) => void;
+}
+
+function connect(adapter: Adapter, ctx: Context, mode: ServerMode, expect = 0, id = ++lastId): Open {
+  let opened!: () => void;
+  let closed!: () => void;
+  const open: Open = {
+    id,
+    handle: undefined as unknown as ClientHandle,
+    opened: new Promise((resolve) => (opened = resolve)),
+    closed: new Promise((resolve) => (closed = resolve)),
+    onMessage: () => {},
+  };
+  (open as { handle: ClientHandle }).handle = adapter.connect(benchUrl(ctx.server.port, id, mode, expect), {
+    open: () => opened(),
+    message: (data) => open.onMessage(data),
+    close: () => closed(),
+  });
+  return open;
+}
+
+/** What a run that never completed reports: no figure, and a count the report shows. */
+const FAILED: Metrics = { failed: 1 };
+
+/**
+ * The server's delivery report, or `undefined` if the client saw its connection close first
+ * (a library that gave up, say on its connect timeout): a failed run, not a 5-minute hang.
+ */
+async function deliveredOrClosed(open: Open, delivered: Promise<{ at: number }>): Promise<number | undefined> {
+  const closedFirst = open.closed.then(() => undefined);
+  const result = await Promise.race([delivered.then(({ at }) => at), closedFirst]);
+  delivered.catch(() => {}); // once the connection is gone, nobody waits for this any more
+  return result;
+}
+
+async function closeAndWait(open: Open): Promise<void> {
+  open.handle.close();
+  await withTimeout(open.closed, 60_000, `close of connection ${open.id}`);
+}
+
+/** 1. 100,000 messages of 64 bytes on an open connection, timed to the server's receipt of the last. */
+export async function burst(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+  const open = connect(adapter, ctx, 'sink', count);
+  await withTimeout(open.opened, 30_000, 'open');
+  const delivered = ctx.server.delivered(open.id);
+  ctx.gc();
+  const cpu0 = cpuMicros();
+  const user0 = userMicros();
+  const t0 = nowNs();
+  for (let i = 0; i < count; i++) open.handle.send(PAYLOAD);
+  const at = await deliveredOrClosed(open, delivered);
+  if (at === undefined) return FAILED;
+  await nextTask(); // write callbacks still due run on this side of the measurement
+  const cpu = cpuMicros() - cpu0;
+  const user = userMicros() - user0;
+  await closeAndWait(open);
+  return { cpuNsPerMessage: (cpu * 1000) / count, userNsPerMessage: (user * 1000) / count, wallNsPerMessage: (at - t0) / count };
+}
+
+/**
+ * 2. The same messages sent before open (raw `ws` cannot: it sends them from its `open`
+ * listener, i.e. its burst rate right after open). Timed from the constructor to the
+ * server's receipt of the last message, so both include the same opening handshake.
+ */
+export async function queued(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+  const id = ++lastId;
+  const delivered = ctx.server.delivered(id); // waiting before the first byte can land
+
+  ctx.gc();
+  const cpu0 = cpuMicros();
+  const t0 = nowNs();
+  const open = connect(adapter, ctx, 'sink', count, id);
+  const sendAll = () => {
+    for (let i = 0; i < count; i++) open.handle.send(PAYLOAD);
+  };
+  if (adapter.queuesBeforeOpen) sendAll();
+  else void open.opened.then(sendAll);
+  const at = await deliveredOrClosed(open, delivered);
+  if (at === undefined) return FAILED;
+  await nextTask();
+  const cpu = cpuMicros() - cpu0;
+  await closeAndWait(open);
+  return { wallNsPerMessage: (at - t0) / count, cpuNsPerMessage: (cpu * 1000) / count };
+}
+
+/** 3. The server sends `count` messages of 64 bytes; timed until the client's listener has seen the last. */
+export async function inbound(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+  const open = connect(adapter, ctx, 'sink');
+  await withTimeout(open.opened, 30_000, 'open');
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  open.onMessage = () => {
+    if (++received === count) done();
+  };
+  ctx.gc();
+  const cpu0 = cpuMicros();
+  const user0 = userMicros();
+  const t0 = nowNs();
+  ctx.server.flood(open.id, count, PAYLOAD.length);
+  await withTimeout(all, 120_000, 'inbound flood');
+  const wall = nowNs() - t0;
+  const cpu = cpuMicros() - cpu0;
+  const user = userMicros() - user0;
+  await closeAndWait(open);
+  return { cpuNsPerMessage: (cpu * 1000) / count, userNsPerMessage: (user * 1000) / count, wallNsPerMessage: wall / count };
+}
+
+/** 4. Sequential echo round trips: the next message goes out when the previous one came back. */
+export async function echo(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+  const open = connect(adapter, ctx, 'echo');
+  await withTimeout(open.opened, 30_000, 'open');
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  open.onMessage = () => {
+    if (++received === count) done();
+    else open.handle.send(PAYLOAD);
+  };
+  ctx.gc();
+  const cpu0 = cpuMicros();
+  const t0 = nowNs();
+  open.handle.send(PAYLOAD);
+  await withTimeout(all, 120_000, 'echo round trips');
+  const wall = nowNs() - t0;
+  const cpu = cpuMicros() - cpu0;
+  await closeAndWait(open);
+  return { usPerRoundTrip: wall / count / 1000, cpuNsPerRoundTrip: (cpu * 1000) / count };
+}
+
+/**
+ * 5. `count` connections open at once: heap (JS heap plus external memory, after a full GC)
+ * and RSS, per connection, each measured in a fresh child process (see `memory-client.ts`).
+ * Waits until the server has let go of every connection, so the next run has the file
+ * descriptors back.
+ */
+export async function connections(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+  const child = fork(fileURLToPath(new URL('./memory-client.ts', import.meta.url)), [adapter.name, String(count), String(ctx.server.port)], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+    stdio: 'inherit',
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const report = new Promise<Metrics>((resolve, reject) => {
+    child.once('message', (message: Metrics) => resolve(message));
+    void exited.then((code) => reject(new Error(`memory client for ${adapter.name} exited with ${code} before reporting`)));
+  });
+  const metrics = await withTimeout(report, 300_000, `${count} connections of ${adapter.name}`);
+  await exited;
+  await ctx.server.settle();
+  return { heapBytesPerConnection: metrics['heapBytesPerConnection']!, rssBytesPerConnection: metrics['rssBytesPerConnection']! };
+}
+
+/**
+ * 6. `close()` right after handing over 10 MB (64 KiB binary messages): the time until the
+ * close event, and whether (and when) every byte reached the server.
+ */
+export async function closeAfterSend(adapter: Adapter, ctx: Context, totalBytes: number): Promise<Metrics> {
+  const CHUNK = 64 * 1024;
+  const chunk = new Uint8Array(CHUNK).fill(7);
+  const messages = Math.ceil(totalBytes / CHUNK);
+  const open = connect(adapter, ctx, 'sink');
+  await withTimeout(open.opened, 30_000, 'open');
+  const serverClosed = ctx.server.closed(open.id);
+  ctx.gc();
+  const t0 = nowNs();
+  for (let i = 0; i < messages; i++) open.handle.send(chunk);
+  open.handle.close();
+  await withTimeout(open.closed, 60_000, 'close event');
+  const closeAt = nowNs();
+  const report = await serverClosed;
+  const all = report.bytes === messages * CHUNK;
+  return {
+    msToCloseEvent: (closeAt - t0) / 1e6,
+    // The honest finish line: the close event has fired AND the last byte has arrived.
+    msToCloseAndDelivery: all ? (Math.max(closeAt, report.lastAt) - t0) / 1e6 : Number.NaN,
+    deliveredBeforeCloseEvent: all && report.lastAt <= closeAt ? 1 : 0,
+    bytesDeliveredFraction: report.bytes / (messages * CHUNK),
+  };
+}
