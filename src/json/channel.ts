@@ -65,14 +65,11 @@ export function jsonChannel<Incoming extends TypedMessage, Outgoing extends Type
   return new Channel<Incoming, Outgoing>(connection, options.validate);
 }
 
-type Listener = (message: TypedMessage) => void;
-
 class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> implements JsonChannel<Incoming, Outgoing> {
   readonly connection: Connection;
-  // Types come from the network, so they key a Map: `__proto__` or `toString` must be plain keys.
-  // Lists are replaced on change, so a listener added or removed during a dispatch is neither
-  // skipped nor repeated (as in the connection's Emitter).
-  readonly #byType = new Map<string, readonly Listener[]>();
+  // Types come from the network; the Emitter keys them without a prototype, so `__proto__` or
+  // `toString` are plain types.
+  readonly #byType = new Emitter<Record<string, TypedMessage>>();
   readonly #anyMessage = new Emitter<{ message: Incoming }>();
   readonly #parseErrors = new Emitter<{ 'parse-error': JsonParseError }>();
   readonly #validate: MessageValidator<Incoming> | undefined;
@@ -100,13 +97,7 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
   }
 
   on<T extends Incoming['type']>(type: T, listener: (message: Extract<Incoming, { type: T }>) => void): () => void {
-    const added = listener as Listener;
-    this.#byType.set(type, [...(this.#byType.get(type) ?? []), added]);
-    return () => {
-      const remaining = (this.#byType.get(type) ?? []).filter((candidate) => candidate !== added);
-      if (remaining.length > 0) this.#byType.set(type, remaining);
-      else this.#byType.delete(type);
-    };
+    return this.#byType.on(type, listener as (message: TypedMessage) => void);
   }
 
   onMessage(listener: (message: Incoming) => void): () => void {
@@ -129,17 +120,7 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
       else warnUnheard(outcome.error);
       return;
     }
-    for (const listener of this.#byType.get(outcome.message.type) ?? []) {
-      try {
-        listener(outcome.message);
-      } catch (error) {
-        // As the connection reports a listener's error: later, uncaught, stopping nothing else.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-    // The Emitter reports listener errors the same way.
+    this.#byType.emit(outcome.message.type, outcome.message);
     this.#anyMessage.emit('message', outcome.message);
   }
 }
