@@ -1,8 +1,9 @@
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type ServerOptions, type WebSocket as ServerSocket } from 'ws';
 import { CloseEvent, Connection, ManagedWebSocket, UndeliveredEvent } from '../src/index.js';
+import { refusedPort } from './support/loopback.js';
 
 interface Received {
   readonly data: Buffer;
@@ -53,15 +54,6 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
       }),
     nextConnection: async () => ((await once(wss, 'connection')) as [ServerSocket])[0],
   };
-}
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Creates a socket that the test cleanup waits for. */
@@ -150,7 +142,7 @@ describe('ManagedWebSocket constants and properties', () => {
   it('rewrites http: to ws: and https: to wss: in url', async () => {
     const server = await startServer();
     expect(connect(server.url.replace('ws:', 'http:')).url).toBe(server.url);
-    const secure = connect(`https://127.0.0.1:${await deadPort()}/a`);
+    const secure = connect(`https://127.0.0.1:${await refusedPort()}/a`);
     expect(secure.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/a$/);
   });
 });
@@ -378,7 +370,7 @@ describe('ManagedWebSocket close()', () => {
 
 describe('ManagedWebSocket connection failures', () => {
   it('fires error, then undelivered for each queued message, then close 1006, all while CLOSED', async () => {
-    const ws = connect(`ws://127.0.0.1:${await deadPort()}/`);
+    const ws = connect(`ws://127.0.0.1:${await refusedPort()}/`);
     const log = record(ws);
     const errors: Event[] = [];
     ws.onerror = (event) => errors.push(event);

@@ -8,13 +8,12 @@
  * needs no system packages); set `CHROMIUM_PATH` to use another build, such as Debian's
  * `/usr/bin/chromium`.
  */
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { basename } from 'node:path';
 import sparticuz from '@sparticuz/chromium';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { closeServer, listenOnLoopback, trackSockets } from '../support/loopback.js';
 
 /**
  * Flags for a quiet, offline, root-friendly headless Chromium: no sandbox (CI runs as root), no
@@ -88,26 +87,13 @@ export async function serveStatic(files: ReadonlyMap<string, StaticFile>): Promi
     }
     response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const sockets = trackSockets(server);
+  const port = await listenOnLoopback(server);
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
     server,
-    async close() {
-      if (!server.listening) return;
-      const closed = once(server, 'close');
-      server.close();
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: () => closeServer(server, sockets),
   };
 }
 

@@ -18,11 +18,10 @@
  * | anything else | HTTP 404 |
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { closeServer, listenOnLoopback, trackSockets } from '../support/loopback.js';
 
 /** What a `/sink` connection received, as `/report` sends it. */
 export interface SinkRecord {
@@ -190,24 +189,14 @@ export interface BehaviourServer {
 /** Starts the behaviour server on 127.0.0.1, port 0. */
 export async function startBehaviourServer(): Promise<BehaviourServer> {
   const server = createServer((_, response) => response.writeHead(404).end());
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const sockets = trackSockets(server);
   const behaviours = attachBehaviours(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     wsOrigin: `ws://127.0.0.1:${port}`,
     async close() {
       behaviours.close();
-      const closed = once(server, 'close');
-      server.close();
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await closeServer(server, sockets);
     },
   };
 }

@@ -9,6 +9,7 @@ import { WebSocket as UndiciWebSocket } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createConnection, type Connection, type ConnectionEventMap, type Transport, type WebSocketConstructor } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 /**
  * The in-memory transport with its reports held until `release()`: a real socket's events
@@ -109,9 +110,7 @@ async function startClosingServer() {
       socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe8])); // Close, 1000
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `ws://127.0.0.1:${port}/`,
     clientClosing,

@@ -17,7 +17,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-const HOST = '127.0.0.1';
+import { HOST, listenOnLoopback } from './loopback.js';
 
 type WriteCallback = (error?: Error | null) => void;
 interface HeldWrite {
@@ -151,9 +151,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     waiting.get(link)?.(upgrade);
   });
 
-  http.listen(0, HOST);
-  await once(http, 'listening');
-  const { port } = http.address() as net.AddressInfo;
+  const port = await listenOnLoopback(http);
 
   const agent = new (class extends Agent {
     override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void): Duplex {

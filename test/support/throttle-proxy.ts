@@ -13,7 +13,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 
-const HOST = '127.0.0.1';
+import { HOST, listenOnLoopback } from './loopback.js';
 
 /**
  * Moves the bytes of one direction of a link from `from` to `to`, and ends `to` once `from` has
@@ -216,9 +216,7 @@ export async function startProxy({ target, upstream = passThrough, downstream = 
     link.server.on('close', closed);
   });
 
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     url: `ws://${HOST}:${port}/`,

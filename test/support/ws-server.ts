@@ -9,8 +9,10 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { Server as HttpsServer } from 'node:https';
 import net from 'node:net';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import { closeServer, HOST, listenOnLoopback, trackSockets } from './loopback.js';
 
-const HOST = '127.0.0.1';
+export { refusedPort } from './loopback.js';
+
 
 /** What `WebSocketServer` accepts, minus what the helper decides (where it listens). */
 export interface WsServerOptions
@@ -69,9 +71,7 @@ export async function serveWebSockets(
     waiters.shift()?.(connection);
   });
 
-  httpServer.listen(0, HOST);
-  await once(httpServer, 'listening');
-  const { port } = httpServer.address() as net.AddressInfo;
+  const port = await listenOnLoopback(httpServer);
 
   return {
     url: `${scheme}://${HOST}:${port}/`,
@@ -106,9 +106,7 @@ export interface StallingServer {
 export async function startStallingServer(): Promise<StallingServer> {
   const server = net.createServer();
   const sockets = trackSockets(server);
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `ws://${HOST}:${port}/`,
     port,
@@ -116,38 +114,4 @@ export async function startStallingServer(): Promise<StallingServer> {
     nextSocket: async () => (await once(server, 'connection'))[0] as net.Socket,
     close: () => closeServer(server, sockets),
   };
-}
-
-/**
- * A loopback port nothing listens on: bound on port 0, then released. Another process could
- * take it in between, but the kernel hands out ephemeral ports in sequence, so that is rare.
- */
-export async function refusedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Records every socket a server accepts, forgetting it when it closes, and ignores its errors. */
-function trackSockets(server: net.Server): Set<net.Socket> {
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  return sockets;
-}
-
-/** Destroys every accepted socket, then waits until the server has stopped listening. */
-async function closeServer(server: net.Server, sockets: Set<net.Socket>): Promise<void> {
-  if (!server.listening) return;
-  const closed = once(server, 'close');
-  server.close();
-  for (const socket of sockets) socket.destroy();
-  await closed;
 }
