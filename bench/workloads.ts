@@ -77,6 +77,17 @@ async function deliveredOrClosed(open: Open, delivered: Promise<{ at: number }>)
   return result;
 }
 
+/** Resolves once `open`'s listener has seen `count` messages; `onEarlier` runs for each one before the last. */
+function receiveAll(open: Open, count: number, onEarlier?: () => void): Promise<void> {
+  let received = 0;
+  return new Promise((resolve) => {
+    open.onMessage = () => {
+      if (++received === count) resolve();
+      else onEarlier?.();
+    };
+  });
+}
+
 async function closeAndWait(open: Open): Promise<void> {
   open.handle.close();
   await withTimeout(open.closed, 60_000, `close of connection ${open.id}`);
@@ -131,12 +142,7 @@ export async function queued(adapter: Adapter, ctx: Context, count: number): Pro
 export async function inbound(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
   const open = connect(adapter, ctx, 'sink');
   await withTimeout(open.opened, 30_000, 'open');
-  let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  open.onMessage = () => {
-    if (++received === count) done();
-  };
+  const all = receiveAll(open, count);
   ctx.gc();
   const cpu0 = cpuMicros();
   const user0 = userMicros();
@@ -154,13 +160,7 @@ export async function inbound(adapter: Adapter, ctx: Context, count: number): Pr
 export async function echo(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
   const open = connect(adapter, ctx, 'echo');
   await withTimeout(open.opened, 30_000, 'open');
-  let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  open.onMessage = () => {
-    if (++received === count) done();
-    else open.handle.send(PAYLOAD);
-  };
+  const all = receiveAll(open, count, () => open.handle.send(PAYLOAD));
   ctx.gc();
   const cpu0 = cpuMicros();
   const t0 = nowNs();
