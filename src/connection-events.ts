@@ -58,6 +58,11 @@ export function readyStateOf(snapshot: Snapshot): ReadyState {
   return READY_STATE[topState(snapshot)]!;
 }
 
+/** `readyState` of a state name such as `closing.draining`. */
+export function readyStateOfName(state: ConnectionStateName): ReadyState {
+  return READY_STATE[state.split('.')[0]!]!;
+}
+
 function topState(snapshot: Snapshot): string {
   const value = snapshot.value;
   return typeof value === 'string' ? value : Object.keys(value)[0]!;

@@ -20,7 +20,7 @@ import { fromTransition, initialTransition, transition, type SnapshotFrom } from
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName, TransportFailure } from '../../machines/connection.types.js';
-import type { ConnectionStateName, ReadyState } from '../public-api.js';
+import { stateName } from '../connection-events.js';
 
 export type LifecycleMachine = typeof connectionMachine;
 export type MachineSnapshot = SnapshotFrom<LifecycleMachine>;
@@ -87,16 +87,7 @@ export function startWorld(machine: LifecycleMachine): { world: World; actions: 
   return { world: { machine: snapshot, held: 0 }, actions: actions as RequestedAction[] };
 }
 
-export function stateName(snapshot: MachineSnapshot): ConnectionStateName {
-  const value = snapshot.value;
-  if (typeof value === 'string') return value;
-  const [parent, child] = Object.entries(value)[0]!;
-  return `${parent}.${String(child)}` as ConnectionStateName;
-}
-
-export function readyStateOf(state: ConnectionStateName): ReadyState {
-  return ({ connecting: 0, open: 1, closing: 2, closed: 3 } as const)[state.split('.')[0] as 'connecting' | 'open' | 'closing' | 'closed'];
-}
+export { stateName };
 
 const HANDSHAKE_FAILED: TransportFailure = { cause: 'handshake-failed', message: 'Unexpected server response: 403' };
 const PROTOCOL_ERROR: TransportFailure = { cause: 'protocol-error', message: 'Invalid WebSocket frame: invalid opcode 3' };

@@ -10,7 +10,8 @@
  */
 import type { CloseInfo, ConnectionEvent, TimerName, TransportFailure, UndeliveredReason } from '../../machines/connection.types.js';
 import type { ConnectionStateName, ReadyState } from '../public-api.js';
-import { isCurrent, readyStateOf, stateName, type PlannedStep, type RequestedAction, type World } from './lifecycle-model.js';
+import { readyStateOfName } from '../connection-events.js';
+import { isCurrent, stateName, type PlannedStep, type RequestedAction, type World } from './lifecycle-model.js';
 
 /** What the app can observe after a step. */
 export interface StepView {
@@ -142,7 +143,7 @@ export class LifecycleOracle {
     return {
       step,
       state,
-      readyState: readyStateOf(state),
+      readyState: readyStateOfName(state),
       queuedMessages: this.#queue.length,
       bufferedAmount: [...this.#queue, ...this.#held].reduce((sum, message) => sum + message.length, 0),
       pendingTimers: this.#timers.size,

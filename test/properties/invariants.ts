@@ -6,7 +6,8 @@
 import { expect } from 'vitest';
 import type { ConnectionEventMap, UndeliveredReason } from '../../src/index.js';
 import { quote, sameContent } from './arbitraries.js';
-import { readyStateOfName, type AppEvent, type TransportCall } from './oracle.js';
+import { readyStateOfName } from '../../src/connection-events.js';
+import type { AppEvent, TransportCall } from './oracle.js';
 import type { Entry, Invariant, MemoryWorld } from './world.js';
 
 type SendEntry = Extract<Entry, { kind: 'send' }>;

@@ -9,6 +9,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName, UndeliveredReason } from '../../machines/connection.types.js';
 import type { ConnectionEventMap, ConnectionStateName, IncomingData, OutgoingData } from '../../src/index.js';
+import { readyStateOfName, stateName } from '../../src/connection-events.js';
 import { byteSize } from './arbitraries.js';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
@@ -33,19 +34,6 @@ export type TransportCall =
   | { readonly kind: 'whenDrained' };
 
 export type Timeouts = Readonly<Record<TimerName, number>>;
-
-const READY: Record<string, 0 | 1 | 2 | 3> = { connecting: 0, open: 1, closing: 2, closed: 3 };
-
-export function stateNameOf(snapshot: Snapshot): ConnectionStateName {
-  const value = snapshot.value;
-  if (typeof value === 'string') return value as ConnectionStateName;
-  const [parent, child] = Object.entries(value)[0]!;
-  return `${parent}.${String(child)}` as ConnectionStateName;
-}
-
-export function readyStateOfName(state: string): 0 | 1 | 2 | 3 {
-  return READY[state.split('.')[0]!]!;
-}
 
 export class Oracle {
   #snapshot: Snapshot;
@@ -76,7 +64,7 @@ export class Oracle {
   }
 
   get state(): ConnectionStateName {
-    return stateNameOf(this.#snapshot);
+    return stateName(this.#snapshot);
   }
 
   get readyState(): 0 | 1 | 2 | 3 {
