@@ -71,14 +71,9 @@ export function redactText(text: string, url: URL): string {
   return result;
 }
 
-function describeUrlInput(url: unknown): string {
-  const text = String(url);
-  try {
-    // Parsing failed, so redact what we can recognise: anything between "//" and "@", and the query.
-    return JSON.stringify(text.replace(/\/\/[^/@]*@/, '//REDACTED@').replace(/\?.*$/, '?REDACTED'));
-  } catch {
-    return 'an unprintable value';
-  }
+function describeUrlInput(text: string): string {
+  // Parsing failed, so redact what we can recognise: anything between "//" and "@", and the query.
+  return JSON.stringify(text.replace(/\/\/[^/@]*@/, '//REDACTED@').replace(/\?.*$/, '?REDACTED'));
 }
 
 /** The document or worker base URL, when there is one (never in Node). */
