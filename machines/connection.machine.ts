@@ -4,27 +4,32 @@
  * It owns every lifecycle decision and nothing else: it opens no socket, runs no timer and
  * touches no payload. Side effects are named actions (`openSocket`, `flushQueue`,
  * `startTimer`...) whose implementations the shell supplies with `machine.provide(...)`; socket
- * facts and timer expiries come back as events tagged with the attempt they belong to. Because
- * it has no `invoke` and no `after`, this one definition is what runs in production, what the
- * diagrams in `diagrams/` draw, and what `xstate/graph` walks to generate tests.
+ * facts, timer expiries and what the environment says about the network come back as events,
+ * those of sockets and timers tagged with the attempt they belong to. Because it has no
+ * `invoke` and no `after`, this one definition is what runs in production, what the diagrams in
+ * `diagrams/` draw, and what `xstate/graph` walks to generate tests.
  *
  * The states follow the WebSocket `readyState` (WHATWG WebSockets Standard,
  * https://websockets.spec.whatwg.org/#dom-websocket-readystate): `connecting` (0), `open` (1),
  * `closing` (2: `draining` before the closing handshake, `handshake` during it, `aborting` after
- * `close()` before open) and
- * `closed` (3). `closed` is not final: reconnection will leave it.
+ * `close()` before open) and `closed` (3). Reconnection adds `reconnecting` (0: the wait before
+ * the next attempt, during which `send()` still queues) and `gaveUp` (3: the attempts ended and
+ * the policy or `maxRetries` ruled out another). Every attempt ends through `attemptEnded`,
+ * which decides what follows, so that the attempt's one `close` event can say so.
  */
-import { and, assign, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type {
   CloseCause,
   CloseInfo,
   ConnectionContext,
   ConnectionEvent,
   ConnectionInput,
+  GiveUpReason,
   TimerName,
   TransportFailure,
   UndeliveredReason,
 } from './connection.types.js';
+import { isRetryableClose } from './reconnect-policy.js';
 
 /** The code a `CloseEvent` carries when the connection closed without a closing handshake (RFC 6455 §7.1.5). */
 export const ABNORMAL_CLOSURE = 1006;
@@ -49,7 +54,10 @@ export const connectionMachine = setup({
     terminateSocket: effect(),
     /** Send `socket.drained` once everything handed to the socket has been written out. */
     watchDrain: effect<{ attempt: number }>(),
-    startTimer: effect<{ timer: TimerName; attempt: number }>(),
+    /** Ask the peer for a sign of life: a protocol ping, or the application's ping message. */
+    sendPing: effect(),
+    /** Start `timer`; `retry` is the index of the reconnect the `retry` timer waits for. */
+    startTimer: effect<{ timer: TimerName; attempt: number; retry: number }>(),
     cancelTimer: effect<{ timer: TimerName }>(),
     /** Put the message of a `user.send` event at the back of the outbound queue. */
     enqueueMessage: effect(),
@@ -65,7 +73,13 @@ export const connectionMachine = setup({
     reportUnsent: effect<{ reason: UndeliveredReason }>(),
     emitOpen: effect(),
     emitError: effect<{ failure: TransportFailure }>(),
-    emitClose: effect<{ closeInfo: CloseInfo }>(),
+    /** Report how the attempt ended, and whether another attempt follows. */
+    emitClose: effect<{ closeInfo: CloseInfo; willReconnect: boolean }>(),
+    /** Report the wait before attempt `attempt` (the `retry`-th reconnect). */
+    emitReconnecting: effect<{ attempt: number; retry: number }>(),
+    emitGiveUp: effect<{ reason: GiveUpReason; closeInfo: CloseInfo }>(),
+    /** The connection is over for good: settle what `close()` and `closed` promised, with how the last attempt ended. */
+    settle: effect<{ closeInfo: CloseInfo | undefined }>(),
 
     countQueuedMessage: assign({
       queuedMessages: ({ context }) => context.queuedMessages + 1,
@@ -82,6 +96,18 @@ export const connectionMachine = setup({
     }),
     recordFailure: assign((_, failure: TransportFailure) => ({ failure })),
     recordClose: assign((_, closeInfo: CloseInfo) => ({ closeInfo })),
+    /** A new attempt: a new identity, so the old socket's and timers' late events are ignored. */
+    beginRetry: assign(({ context }) => ({
+      attempt: context.attempt + 1,
+      retries: context.retries + 1,
+      failure: undefined,
+      protocol: '',
+      extensions: '',
+      awaitingPong: false,
+    })),
+    resetRetries: assign({ retries: 0 }),
+    recordPing: assign({ awaitingPong: true }),
+    recordPong: assign({ awaitingPong: false }),
   },
   guards: {
     /** The one check that makes events from a socket or timer the machine has left behind harmless. */
@@ -90,14 +116,28 @@ export const connectionMachine = setup({
       context.queuedMessages < context.maxQueuedMessages &&
       context.queuedBytes + (event as EventOf<'user.send'>).bytes <= context.maxQueuedBytes,
     isFirstFailure: ({ context }) => context.failure === undefined,
+    isAwaitingPong: ({ context }) => context.awaitingPong,
+    /** Whether the heartbeat can probe the socket now: it is on, and no ping is already out. */
+    canProbe: ({ context }) => context.heartbeat && !context.awaitingPong,
+    /** Whether the application ended the connection (`close()`), which no reconnect overrides. */
+    wasClosedByUser: ({ context }) => context.closeRequest !== undefined,
+    mayReconnect: ({ context }) => context.reconnect,
+    /** The close-code policy; `shouldReconnect` replaces it through `machine.provide({ guards })`. */
+    isRetryable: ({ context }) => isRetryableClose(context.closeInfo!),
+    hasRetriesLeft: ({ context }) => context.retries < context.maxRetries,
   },
 }).createMachine({
   id: 'connection',
   context: ({ input }) => ({
     url: input.url,
     attempt: 1,
+    retries: 0,
     maxQueuedMessages: input.maxQueuedMessages,
     maxQueuedBytes: input.maxQueuedBytes,
+    reconnect: input.reconnect,
+    maxRetries: input.maxRetries,
+    heartbeat: input.heartbeat,
+    awaitingPong: false,
     queuedMessages: 0,
     queuedBytes: 0,
     closeRequest: undefined,
@@ -111,14 +151,11 @@ export const connectionMachine = setup({
     connecting: {
       entry: [
         { type: 'openSocket', params: ({ context }) => ({ attempt: context.attempt }) },
-        { type: 'startTimer', params: ({ context }) => ({ timer: 'connect', attempt: context.attempt }) },
+        { type: 'startTimer', params: ({ context }) => timer('connect', context) },
       ],
       exit: [{ type: 'cancelTimer', params: { timer: 'connect' } }],
       on: {
-        'user.send': [
-          { guard: 'queueHasRoom', actions: ['enqueueMessage', 'countQueuedMessage'] },
-          { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] },
-        ],
+        'user.send': queueOrReject(),
         // Flush before the open event reaches listeners, so anything they send goes after.
         'socket.open': {
           guard: 'isCurrentAttempt',
@@ -127,20 +164,20 @@ export const connectionMachine = setup({
         },
         // A failed connect is always error, then close 1006 (WHATWG WebSockets Standard,
         // "fail the WebSocket connection"), whichever of error and close the transport reports
-        // first, or alone. Whatever it reports afterwards finds the machine in `closed`.
+        // first, or alone. Whatever it reports afterwards is from an attempt left behind.
         'socket.error': {
           guard: 'isCurrentAttempt',
-          target: 'closed',
+          target: 'attemptEnded',
           actions: failConnect(({ event }) => (event as EventOf<'socket.error'>).failure),
         },
         'socket.close': {
           guard: 'isCurrentAttempt',
-          target: 'closed',
+          target: 'attemptEnded',
           actions: failConnect(() => ({ cause: 'connection-lost', message: 'The connection closed before it opened' })),
         },
         'timer.connect': {
           guard: 'isCurrentAttempt',
-          target: 'closed',
+          target: 'attemptEnded',
           actions: failConnect(() => ({ cause: 'connect-timeout', message: 'The connection did not open in time' })),
         },
         // As on the platform, readyState reads CLOSING until the transport confirms the abort.
@@ -148,7 +185,19 @@ export const connectionMachine = setup({
       },
     },
 
+    // Kept atomic: the shell's fast path for send() and inbound messages reads `value === 'open'`.
     open: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        // The retry count resets only once the connection has proved itself, so a server that
+        // accepts and at once drops every connection still meets the backoff and `maxRetries`.
+        if (context.reconnect) enqueue({ type: 'startTimer', params: timer('stable', context) });
+        if (context.heartbeat) enqueue({ type: 'startTimer', params: timer('ping', context) });
+      }),
+      exit: [
+        { type: 'cancelTimer', params: { timer: 'stable' } },
+        { type: 'cancelTimer', params: { timer: 'ping' } },
+        { type: 'cancelTimer', params: { timer: 'pong' } },
+      ],
       on: {
         // The shell's fast path does exactly this without dispatching; property tests hold them equal.
         'user.send': { actions: 'writeMessage' },
@@ -158,7 +207,23 @@ export const connectionMachine = setup({
           target: 'closing.handshake',
           actions: reportFailure(),
         },
-        'socket.close': { guard: 'isCurrentAttempt', target: 'closed', actions: finishClose() },
+        'socket.close': { guard: 'isCurrentAttempt', target: 'attemptEnded', actions: finishClose() },
+        'timer.stable': { guard: 'isCurrentAttempt', actions: 'resetRetries' },
+        'timer.ping': { guard: 'isCurrentAttempt', actions: probe() },
+        'socket.pong': {
+          guard: and(['isCurrentAttempt', 'isAwaitingPong']),
+          actions: ['recordPong', { type: 'cancelTimer', params: { timer: 'pong' } }, { type: 'startTimer', params: ({ context }) => timer('ping', context) }],
+        },
+        // No answer: the socket is dead (a sleeping laptop, a proxy that silently dropped it),
+        // and a dead socket's closing handshake would only time out too.
+        'timer.pong': {
+          guard: 'isCurrentAttempt',
+          target: 'attemptEnded',
+          actions: dropSocket('heartbeat-timeout', 'connection-lost'),
+        },
+        // The network changed under the socket: check it now rather than at the next ping.
+        'env.wake': { guard: 'canProbe', actions: [{ type: 'cancelTimer', params: { timer: 'ping' } }, ...probe()] },
+        'env.offline': { guard: 'canProbe', actions: [{ type: 'cancelTimer', params: { timer: 'ping' } }, ...probe()] },
       },
     },
 
@@ -169,14 +234,14 @@ export const connectionMachine = setup({
         // Reported once; the transport's close follows. Targetless, so an error during the
         // handshake does not restart it (and its timer).
         'socket.error': { guard: and(['isCurrentAttempt', 'isFirstFailure']), actions: reportFailure() },
-        'socket.close': { guard: 'isCurrentAttempt', target: 'closed', actions: finishClose() },
+        'socket.close': { guard: 'isCurrentAttempt', target: 'attemptEnded', actions: finishClose() },
       },
       states: {
         // Drain before close: the closing handshake waits until everything handed to the socket
         // has been written out, so a close right after a large send loses nothing.
         draining: {
           entry: [
-            { type: 'startTimer', params: ({ context }) => ({ timer: 'drain', attempt: context.attempt }) },
+            { type: 'startTimer', params: ({ context }) => timer('drain', context) },
             { type: 'watchDrain', params: ({ context }) => ({ attempt: context.attempt }) },
           ],
           exit: [{ type: 'cancelTimer', params: { timer: 'drain' } }],
@@ -190,7 +255,7 @@ export const connectionMachine = setup({
             },
             'timer.drain': {
               guard: 'isCurrentAttempt',
-              target: '#connection.closed',
+              target: '#connection.attemptEnded',
               actions: dropSocket('drain-timeout', 'drain-timeout'),
             },
           },
@@ -199,13 +264,13 @@ export const connectionMachine = setup({
         aborting: {
           entry: [
             { type: 'closeSocket', params: { code: undefined, reason: undefined } },
-            { type: 'startTimer', params: ({ context }) => ({ timer: 'close', attempt: context.attempt }) },
+            { type: 'startTimer', params: ({ context }) => timer('close', context) },
           ],
           exit: [{ type: 'cancelTimer', params: { timer: 'close' } }],
           on: {
-            'socket.error': { guard: 'isCurrentAttempt', target: '#connection.closed', actions: failConnect(aborted) },
-            'socket.close': { guard: 'isCurrentAttempt', target: '#connection.closed', actions: failConnect(aborted) },
-            'timer.close': { guard: 'isCurrentAttempt', target: '#connection.closed', actions: failConnect(aborted) },
+            'socket.error': { guard: 'isCurrentAttempt', target: '#connection.attemptEnded', actions: failConnect(aborted) },
+            'socket.close': { guard: 'isCurrentAttempt', target: '#connection.attemptEnded', actions: failConnect(aborted) },
+            'timer.close': { guard: 'isCurrentAttempt', target: '#connection.attemptEnded', actions: failConnect(aborted) },
           },
         },
         handshake: {
@@ -214,16 +279,62 @@ export const connectionMachine = setup({
               type: 'closeSocket',
               params: ({ context }) => ({ code: context.closeRequest?.code, reason: context.closeRequest?.reason }),
             },
-            { type: 'startTimer', params: ({ context }) => ({ timer: 'close', attempt: context.attempt }) },
+            { type: 'startTimer', params: ({ context }) => timer('close', context) },
           ],
           exit: [{ type: 'cancelTimer', params: { timer: 'close' } }],
           on: {
             'timer.close': {
               guard: 'isCurrentAttempt',
-              target: '#connection.closed',
+              target: '#connection.attemptEnded',
               actions: dropSocket('close-timeout', 'connection-lost'),
             },
           },
+        },
+      },
+    },
+
+    // Every attempt ends here, its error reported and its close recorded but not yet emitted:
+    // what follows decides what the close event says and what becomes of the queue.
+    attemptEnded: {
+      always: [
+        // close() ends everything; nothing overrides it.
+        { guard: 'wasClosedByUser', target: 'closed', actions: endForGood() },
+        { guard: not('mayReconnect'), target: 'closed', actions: endForGood() },
+        {
+          guard: and(['isRetryable', 'hasRetriesLeft']),
+          target: 'reconnecting',
+          // The queue survives, in order, for the next attempt.
+          actions: [{ type: 'emitClose', params: ({ context }) => ({ closeInfo: context.closeInfo!, willReconnect: true }) }],
+        },
+        {
+          guard: 'isRetryable',
+          target: 'gaveUp',
+          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) }],
+        },
+        {
+          target: 'gaveUp',
+          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) }],
+        },
+      ],
+    },
+
+    // The wait before the next attempt: readyState 0, since send() still queues.
+    reconnecting: {
+      entry: [
+        'beginRetry',
+        { type: 'startTimer', params: ({ context }) => timer('retry', context) },
+        { type: 'emitReconnecting', params: ({ context }) => ({ attempt: context.attempt, retry: context.retries }) },
+      ],
+      exit: [{ type: 'cancelTimer', params: { timer: 'retry' } }],
+      on: {
+        'user.send': queueOrReject(),
+        'timer.retry': { guard: 'isCurrentAttempt', target: 'connecting' },
+        // The network is back (or the device woke): the wait was for nothing to change.
+        'env.wake': { target: 'connecting' },
+        // No socket is open, so there is no close to report: only the queue and the promise.
+        'user.close': {
+          target: 'closed',
+          actions: ['recordCloseRequest', { type: 'dropQueue', params: { reason: 'closed-before-open' } }, 'clearQueuedCounts', settle()],
         },
       },
     },
@@ -233,28 +344,43 @@ export const connectionMachine = setup({
         'user.send': { actions: [{ type: 'rejectMessage', params: { reason: 'closed' } }] },
       },
     },
+
+    // Like `closed`, but the application did not ask for it: the policy or `maxRetries` did.
+    gaveUp: {
+      on: {
+        'user.send': { actions: [{ type: 'rejectMessage', params: { reason: 'closed' } }] },
+      },
+    },
   },
 });
 
 type Args = { context: ConnectionContext; event: ConnectionEvent };
 
+function timer(name: TimerName, context: ConnectionContext) {
+  return { timer: name, attempt: context.attempt, retry: context.retries };
+}
+
+function queueOrReject() {
+  return [
+    { guard: 'queueHasRoom', actions: ['enqueueMessage', 'countQueuedMessage'] },
+    { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] },
+  ] as const;
+}
+
 function aborted(): TransportFailure {
   return { cause: 'aborted', message: 'close() was called before the connection opened' };
 }
 
-/** Error, then every queued message reported undelivered, then close 1006: the attempt is over. */
+/** Error, then close 1006: the attempt failed before it opened. The queue waits for the decision. */
 function failConnect(failureOf: (args: Args) => TransportFailure) {
   return [
     { type: 'recordFailure', params: failureOf },
     'terminateSocket',
     { type: 'emitError', params: ({ context }: Args) => ({ failure: context.failure! }) },
-    { type: 'dropQueue', params: { reason: 'closed-before-open' } },
-    'clearQueuedCounts',
     {
       type: 'recordClose',
-      params: ({ context }: Args) => abnormalClose(context.failure!.cause),
+      params: ({ context }: Args) => abnormalClose(context.failure!.cause, context.failure!.status),
     },
-    { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo! }) },
   ] as const;
 }
 
@@ -266,7 +392,7 @@ function reportFailure() {
   ] as const;
 }
 
-/** The transport closed: account for what it never wrote out, then report the close. */
+/** The transport closed: account for what it never wrote out, then record the close. */
 function finishClose() {
   return [
     {
@@ -283,22 +409,39 @@ function finishClose() {
         return { code, reason, wasClean, cause };
       },
     },
-    { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo! }) },
   ] as const;
 }
 
-/** A timeout while closing: drop the socket and report what it never wrote out. */
+/** A timeout while open or closing: drop the socket and report what it never wrote out. */
 function dropSocket(cause: CloseCause, unsentReason: UndeliveredReason) {
   return [
     'terminateSocket',
     { type: 'reportUnsent', params: { reason: unsentReason } },
     { type: 'recordClose', params: abnormalClose(cause) },
-    { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo! }) },
   ] as const;
 }
 
-function abnormalClose(cause: CloseCause): CloseInfo {
-  return { code: ABNORMAL_CLOSURE, reason: '', wasClean: false, cause };
+/** Ping, and give the pong `heartbeatTimeout` to come back. */
+function probe() {
+  return ['sendPing', 'recordPing', { type: 'startTimer', params: ({ context }: Args) => timer('pong', context) }] as const;
+}
+
+/** No attempt follows: every queued message is reported, then the close, then the promise settles. */
+function endForGood() {
+  return [
+    { type: 'dropQueue', params: { reason: 'closed-before-open' } },
+    'clearQueuedCounts',
+    { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo!, willReconnect: false }) },
+    settle(),
+  ] as const;
+}
+
+function settle() {
+  return { type: 'settle', params: ({ context }: Args) => ({ closeInfo: context.closeInfo }) } as const;
+}
+
+function abnormalClose(cause: CloseCause, status?: number): CloseInfo {
+  return { code: ABNORMAL_CLOSURE, reason: '', wasClean: false, cause, ...(status === undefined ? {} : { status }) };
 }
 
 export type ConnectionMachine = typeof connectionMachine;

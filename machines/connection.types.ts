@@ -24,6 +24,8 @@ export type CloseCause =
   | 'close-timeout'
   /** An inbound message exceeded `maxPayload`; the connection was closed with 1009. */
   | 'message-too-big'
+  /** No pong came back within `heartbeatTimeout` of a ping: the socket was dropped as dead. */
+  | 'heartbeat-timeout'
   /** The peer broke the protocol (invalid frame, invalid UTF-8...). */
   | 'protocol-error'
   /** The connection dropped without a closing handshake. */
@@ -46,8 +48,13 @@ export type UndeliveredReason =
   /** Handed to the socket, but still unsent when the connection dropped. */
   | 'connection-lost';
 
-/** The timers the machine asks the shell to run. Each has an option of the same name + `Timeout`. */
-export type TimerName = 'connect' | 'drain' | 'close';
+/**
+ * The timers the machine asks the shell to run: `connect`, `drain` and `close` bound the
+ * lifecycle (options `connectTimeout`, `drainTimeout`, `closeTimeout`); `retry` is the reconnect
+ * wait (backoff); `stable` marks a connection open long enough to reset the retry count
+ * (`minStableTime`); `ping` and `pong` are the heartbeat (`heartbeatInterval`, `heartbeatTimeout`).
+ */
+export type TimerName = 'connect' | 'drain' | 'close' | 'retry' | 'stable' | 'ping' | 'pong';
 
 /** What the final close event reports. */
 export interface CloseInfo {
@@ -59,13 +66,24 @@ export interface CloseInfo {
   readonly wasClean: boolean;
   /** Why the connection ended. */
   readonly cause: CloseCause;
+  /** The HTTP status the server answered the opening handshake with, when it refused the upgrade. */
+  readonly status?: number;
 }
+
+/** Why the connection stopped reconnecting. */
+export type GiveUpReason =
+  /** `maxRetries` reconnects in a row failed. */
+  | 'max-retries'
+  /** The reconnect policy (`shouldReconnect`, or the default close-code policy) ruled the close final. */
+  | 'not-retryable';
 
 /** A failure reported by a transport, already classified. */
 export interface TransportFailure {
   readonly cause: CloseCause;
   /** A human-readable description, with credentials and query strings redacted. */
   readonly message: string;
+  /** The HTTP status of a refused upgrade (`handshake-failed`), where the transport can see it. */
+  readonly status?: number;
 }
 
 /** Input the shell gives when it creates the actor. */
@@ -74,14 +92,27 @@ export interface ConnectionInput {
   readonly url: string;
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  /** Whether an attempt that ends without `close()` may be followed by another. */
+  readonly reconnect: boolean;
+  /** How many reconnects in a row may fail before the connection gives up (`Infinity`: never). */
+  readonly maxRetries: number;
+  /** Whether the open socket is checked with pings. */
+  readonly heartbeat: boolean;
 }
 
 export interface ConnectionContext {
   readonly url: string;
   /** Identity of the current connection attempt; socket and timer events carry it. */
   readonly attempt: number;
+  /** Reconnects since the connection last stayed open for `minStableTime` (or since it was created). */
+  readonly retries: number;
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  readonly reconnect: boolean;
+  readonly maxRetries: number;
+  readonly heartbeat: boolean;
+  /** Whether a ping is out and its pong not yet back. */
+  readonly awaitingPong: boolean;
   /** How many messages wait in the shell's queue for the socket to open. */
   readonly queuedMessages: number;
   /** Their total size in bytes (UTF-8 for strings). */
@@ -93,7 +124,7 @@ export interface ConnectionContext {
   /** The subprotocol and extensions the server selected. */
   readonly protocol: string;
   readonly extensions: string;
-  /** How the connection ended, once it has. */
+  /** How the last attempt ended, once one has. */
   readonly closeInfo: CloseInfo | undefined;
 }
 
@@ -114,12 +145,20 @@ export type SocketEvent =
       readonly wasClean: boolean;
     }
   /** Everything handed to the socket has been written out (`bufferedAmount` is 0). */
-  | { readonly type: 'socket.drained'; readonly attempt: number };
+  | { readonly type: 'socket.drained'; readonly attempt: number }
+  /** The answer to the last heartbeat ping. */
+  | { readonly type: 'socket.pong'; readonly attempt: number };
 
 /** A named timer the shell started for an attempt has expired. */
-export type TimerEvent =
-  | { readonly type: 'timer.connect'; readonly attempt: number }
-  | { readonly type: 'timer.drain'; readonly attempt: number }
-  | { readonly type: 'timer.close'; readonly attempt: number };
+export type TimerEvent = { readonly type: `timer.${TimerName}`; readonly attempt: number };
 
-export type ConnectionEvent = UserEvent | SocketEvent | TimerEvent;
+/**
+ * What the environment says about the network: it came back, or the device woke (`online`,
+ * the page became visible again, or a timer fired far too late, as after a sleep), or it went
+ * away (`offline`). Not tied to an attempt: they are about the device, not a socket.
+ */
+export type EnvironmentEvent =
+  | { readonly type: 'env.wake'; readonly reason: 'online' | 'visible' | 'timer-late' }
+  | { readonly type: 'env.offline' };
+
+export type ConnectionEvent = UserEvent | SocketEvent | TimerEvent | EnvironmentEvent;

@@ -4,7 +4,7 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import type { connectionMachine } from '../machines/connection.machine.js';
-import type { CloseInfo, TransportFailure, UndeliveredReason } from '../machines/connection.types.js';
+import type { CloseInfo, GiveUpReason, TransportFailure, UndeliveredReason } from '../machines/connection.types.js';
 import type { OutgoingData } from './byte-length.js';
 import type { IncomingData } from './transports/transport.js';
 
@@ -18,7 +18,9 @@ export type ConnectionStateName =
   | 'closing.draining'
   | 'closing.handshake'
   | 'closing.aborting'
-  | 'closed';
+  | 'closed'
+  | 'reconnecting'
+  | 'gaveUp';
 
 export interface OpenInfo {
   /** The subprotocol the server selected, or `''`. */
@@ -34,6 +36,29 @@ export interface UndeliveredMessage {
   readonly reason: UndeliveredReason;
 }
 
+/** How one attempt ended, and whether another follows. */
+export interface CloseEventInfo extends CloseInfo {
+  /** `true` when the connection waits to reconnect (a `reconnecting` event follows); `false` when this close is the last. */
+  readonly willReconnect: boolean;
+}
+
+/** The wait before the next attempt. */
+export interface ReconnectInfo {
+  /** The attempt that follows the wait (the first attempt is 1). */
+  readonly attempt: number;
+  /** How many reconnects in a row this is (1 after an open connection dropped; reset once one stays open `minStableTime`). */
+  readonly retry: number;
+  /** The wait, in ms, drawn by the backoff. */
+  readonly delay: number;
+}
+
+/** The connection stopped reconnecting. */
+export interface GiveUpInfo {
+  readonly reason: GiveUpReason;
+  /** How the last attempt ended. */
+  readonly close: CloseInfo;
+}
+
 export interface StateChange {
   readonly state: ConnectionStateName;
   readonly readyState: ReadyState;
@@ -44,16 +69,19 @@ export interface ConnectionEventMap {
   open: OpenInfo;
   message: IncomingData;
   error: TransportFailure;
-  close: CloseInfo;
+  close: CloseEventInfo;
   state: StateChange;
   undelivered: UndeliveredMessage;
+  reconnecting: ReconnectInfo;
+  giveup: GiveUpInfo;
 }
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 
-const READY_STATE: Record<string, ReadyState> = { connecting: 0, open: 1, closing: 2, closed: 3 };
+// The reconnect wait reads CONNECTING: send() queues there, as it does while connecting.
+const READY_STATE: Record<string, ReadyState> = { connecting: 0, reconnecting: 0, open: 1, closing: 2, closed: 3, gaveUp: 3 };
 
-/** `readyState` of a snapshot: 0 connecting, 1 open, 2 closing, 3 closed. */
+/** `readyState` of a snapshot: 0 connecting or waiting to reconnect, 1 open, 2 closing, 3 closed or given up. */
 export function readyStateOf(snapshot: Snapshot): ReadyState {
   return READY_STATE[topState(snapshot)]!;
 }

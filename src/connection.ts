@@ -11,6 +11,10 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, TimerName, UndeliveredReason } from '../machines/connection.types.js';
+import { backoffDelay } from './backoff.js';
+import { watchEnvironment } from './environment.js';
+import { NamedTimers } from './named-timers.js';
+import { UrlResolver, type UrlSource } from './url-source.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import { normalizeCloseArgs } from './close-args.js';
 import { describeValue } from './errors.js';
@@ -28,63 +32,81 @@ import {
 } from './connection-events.js';
 import { getDefaultTransport } from './transports/default-transport.js';
 import type { BinaryType, IncomingData, TransportSocket } from './transports/transport.js';
-import { checkTransportSecurity, parseWebSocketUrl, redactUrl } from './url.js';
+import { parseWebSocketUrl, redactUrl } from './url.js';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Event<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
 
-/** Opens a connection to `url`. Throws at once for a bad URL, subprotocol or option; reports everything else as events. */
-export function createConnection(url: string | URL, options?: ConnectionOptions): Connection {
+/**
+ * Opens a connection to `url` (or to what `url()` gives before each attempt). Throws at once for
+ * a bad URL, subprotocol or option; reports everything else as events. Reconnects unless told
+ * not to (`reconnect: false`).
+ */
+export function createConnection(url: UrlSource, options?: ConnectionOptions): Connection {
   return new Connection(url, options);
 }
 
 /** A WebSocket connection whose lifecycle is the `connectionMachine` statechart. */
 export class Connection {
-  /** The serialized URL, as `WebSocket.url` gives it (credentials included: it is the caller's own). */
-  readonly url: string;
   /** The running XState actor, for inspection. Drive the connection through the methods, not `actor.send`. */
   readonly actor: Actor<typeof connectionMachine>;
-  /** Settles with the final close, however the connection ends. */
+  /** Settles once the connection is over for good (`close()`, no reconnect, or `giveup`), with how the last attempt ended. */
   readonly closed: Promise<CloseInfo>;
 
   readonly #options: ResolvedOptions;
-  readonly #parsedUrl: URL;
+  readonly #urls: UrlResolver;
   readonly #events = new Emitter<ConnectionEventMap>();
   readonly #queue = new ByteQueue<QueuedMessage>();
-  readonly #timers = new Map<TimerName, unknown>();
+  readonly #timers: NamedTimers<TimerName>;
   #socket: TransportSocket | undefined;
+  /** The attempt whose socket `#socket` is, or is about to be (while an async `url()` runs). */
   #socketAttempt = 0;
   #binaryType: BinaryType;
   readonly #sequencer = new Sequencer(this.#events);
   /** Set by the machine's send actions: whether the `user.send` just dispatched was accepted. */
   #accepted = false;
+  /** With an application-level ping out: the next inbound message is its pong. */
+  #pongByMessage = false;
+  /** The wait `startTimer` drew for the reconnect `emitReconnecting` reports. */
+  #retryDelay = 0;
   #lastState: ConnectionStateName = 'connecting';
   #resolveClosed!: (info: CloseInfo) => void;
+  /** Stops listening to the environment and the abort signal. */
+  #unwatch: (() => void)[] = [];
 
-  constructor(url: string | URL, options?: ConnectionOptions) {
+  constructor(url: UrlSource, options?: ConnectionOptions) {
     // The URL first, then the subprotocols, as the standard orders the constructor's checks
     // (https://websockets.spec.whatwg.org/#dom-websocket-websocket).
-    this.#parsedUrl = parseWebSocketUrl(url);
+    const fixed = typeof url === 'function' ? undefined : parseWebSocketUrl(url);
     this.#options = resolveOptions(options);
-    checkTransportSecurity(this.#parsedUrl, this.#options.secureOnly);
-    this.url = this.#parsedUrl.href;
+    this.#urls = new UrlResolver(url, fixed, this.#options.secureOnly);
+    this.#timers = new NamedTimers(this.#options.clock);
     this.#binaryType = this.#options.binaryType;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.actor = createActor(Connection.#machine, {
+    this.actor = createActor(Connection.#machineFor(this.#options), {
       input: {
-        url: redactUrl(this.#parsedUrl),
+        url: fixed === undefined ? 'url()' : redactUrl(fixed),
         maxQueuedMessages: this.#options.maxQueuedMessages,
         maxQueuedBytes: this.#options.maxQueuedBytes,
+        reconnect: this.#options.reconnect,
+        maxRetries: this.#options.maxRetries,
+        heartbeat: this.#heartbeatPossible(),
       },
       ...(this.#options.inspect === undefined ? {} : { inspect: this.#options.inspect }),
     });
     Connection.#owners.set(this.actor, this);
     this.actor.subscribe((snapshot) => this.#noteState(snapshot));
+    this.#watch();
     this.#sequencer.transition(() => this.actor.start());
   }
 
-  /** 0 connecting, 1 open, 2 closing, 3 closed: derived from the machine's state. */
+  /** The serialized URL of the current (or last) attempt, as `WebSocket.url` gives it; `''` until a `url()` function has given one. */
+  get url(): string {
+    return this.#urls.latest?.href ?? '';
+  }
+
+  /** 0 connecting (also while waiting to reconnect), 1 open, 2 closing, 3 closed: derived from the machine's state. */
   get readyState(): ReadyState {
     return readyStateOf(this.actor.getSnapshot());
   }
@@ -126,9 +148,9 @@ export class Connection {
   }
 
   /**
-   * Sends `data`: written at once when open, queued while connecting. Returns whether it was
-   * accepted; a message that is not, or that is accepted but never written out, is reported
-   * by exactly one `undelivered` event.
+   * Sends `data`: written at once when open, queued while connecting or waiting to reconnect.
+   * Returns whether it was accepted; a message that is not, or that is accepted but never
+   * written out, is reported by exactly one `undelivered` event.
    */
   send(data: OutgoingData): boolean {
     if (!isOutgoingData(data)) {
@@ -144,9 +166,10 @@ export class Connection {
   }
 
   /**
-   * Closes the connection: after buffered data has drained when open, at once when connecting.
-   * Throws an `InvalidAccessError` for a code other than 1000 or 3000–4999 and a `SyntaxError`
-   * for a reason over 123 UTF-8 bytes, changing nothing. Resolves with the final close.
+   * Closes the connection for good: after buffered data has drained when open, at once when
+   * connecting or waiting to reconnect. Throws an `InvalidAccessError` for a code other than
+   * 1000 or 3000–4999 and a `SyntaxError` for a reason over 123 UTF-8 bytes, changing nothing.
+   * Resolves with how the last attempt ended.
    */
   close(code?: number, reason?: string): Promise<CloseInfo> {
     const args = normalizeCloseArgs(code, reason);
@@ -167,18 +190,41 @@ export class Connection {
     return this.actor.getSnapshot().value === 'open';
   }
 
+  /** Protocol pings where the transport has them; otherwise only with an application-level ping message. */
+  #heartbeatPossible(): boolean {
+    const { heartbeatInterval, pingMessage, transport } = this.#options;
+    return heartbeatInterval > 0 && ((transport ?? getDefaultTransport()).pings === true || pingMessage !== undefined);
+  }
+
   #dispatch(event: ConnectionEvent): void {
     this.#sequencer.transition(() => this.actor.send(event));
   }
 
-  /** A fact from a socket or timer: dispatched now, or held if it arrives mid-transition. */
+  /** A fact from a socket, timer or the environment: dispatched now, or held if it arrives mid-transition. */
   #hear(event: ConnectionEvent): void {
     this.#sequencer.fromOutside(() => this.#dispatch(event));
+  }
+
+  #watch(): void {
+    const { environment, signal } = this.#options;
+    if (environment !== undefined) this.#unwatch.push(watchEnvironment(environment, (event) => this.#hear(event)));
+    if (signal !== undefined) {
+      const abort = (): void => this.#hear({ type: 'user.close' });
+      if (signal.aborted) queueMicrotask(abort);
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        this.#unwatch.push(() => signal.removeEventListener('abort', abort));
+      }
+    }
   }
 
   #receive(attempt: number, data: IncomingData): void {
     // The platform drops messages that arrive once the connection is no longer OPEN.
     if (attempt !== this.#socketAttempt || !this.#isOpen()) return;
+    if (this.#pongByMessage) {
+      this.#pongByMessage = false;
+      this.#hear({ type: 'socket.pong', attempt });
+    }
     this.#sequencer.deliverNow('message', data);
   }
 
@@ -195,11 +241,39 @@ export class Connection {
 
   #openSocket(attempt: number): void {
     this.#socketAttempt = attempt;
+    this.#socket = undefined;
+    this.#pongByMessage = false;
+    const fail = (error: unknown): void => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#hear({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } });
+    };
+    // Reports are deferred like any report from inside an effect, so listeners added right
+    // after createConnection() hear them.
+    try {
+      const next = this.#urls.next();
+      if ('url' in next) this.#createSocket(attempt, next.url);
+      else {
+        next.pending.then(
+          (url) => {
+            // The attempt may have ended (connect timeout, close()) while the function ran.
+            if (attempt === this.#socketAttempt && this.#socket === undefined && this.actor.getSnapshot().value === 'connecting') {
+              this.#createSocket(attempt, url);
+            }
+          },
+          (error) => attempt === this.#socketAttempt && fail(error),
+        );
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  #createSocket(attempt: number, url: URL): void {
     const dispatch = (event: ConnectionEvent) => this.#hear(event);
     try {
       this.#socket = (this.#options.transport ?? getDefaultTransport())(
         {
-          url: this.#parsedUrl,
+          url,
           protocols: this.#options.protocols,
           binaryType: this.#binaryType,
           maxPayload: this.#options.maxPayload,
@@ -215,29 +289,62 @@ export class Connection {
           },
           error: (failure) => dispatch({ type: 'socket.error', attempt, failure }),
           close: (code, reason, wasClean) => dispatch({ type: 'socket.close', attempt, code, reason, wasClean }),
+          pong: () => dispatch({ type: 'socket.pong', attempt }),
         },
       );
     } catch (error) {
-      // Deferred like any report from inside an effect, so listeners added right after
-      // createConnection() hear it.
       const message = error instanceof Error ? error.message : String(error);
       dispatch({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } });
     }
   }
 
-  #startTimer(timer: TimerName, attempt: number): void {
-    const delay = { connect: this.#options.connectTimeout, drain: this.#options.drainTimeout, close: this.#options.closeTimeout }[timer];
-    const handle = this.#options.clock.setTimeout(() => {
-      this.#timers.delete(timer);
-      this.#hear({ type: `timer.${timer}`, attempt });
-    }, delay);
-    this.#timers.set(timer, handle);
+  /** Abandons the attempt's socket; one that `url()` has not yet given is never created. */
+  #abandonSocket(mode: 'close' | 'terminate'): void {
+    const socket = this.#socket;
+    if (socket === undefined) {
+      // close() before an async url() settled: the attempt ends as an abort would.
+      if (mode === 'close') {
+        const attempt = this.#socketAttempt;
+        this.#socketAttempt = 0;
+        this.#hear({ type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false });
+      } else this.#socketAttempt = 0;
+      return;
+    }
+    if (mode === 'terminate') socket.terminate();
   }
 
-  #cancelTimer(timer: TimerName): void {
-    if (!this.#timers.has(timer)) return;
-    this.#options.clock.clearTimeout(this.#timers.get(timer));
-    this.#timers.delete(timer);
+  #sendPing(): void {
+    const socket = this.#socket!;
+    if ((this.#options.transport ?? getDefaultTransport()).pings === true && socket.ping) socket.ping();
+    else {
+      const message = this.#options.pingMessage!;
+      socket.send(message, byteSizeOf(message), message);
+      this.#pongByMessage = true;
+    }
+  }
+
+  #startTimer(timer: TimerName, attempt: number, retry: number): void {
+    const options = this.#options;
+    const delay = {
+      connect: options.connectTimeout,
+      drain: options.drainTimeout,
+      close: options.closeTimeout,
+      retry: (this.#retryDelay = backoffDelay(retry - 1, options.backoff, options.random)),
+      stable: options.minStableTime,
+      ping: options.heartbeatInterval,
+      pong: options.heartbeatTimeout,
+    }[timer];
+    this.#timers.start(timer, delay, (lateBy) => {
+      // A ping due long ago means the device slept: check the socket as a wake calls for.
+      if (timer === 'ping' && lateBy > options.heartbeatInterval) this.#hear({ type: 'env.wake', reason: 'timer-late' });
+      else this.#hear({ type: `timer.${timer}`, attempt });
+    });
+  }
+
+  #settle(closeInfo: CloseInfo | undefined): void {
+    for (const unwatch of this.#unwatch) unwatch();
+    this.#unwatch = [];
+    if (closeInfo !== undefined) this.#resolveClosed(closeInfo);
   }
 
   /**
@@ -256,14 +363,19 @@ export class Connection {
   static readonly #machine = connectionMachine.provide({
     actions: {
       openSocket: ({ self }, { attempt }) => Connection.#of(self).#openSocket(attempt),
-      closeSocket: ({ self }, { code, reason }) => Connection.#of(self).#socket?.close(code, reason),
-      terminateSocket: ({ self }) => Connection.#of(self).#socket?.terminate(),
+      closeSocket: ({ self }, { code, reason }) => {
+        const connection = Connection.#of(self);
+        if (connection.#socket === undefined) connection.#abandonSocket('close');
+        else connection.#socket.close(code, reason);
+      },
+      terminateSocket: ({ self }) => Connection.#of(self).#abandonSocket('terminate'),
       watchDrain: ({ self }, { attempt }) => {
         const connection = Connection.#of(self);
         connection.#socket?.whenDrained(() => connection.#hear({ type: 'socket.drained', attempt }));
       },
-      startTimer: ({ self }, { timer, attempt }) => Connection.#of(self).#startTimer(timer, attempt),
-      cancelTimer: ({ self }, { timer }) => Connection.#of(self).#cancelTimer(timer),
+      sendPing: ({ self }) => Connection.#of(self).#sendPing(),
+      startTimer: ({ self }, { timer, attempt, retry }) => Connection.#of(self).#startTimer(timer, attempt, retry),
+      cancelTimer: ({ self }, { timer }) => Connection.#of(self).#timers.cancel(timer),
       enqueueMessage: ({ self, event }) => {
         const connection = Connection.#of(self);
         const { message, bytes } = event as Event<'user.send'>;
@@ -300,11 +412,40 @@ export class Connection {
       emitOpen: ({ self, context }) =>
         Connection.#of(self).#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),
       emitError: ({ self }, { failure }) => Connection.#of(self).#sequencer.post('error', failure),
-      emitClose: ({ self }, { closeInfo }) => {
+      emitClose: ({ self }, { closeInfo, willReconnect }) =>
+        Connection.#of(self).#sequencer.post('close', { ...closeInfo, willReconnect }),
+      emitReconnecting: ({ self }, { attempt, retry }) => {
         const connection = Connection.#of(self);
-        connection.#sequencer.post('close', closeInfo);
-        connection.#resolveClosed(closeInfo);
+        connection.#sequencer.post('reconnecting', { attempt, retry, delay: connection.#retryDelay });
       },
+      emitGiveUp: ({ self }, { reason, closeInfo }) => Connection.#of(self).#sequencer.post('giveup', { reason, close: closeInfo }),
+      settle: ({ self }, { closeInfo }) => Connection.#of(self).#settle(closeInfo),
     },
   });
+
+  /** Machines whose reconnect policy is an application's `shouldReconnect`, one per predicate. */
+  static readonly #withPolicy = new WeakMap<(close: CloseInfo) => boolean, typeof connectionMachine>();
+
+  static #machineFor(options: ResolvedOptions): typeof connectionMachine {
+    const policy = options.shouldReconnect;
+    if (policy === undefined) return Connection.#machine;
+    let machine = Connection.#withPolicy.get(policy);
+    if (machine === undefined) {
+      machine = Connection.#machine.provide({ guards: { isRetryable: ({ context }) => askPolicy(policy, context.closeInfo!) } });
+      Connection.#withPolicy.set(policy, machine);
+    }
+    return machine;
+  }
+}
+
+/** The application's policy; one that throws rules out the reconnect, and its error surfaces as an uncaught one, as a listener's would. */
+function askPolicy(policy: (close: CloseInfo) => boolean, close: CloseInfo): boolean {
+  try {
+    return policy(close) === true;
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+    return false;
+  }
 }

@@ -58,7 +58,11 @@ export interface ManagedWebSocket {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-/** A drop-in `WebSocket` whose lifecycle is the `connectionMachine` statechart. It does not reconnect. */
+/**
+ * A drop-in `WebSocket` whose lifecycle is the `connectionMachine` statechart. It reconnects only
+ * when its options say `reconnect: true`; each attempt then ends in its own `close` event, and
+ * `readyState` reads CONNECTING during the wait.
+ */
 export class ManagedWebSocket extends EventTarget {
   // Defined below as WebIDL constants: read-only, on the constructor and on the prototype.
   declare static readonly CONNECTING: 0;
@@ -100,6 +104,7 @@ export class ManagedWebSocket extends EventTarget {
     });
     this.#connection.on('close', ({ code, reason, wasClean }) => {
       if (failed) this.dispatchEvent(new Event('error'));
+      failed = false;
       this.dispatchEvent(new CloseEventImpl('close', { code, reason, wasClean }));
     });
     this.#connection.on('undelivered', ({ data, reason }) => {
@@ -263,7 +268,9 @@ function connectionOptions(protocols: string | readonly string[], options: Manag
   // The options object is this library's extension: a value that is not an object is an extra
   // argument, which WebIDL ignores (a drop-in must not throw where WebSocket would not).
   const given = typeof options === 'object' && options !== null ? options : {};
-  return { ...given, protocols, binaryType: 'blob' };
+  // As a drop-in it means what WebSocket means: one connection, no pings; reconnection and the
+  // heartbeat are there to ask for.
+  return { reconnect: false, heartbeatInterval: 0, ...given, protocols, binaryType: 'blob' };
 }
 
 /** WebIDL's `(DOMString or sequence<DOMString>)` conversion: an iterable object is a list, anything else one string. */

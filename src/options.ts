@@ -4,9 +4,12 @@
  * throws a `TypeError` naming it, the value, and what was expected.
  */
 import type { InspectionEvent, Observer } from 'xstate';
+import type { CloseInfo } from '../machines/connection.types.js';
+import { isRetryableClose } from '../machines/reconnect-policy.js';
 import { normalizeProtocols } from './close-args.js';
 import { describeValue } from './errors.js';
 import { systemClock, type Clock } from './clock.js';
+import type { BackoffOptions } from './backoff.js';
 import type { BinaryType, NodeClientOptions, Transport } from './transports/transport.js';
 import { nativeTransport, type WebSocketConstructor } from './transports/native-transport.js';
 
@@ -45,6 +48,34 @@ export interface ConnectionOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The source of time for every timeout; `./testing` has a simulated one. @default the platform's timers */
   readonly clock?: Clock;
+  /** Open a new socket after one ends without `close()` (see README, "Reconnection"). @default true (`ManagedWebSocket`: false) */
+  readonly reconnect?: boolean;
+  /** Reconnects in a row that may fail before the connection gives up (`giveup`); `Infinity` never gives up. @default Infinity */
+  readonly maxRetries?: number;
+  /** The ceiling of the first reconnect wait, in ms; each wait is drawn below its ceiling (full jitter). @default 1000 */
+  readonly minReconnectDelay?: number;
+  /** The highest ceiling of a reconnect wait, in ms. @default 30000 */
+  readonly maxReconnectDelay?: number;
+  /** How much the ceiling grows per reconnect. @default 2 */
+  readonly reconnectFactor?: number;
+  /** Draw each wait uniformly below its ceiling; `false` waits the ceiling itself (every client in step). @default true */
+  readonly reconnectJitter?: boolean;
+  /** How long a connection must stay open before the retry count starts again from 0, in ms. @default 5000 */
+  readonly minStableTime?: number;
+  /** Whether an attempt that ended this way is worth another; replaces the default close-code policy. @default isRetryableClose */
+  readonly shouldReconnect?: (close: CloseInfo) => boolean;
+  /** Ping the open socket after this much quiet, in ms; 0 turns the heartbeat off. @default 30000 (`ManagedWebSocket`: 0) */
+  readonly heartbeatInterval?: number;
+  /** How long a ping may go unanswered before the socket is dropped as dead (`heartbeat-timeout`), in ms. @default 10000 */
+  readonly heartbeatTimeout?: number;
+  /** For transports without protocol pings (browsers): a message to send as the ping; any message received after it is the pong. @default undefined */
+  readonly pingMessage?: string;
+  /** Where `online`, `offline` and `visibilitychange` events come from; `null` ignores them. @default globalThis where it is an EventTarget (browsers, workers) */
+  readonly environment?: EventTarget | null;
+  /** Aborting it closes the connection, as `close()` does, and stops any reconnect. @default undefined */
+  readonly signal?: AbortSignal;
+  /** The source of jitter: returns a number in [0, 1), like `Math.random`. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** Every option's default. The README's option table is checked against this. */
@@ -66,6 +97,20 @@ export const DEFAULTS = {
   clock: systemClock,
   WebSocket: undefined,
   transport: undefined,
+  reconnect: true,
+  maxRetries: Infinity,
+  minReconnectDelay: 1_000,
+  maxReconnectDelay: 30_000,
+  reconnectFactor: 2,
+  reconnectJitter: true,
+  minStableTime: 5_000,
+  shouldReconnect: isRetryableClose as (close: CloseInfo) => boolean,
+  heartbeatInterval: 30_000,
+  heartbeatTimeout: 10_000,
+  pingMessage: undefined,
+  environment: undefined,
+  signal: undefined,
+  random: Math.random as () => number,
 } as const;
 
 export interface ResolvedOptions {
@@ -82,6 +127,18 @@ export interface ResolvedOptions {
   readonly node: NodeClientOptions;
   readonly inspect: ConnectionOptions['inspect'];
   readonly clock: Clock;
+  readonly reconnect: boolean;
+  readonly maxRetries: number;
+  readonly backoff: BackoffOptions;
+  readonly minStableTime: number;
+  /** Set only when it replaces the default policy. */
+  readonly shouldReconnect: ((close: CloseInfo) => boolean) | undefined;
+  readonly heartbeatInterval: number;
+  readonly heartbeatTimeout: number;
+  readonly pingMessage: string | undefined;
+  readonly environment: EventTarget | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly random: () => number;
 }
 
 const KNOWN = new Set(Object.keys(DEFAULTS));
@@ -121,7 +178,56 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
     node,
     inspect: o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object' ? o.inspect : fail('inspect', o.inspect, 'an observer or a function'),
     clock: clock(o.clock ?? DEFAULTS.clock),
+    reconnect: flag('reconnect', o.reconnect ?? DEFAULTS.reconnect),
+    maxRetries: retries(o.maxRetries ?? DEFAULTS.maxRetries),
+    backoff: backoff(o),
+    minStableTime: duration('minStableTime', o.minStableTime ?? DEFAULTS.minStableTime),
+    shouldReconnect: o.shouldReconnect === undefined ? undefined : callable<(close: CloseInfo) => boolean>('shouldReconnect', o.shouldReconnect, 'a function of the close'),
+    heartbeatInterval: duration('heartbeatInterval', o.heartbeatInterval ?? DEFAULTS.heartbeatInterval),
+    heartbeatTimeout: duration('heartbeatTimeout', o.heartbeatTimeout ?? DEFAULTS.heartbeatTimeout),
+    pingMessage: o.pingMessage === undefined || typeof o.pingMessage === 'string' ? o.pingMessage : fail('pingMessage', o.pingMessage, 'a string'),
+    environment: environment(o.environment),
+    signal: signal(o.signal),
+    random: callable<() => number>('random', o.random ?? DEFAULTS.random, 'a function returning a number in [0, 1)'),
   };
+}
+
+function retries(value: unknown): number {
+  return value === Infinity ? Infinity : Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : fail('maxRetries', value, 'a non-negative integer or Infinity');
+}
+
+function backoff(o: ConnectionOptions): BackoffOptions {
+  const minDelay = duration('minReconnectDelay', o.minReconnectDelay ?? DEFAULTS.minReconnectDelay);
+  const maxDelay = duration('maxReconnectDelay', o.maxReconnectDelay ?? DEFAULTS.maxReconnectDelay);
+  if (maxDelay < minDelay) fail('maxReconnectDelay', maxDelay, `at least \`minReconnectDelay\` (${minDelay})`);
+  const factor = o.reconnectFactor ?? DEFAULTS.reconnectFactor;
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) fail('reconnectFactor', factor, 'a finite number of at least 1');
+  return { minDelay, maxDelay, factor, jitter: flag('reconnectJitter', o.reconnectJitter ?? DEFAULTS.reconnectJitter) };
+}
+
+function callable<F extends (...args: never[]) => unknown>(name: string, value: unknown, expected: string): F {
+  return typeof value === 'function' ? (value as F) : fail(name, value, expected);
+}
+
+/** The platform's own global where it is an event target (a window or a worker), else nothing. */
+function environment(value: unknown): EventTarget | undefined {
+  if (value === null) return undefined;
+  if (value === undefined) {
+    const global = globalThis as Partial<EventTarget>;
+    return typeof global.addEventListener === 'function' ? (global as EventTarget) : undefined;
+  }
+  const target = value as Partial<EventTarget>;
+  return typeof target === 'object' && typeof target.addEventListener === 'function' && typeof target.removeEventListener === 'function'
+    ? (target as EventTarget)
+    : fail('environment', value, 'an EventTarget or null');
+}
+
+function signal(value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  const candidate = value as Partial<AbortSignal> | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.aborted === 'boolean' && typeof candidate.addEventListener === 'function'
+    ? (candidate as AbortSignal)
+    : fail('signal', value, 'an AbortSignal');
 }
 
 function fail(name: string, value: unknown, expected: string): never {

@@ -4,9 +4,12 @@
  */
 export { Connection, createConnection } from './connection.js';
 export type {
+  CloseEventInfo,
   ConnectionEventMap,
   ConnectionStateName,
+  GiveUpInfo,
   OpenInfo,
+  ReconnectInfo,
   ReadyState,
   StateChange,
   UndeliveredMessage,
@@ -25,11 +28,14 @@ export type {
   TransportSocket,
 } from './transports/transport.js';
 export { connectionMachine, ABNORMAL_CLOSURE } from '../machines/connection.machine.js';
+export { isRetryableClose, RETRYABLE_CLOSE_CODES } from '../machines/reconnect-policy.js';
+export type { UrlSource } from './url-source.js';
 export type {
   CloseCause,
   CloseInfo,
   ConnectionContext,
   ConnectionEvent,
+  GiveUpReason,
   TimerName,
   TransportFailure,
   UndeliveredReason,

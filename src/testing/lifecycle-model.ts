@@ -31,11 +31,18 @@ export interface RequestedAction {
 }
 
 /** Small bounds, so that both of the queue's limits are reached within a few steps. */
-export const MODEL_INPUT: ConnectionInput = { url: 'ws://lifecycle.test/', maxQueuedMessages: 2, maxQueuedBytes: 8 };
+export const MODEL_INPUT: ConnectionInput = {
+  url: 'ws://lifecycle.test/',
+  maxQueuedMessages: 2,
+  maxQueuedBytes: 8,
+  reconnect: true,
+  maxRetries: 1,
+  heartbeat: true,
+};
 /** A message that fits the queue, and one that is past `maxQueuedBytes` on its own. */
 export const SEND_SIZES = { fits: 3, tooBig: 9 } as const;
 /** Distinct, so that a timer started for the wrong state fires at the wrong time and shows. */
-export const MODEL_TIMEOUTS: Record<TimerName, number> = { connect: 1_000, drain: 2_000, close: 3_000 };
+export const MODEL_TIMEOUTS: Record<TimerName, number> = { connect: 1_000, drain: 2_000, close: 3_000, retry: 4_000, stable: 5_000, ping: 6_000, pong: 7_000 };
 /** The most messages the walk lets the socket hold while open. */
 export const MAX_HELD = 2;
 

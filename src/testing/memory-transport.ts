@@ -24,6 +24,8 @@ export class MemorySocket implements TransportSocket {
   readonly written: WrittenMessage[] = [];
   /** The close code and reason the client asked for, once it has. */
   closeRequest: { code: number | undefined; reason: string | undefined } | undefined;
+  /** How many protocol pings the client sent (transports created with `pings: true`). */
+  pings = 0;
   binaryType: BinaryType;
   #phase: SocketPhase = 'connecting';
   readonly #handlers: TransportHandlers;
@@ -71,7 +73,18 @@ export class MemorySocket implements TransportSocket {
     return this.#buffered.drain().map((entry) => entry.original);
   }
 
+  /** Counts a ping; the test answers it with `pong()`, or not. */
+  ping(): void {
+    this.pings += 1;
+  }
+
   // --- the test's side: the server and the network ---
+
+  /** The server answers a ping. */
+  pong(): void {
+    this.#expect('open', 'pong');
+    this.#handlers.pong();
+  }
 
   /** Completes the opening handshake. */
   accept(protocol = '', extensions = ''): void {
@@ -155,14 +168,20 @@ export interface MemoryTransport {
   readonly socket: MemorySocket;
 }
 
-export function createMemoryTransport(): MemoryTransport {
+export interface MemoryTransportOptions {
+  /** Whether sockets send protocol pings, as `ws` does (so the heartbeat uses them). @default false */
+  readonly pings?: boolean;
+}
+
+export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
   const sockets: MemorySocket[] = [];
+  const open = (request: TransportRequest, handlers: TransportHandlers): MemorySocket => {
+    const socket = new MemorySocket(request, handlers);
+    sockets.push(socket);
+    return socket;
+  };
   return {
-    transport: (request, handlers) => {
-      const socket = new MemorySocket(request, handlers);
-      sockets.push(socket);
-      return socket;
-    },
+    transport: Object.assign(open, { pings: options.pings ?? false }),
     sockets,
     get socket() {
       const latest = sockets.at(-1);

@@ -43,6 +43,8 @@ export interface TransportHandlers {
   message(data: IncomingData): void;
   error(failure: TransportFailure): void;
   close(code: number, reason: string, wasClean: boolean): void;
+  /** A pong frame arrived (transports with protocol pings only). */
+  pong(): void;
 }
 
 /** One socket, for one connection attempt. */
@@ -63,7 +65,13 @@ export interface TransportSocket {
   whenDrained(callback: () => void): void;
   /** The data handed to `send()` that was never written out, oldest first; forgets it. */
   takeUnsent(): OutgoingData[];
+  /** Sends a protocol ping frame; present only where the transport can (`Transport.pings`). */
+  ping?(): void;
 }
 
-/** Opens a socket. It may throw only for a request the platform refuses outright. */
-export type Transport = (request: TransportRequest, handlers: TransportHandlers) => TransportSocket;
+/**
+ * Opens a socket. It may throw only for a request the platform refuses outright. `pings` says
+ * whether its sockets send protocol pings and report pongs; the browser's `WebSocket` cannot,
+ * so the heartbeat there needs an application-level `pingMessage`.
+ */
+export type Transport = ((request: TransportRequest, handlers: TransportHandlers) => TransportSocket) & { readonly pings?: boolean };

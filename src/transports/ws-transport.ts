@@ -20,7 +20,9 @@ import type { BinaryType, Transport, TransportHandlers, TransportRequest, Transp
 /** `ws.send` options for a text message handed over as a Buffer. */
 const TEXT_FRAME = { binary: false } as const;
 
-export const wsTransport: Transport = (request, handlers) => new WsSocket(request, handlers);
+export const wsTransport: Transport = Object.assign((request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers), {
+  pings: true,
+});
 
 /** `ws` internals its own `CloseEvent` reads to compute `wasClean`. */
 interface WsCloseFlags {
@@ -63,6 +65,9 @@ class WsSocket implements TransportSocket {
     // and an EventEmitter error without a listener would crash the process.
     ws.on('error', (error: Error & { code?: string }) => {
       if (this.#live) handlers.error(this.#classify(error, !this.#opened));
+    });
+    ws.on('pong', () => {
+      if (this.#live) handlers.pong();
     });
     ws.on('close', (code, reason) => {
       if (!this.#live) return;
@@ -113,6 +118,12 @@ class WsSocket implements TransportSocket {
     this.#ws.close(code, reason);
   }
 
+  ping(): void {
+    // A ping on a socket that is closing or already dropped is an error in ws; the missing pong
+    // is what the heartbeat is there to notice anyway.
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
+  }
+
   terminate(): void {
     this.#live = false;
     this.#drainWaiter = undefined;
@@ -130,7 +141,11 @@ class WsSocket implements TransportSocket {
 
   #classify(error: Error & { code?: string }, connecting: boolean): TransportFailure {
     const message = redactText(error.message, this.#url);
-    return { cause: classify(error.code, connecting), message };
+    const cause = classify(error.code, connecting);
+    // ws reports a refused upgrade as "Unexpected server response: 403"; the status decides
+    // whether reconnecting makes sense.
+    const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
+    return { cause, message, ...(status === undefined ? {} : { status: Number(status) }) };
   }
 }
 
