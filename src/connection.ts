@@ -37,6 +37,12 @@ import { parseWebSocketUrl, redactUrl } from './url.js';
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Event<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
+/**
+ * What a socket's `takeUnsent()` gives back for an application-level ping it never wrote out:
+ * not the application's data, so it is never reported undelivered. An object, so that no
+ * message the application sends can be mistaken for it.
+ */
+const UNSENT_PING: OutgoingData = new ArrayBuffer(0);
 
 /**
  * Opens a connection to `url` (or to what `url()` gives before each attempt). Throws at once for
@@ -318,7 +324,7 @@ export class Connection {
     if ((this.#options.transport ?? getDefaultTransport()).pings === true && socket.ping) socket.ping();
     else {
       const message = this.#options.pingMessage!;
-      socket.send(message, byteSizeOf(message), message);
+      socket.send(message, byteSizeOf(message), UNSENT_PING);
       this.#pongByMessage = true;
     }
   }
@@ -407,7 +413,7 @@ export class Connection {
       },
       reportUnsent: ({ self }, { reason }) => {
         const connection = Connection.#of(self);
-        for (const data of connection.#socket?.takeUnsent() ?? []) connection.#reportUndelivered(data, reason);
+        for (const data of connection.#socket?.takeUnsent() ?? []) if (data !== UNSENT_PING) connection.#reportUndelivered(data, reason);
       },
       emitOpen: ({ self, context }) =>
         Connection.#of(self).#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),

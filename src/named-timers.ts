@@ -6,6 +6,7 @@
  */
 import type { Clock, TimerHandle } from './clock.js';
 
+/** At most one running timer per name, on `clock`. */
 export class NamedTimers<Name extends string> {
   readonly #clock: Clock;
   readonly #handles = new Map<Name, TimerHandle>();
@@ -30,6 +31,7 @@ export class NamedTimers<Name extends string> {
     this.#handles.set(name, handle);
   }
 
+  /** Stops `name` if it runs; does nothing otherwise. */
   cancel(name: Name): void {
     if (!this.#handles.has(name)) return;
     this.#clock.clearTimeout(this.#handles.get(name));

@@ -1,6 +1,7 @@
 /**
  * A clock whose time moves only when a test says so. Pass it as the `clock` option and call
  * `advance(ms)`: every timer due by then fires, in order of due time, then of creation.
+ * `sleep(ms)` plays a device that sleeps instead: the time `now()` reads jumps, timers do not.
  */
 import type { Clock } from '../clock.js';
 
@@ -11,12 +12,14 @@ interface PendingTimer {
 }
 
 export class SimulatedClock implements Clock {
+  /** The time timers run on; `now()` adds the time spent asleep. */
   #now = 0;
+  #slept = 0;
   #nextId = 1;
   #timers = new Map<number, PendingTimer>();
 
   now(): number {
-    return this.#now;
+    return this.#now + this.#slept;
   }
 
   setTimeout(callback: () => void, delayMs: number): number {
@@ -34,11 +37,11 @@ export class SimulatedClock implements Clock {
     return this.#timers.size;
   }
 
-  /** When the next timer is due, or `undefined`. */
+  /** When the next timer is due, as `now()` reads time (so `nextDue - now()` is how long until it fires), or `undefined`. */
   get nextDue(): number | undefined {
     let next: number | undefined;
     for (const timer of this.#timers.values()) if (next === undefined || timer.due < next) next = timer.due;
-    return next;
+    return next === undefined ? undefined : next + this.#slept;
   }
 
   /** Moves time forward by `ms`, firing every timer that comes due, including ones set meanwhile. */
@@ -50,6 +53,15 @@ export class SimulatedClock implements Clock {
       timer.callback();
     }
     this.#now = target;
+  }
+
+  /**
+   * The device sleeps for `ms`, as a laptop with its lid shut: `now()` jumps ahead, as the wall
+   * clock does, while no timer fires and each keeps the delay it had left (the monotonic clock
+   * timers run on stops in sleep on most platforms). The next timer to fire then runs `ms` late.
+   */
+  sleep(ms: number): void {
+    this.#slept += ms;
   }
 
   #nextTimer(until: number): PendingTimer | undefined {
