@@ -235,6 +235,9 @@ export const connectionMachine = setup({
         // handshake does not restart it (and its timer).
         'socket.error': { guard: and(['isCurrentAttempt', 'isFirstFailure']), actions: reportFailure() },
         'socket.close': { guard: 'isCurrentAttempt', target: 'attemptEnded', actions: finishClose() },
+        // Closing after an error, not after close(): the handshake under way stays as it is,
+        // but close() must still end the connection for good, with no reconnect after it.
+        'user.close': { guard: not('wasClosedByUser'), actions: 'recordCloseRequest' },
       },
       states: {
         // Drain before close: the closing handshake waits until everything handed to the socket
@@ -300,20 +303,21 @@ export const connectionMachine = setup({
         // close() ends everything; nothing overrides it.
         { guard: 'wasClosedByUser', target: 'closed', actions: endForGood() },
         { guard: not('mayReconnect'), target: 'closed', actions: endForGood() },
+        // The policy is asked once: only this branch reads it.
         {
-          guard: and(['isRetryable', 'hasRetriesLeft']),
-          target: 'reconnecting',
-          // The queue survives, in order, for the next attempt.
-          actions: [{ type: 'emitClose', params: ({ context }) => ({ closeInfo: context.closeInfo!, willReconnect: true }) }],
+          guard: not('isRetryable'),
+          target: 'gaveUp',
+          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) }],
         },
         {
-          guard: 'isRetryable',
+          guard: not('hasRetriesLeft'),
           target: 'gaveUp',
           actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) }],
         },
         {
-          target: 'gaveUp',
-          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) }],
+          target: 'reconnecting',
+          // The queue survives, in order, for the next attempt.
+          actions: [{ type: 'emitClose', params: ({ context }) => ({ closeInfo: context.closeInfo!, willReconnect: true }) }],
         },
       ],
     },
@@ -417,7 +421,7 @@ function dropSocket(cause: CloseCause, unsentReason: UndeliveredReason) {
   return [
     'terminateSocket',
     { type: 'reportUnsent', params: { reason: unsentReason } },
-    { type: 'recordClose', params: abnormalClose(cause) },
+    { type: 'recordClose', params: () => abnormalClose(cause) },
   ] as const;
 }
 
