@@ -32,13 +32,18 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
   /** Opens a connection as `client` (the name the server aims faults at), printing what it reports. */
   const open = (client: string, options: ConnectionOptions = {}): { connection: Connection; chat: Chat } => {
     const url = new URL(`${CHAT_PATH}?client=${client}`, base);
-    const connection = createConnection(url, { protocols: [CHAT_PROTOCOL], ...(inspect ? { inspect } : {}), ...options });
+    // Short reconnect waits, so the tour does not stand still; the defaults start at 1 s.
+    const connection = createConnection(url, { protocols: [CHAT_PROTOCOL], minReconnectDelay: 200, ...(inspect ? { inspect } : {}), ...options });
     const say = (text: string) => print(`  [${client}] ${text}`);
     say(`state ${connection.state} (readyState ${connection.readyState})`);
     connection.on('state', ({ state, readyState }) => say(`state ${state} (readyState ${readyState}), bufferedAmount ${connection.bufferedAmount}`));
     connection.on('open', ({ protocol }) => say(`open, subprotocol "${protocol}"`));
     connection.on('error', ({ cause, message }) => say(`error ${cause}: ${message}`));
-    connection.on('close', ({ code, reason, cause, wasClean }) => say(`close ${code}${reason ? ` "${reason}"` : ''}, cause ${cause}, ${wasClean ? 'clean' : 'unclean'}`));
+    connection.on('close', ({ code, reason, cause, wasClean, willReconnect }) =>
+      say(`close ${code}${reason ? ` "${reason}"` : ''}, cause ${cause}, ${wasClean ? 'clean' : 'unclean'}, ${willReconnect ? 'will reconnect' : 'final'}`),
+    );
+    connection.on('reconnecting', ({ attempt, retry, delay }) => say(`reconnecting: attempt ${attempt} in ${delay} ms (reconnect ${retry} in a row), queue ${connection.queuedMessages}`));
+    connection.on('giveup', ({ reason }) => say(`giveup ${reason}`));
     connection.on('undelivered', ({ data, reason }) => say(`undelivered (${reason}): ${String(data)}`));
     const chat: Chat = jsonChannel<ServerMessage, ClientMessage>(connection);
     chat.on('id', ({ id }) => say(`← id ${id}`));
@@ -83,25 +88,28 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
     print(`  [alice] bufferedAmount ${alice.connection.bufferedAmount} after sending; close(1000)`);
     await alice.connection.close(1000, 'bye');
 
-    step('5. The server closes bob with code 4001.');
+    step('5. The server closes bob with code 4001: an application code, which the default policy will not retry, so he gives up.');
     await fault({ client: 'bob', fault: 'close', code: 4001, reason: 'kicked' });
     await bob.connection.closed;
 
-    step('6. The server refuses carol\'s handshake with HTTP 503: error, then close 1006; her queued message is reported.');
+    step('6. The server refuses carol\'s handshake with HTTP 503: error, then close 1006; a 503 is worth a retry, and her queued message waits for it.');
     await fault({ client: 'carol', fault: 'refuse' });
     const carol = open('carol');
     carol.chat.send({ type: 'message', id: 0, text: 'anyone?', date: Date.now() });
-    await carol.connection.closed;
+    await until(carol.chat, 'message', ({ text }) => text === 'anyone?'); // flushed on the reconnect's open
+    await carol.connection.close(1000);
 
-    step('7. The server never answers dave\'s handshake: connectTimeout (1 s here) ends it.');
+    step('7. The server never answers dave\'s handshake: connectTimeout (1 s here) ends it, and with maxRetries 0 he gives up at once.');
     await fault({ client: 'dave', fault: 'stall' });
-    await open('dave', { connectTimeout: 1000 }).connection.closed;
+    await open('dave', { connectTimeout: 1000, maxRetries: 0 }).connection.closed;
 
-    step('8. The server drops erin\'s TCP connection: close 1006, no closing handshake.');
+    step('8. The server drops erin\'s TCP connection: close 1006, no closing handshake; she reconnects (a new id) until she closes.');
     const erin = open('erin');
     await until(erin.chat, 'id');
+    const reconnected = until(erin.chat, 'id');
     await fault({ client: 'erin', fault: 'drop' });
-    await erin.connection.closed;
+    await reconnected;
+    await erin.connection.close(1000);
   } finally {
     await playground.close();
   }

@@ -249,6 +249,10 @@ export class Connection {
     this.#socketAttempt = attempt;
     this.#socket = undefined;
     this.#pongByMessage = false;
+    // A signal aborted before the connection was created: the close() it stands for is already
+    // queued (#watch), so no URL is asked for and no socket opened, as fetch() opens none; the
+    // attempt then ends as an abort before open does.
+    if (this.#options.signal?.aborted) return;
     const fail = (error: unknown): void => {
       const message = error instanceof Error ? error.message : String(error);
       this.#hear({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } });
@@ -331,15 +335,18 @@ export class Connection {
 
   #startTimer(timer: TimerName, attempt: number, retry: number): void {
     const options = this.#options;
-    const delay = {
-      connect: options.connectTimeout,
-      drain: options.drainTimeout,
-      close: options.closeTimeout,
-      retry: (this.#retryDelay = backoffDelay(retry - 1, options.backoff, options.random)),
-      stable: options.minStableTime,
-      ping: options.heartbeatInterval,
-      pong: options.heartbeatTimeout,
-    }[timer];
+    // Drawn only for the retry timer: `random` is the application's, and each draw is a jitter.
+    const delay =
+      timer === 'retry'
+        ? (this.#retryDelay = backoffDelay(retry - 1, options.backoff, options.random))
+        : {
+            connect: options.connectTimeout,
+            drain: options.drainTimeout,
+            close: options.closeTimeout,
+            stable: options.minStableTime,
+            ping: options.heartbeatInterval,
+            pong: options.heartbeatTimeout,
+          }[timer];
     this.#timers.start(timer, delay, (lateBy) => {
       // A ping due long ago means the device slept: check the socket as a wake calls for.
       if (timer === 'ping' && lateBy > options.heartbeatInterval) this.#hear({ type: 'env.wake', reason: 'timer-late' });

@@ -37,7 +37,7 @@ describe('createConnection security', () => {
   });
 
   it('keeps the password and the query out of error messages and the machine context', async () => {
-    const connection = connect(`ws://user:pass@127.0.0.1:${await refusedPort()}/?token=s3cret`);
+    const connection = connect(`ws://user:pass@127.0.0.1:${await refusedPort()}/?token=s3cret`, { reconnect: false });
     const failure = nextEvent(connection, 'error');
 
     const { message } = await failure;
@@ -84,7 +84,8 @@ describe('createConnection security', () => {
 
     it('fails the handshake when the certificate is not trusted', async () => {
       const server = serve(await startWssServer({ echo: true }));
-      const connection = connect(server.url);
+      // One attempt: the default policy would retry a handshake that failed without an HTTP status.
+      const connection = connect(server.url, { reconnect: false });
       const failure = nextEvent(connection, 'error');
 
       expect(await failure).toMatchObject({ cause: 'handshake-failed' });

@@ -17,7 +17,7 @@ function setup(options: ConnectionOptions = {}) {
 /** Every event the connection emits, as `type payload` lines. */
 function record(connection: Connection): string[] {
   const log: string[] = [];
-  const types: (keyof ConnectionEventMap)[] = ['open', 'message', 'error', 'close', 'undelivered', 'state'];
+  const types: (keyof ConnectionEventMap)[] = ['open', 'message', 'error', 'close', 'undelivered', 'state', 'giveup'];
   for (const type of types) {
     connection.on(type, (payload) => {
       if (type === 'state') log.push(`state ${(payload as ConnectionEventMap['state']).state}`);
@@ -26,9 +26,10 @@ function record(connection: Connection): string[] {
         log.push(`undelivered ${String(data)} ${reason}`);
       } else if (type === 'error') log.push(`error ${(payload as ConnectionEventMap['error']).cause}`);
       else if (type === 'close') {
-        const { code, cause, wasClean } = payload as ConnectionEventMap['close'];
-        log.push(`close ${code} ${cause} ${wasClean ? 'clean' : 'unclean'}`);
-      } else log.push(`${type} ${typeof payload === 'string' ? payload : ''}`.trim());
+        const { code, cause, wasClean, willReconnect } = payload as ConnectionEventMap['close'];
+        log.push(`close ${code} ${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ' will-reconnect' : ''}`);
+      } else if (type === 'giveup') log.push(`giveup ${(payload as ConnectionEventMap['giveup']).reason}`);
+      else log.push(`${type} ${typeof payload === 'string' ? payload : ''}`.trim());
     });
   }
   return log;
@@ -88,9 +89,11 @@ describe('queueing before open', () => {
   });
 });
 
+// One attempt's semantics: without reconnection the failed attempt is the last, so the queue
+// is reported and the connection ends (the reconnecting variants are in reconnect*.test.ts).
 describe('failed connects', () => {
   it('reports error, then every queued message, then close 1006, and never opens', () => {
-    const { connection, memory, log } = setup();
+    const { connection, memory, log } = setup({ reconnect: false });
     connection.send('a');
     connection.send('b');
     memory.socket.refuse();
@@ -105,13 +108,13 @@ describe('failed connects', () => {
   });
 
   it('synthesizes the error when the transport only closes', () => {
-    const { memory, log } = setup();
+    const { memory, log } = setup({ reconnect: false });
     memory.socket.drop();
     expect(log).toEqual(['error connection-lost', 'close 1006 connection-lost unclean', 'state closed']);
   });
 
   it('times out a connect that never completes, and leaves no timer behind', async () => {
-    const { clock, connection, memory, log } = setup({ connectTimeout: 1000 });
+    const { clock, connection, memory, log } = setup({ connectTimeout: 1000, reconnect: false });
     clock.advance(999);
     expect(connection.readyState).toBe(0);
     clock.advance(1);
@@ -143,7 +146,7 @@ describe('failed connects', () => {
     const transport = () => {
       throw new Error('no sockets here');
     };
-    const connection = createConnection('ws://example.test/', { transport, clock: new SimulatedClock() });
+    const connection = createConnection('ws://example.test/', { transport, clock: new SimulatedClock(), reconnect: false });
     const log = record(connection);
     expect(log).toEqual([]);
     await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'transport-error' });
@@ -214,7 +217,9 @@ describe('open', () => {
     expect(log.filter((line) => line.startsWith('message'))).toEqual(['message hello']);
   });
 
-  it('reports data still unsent when the connection drops as connection-lost', () => {
+  // A drop is worth another attempt, but what the dead socket held is not carried over: it may
+  // or may not have reached the server (at most once), so the app hears of it and decides.
+  it('reports data still unsent when the connection drops as connection-lost, then waits to reconnect', () => {
     const { connection, memory, log } = setup();
     memory.socket.accept();
     connection.send('lost');
@@ -223,20 +228,22 @@ describe('open', () => {
       'error connection-lost',
       'state closing.handshake',
       'undelivered lost connection-lost',
-      'close 1006 connection-lost unclean',
-      'state closed',
+      'close 1006 connection-lost unclean will-reconnect',
+      'state reconnecting',
     ]);
+    expect(connection.queuedMessages).toBe(0);
   });
 
-  it('passes a server close code and reason through', () => {
-    const { memory, log } = setup();
+  it('passes a server close code and reason through, and gives up on an application code', async () => {
+    const { connection, memory, log } = setup();
     memory.socket.accept();
     memory.socket.completeClose(4001, 'bye');
-    expect(log.slice(-2)).toEqual(['close 4001 normal clean', 'state closed']);
+    expect(log.slice(-3)).toEqual(['close 4001 normal clean', 'giveup not-retryable', 'state gaveUp']);
+    await expect(connection.closed).resolves.toEqual({ code: 4001, reason: 'bye', wasClean: true, cause: 'normal' });
   });
 
   it('reports sends after close as closed', () => {
-    const { connection, memory, log } = setup();
+    const { connection, memory, log } = setup({ reconnect: false });
     memory.socket.refuse();
     expect(connection.send('too late')).toBe(false);
     expect(log.at(-1)).toBe('undelivered too late closed');

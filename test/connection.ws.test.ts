@@ -89,8 +89,9 @@ describe('createConnection with a ws server', () => {
     expect({ code, reason: reason.toString() }).toEqual({ code: 1000, reason: 'done' });
   });
 
+  // One attempt's semantics (reconnect: false): the reconnecting variant is in reconnect.ws.test.ts.
   it('reports a refused port as one error, the queued messages undelivered, then one close', async () => {
-    const connection = connect(`ws://127.0.0.1:${await refusedPort()}/`);
+    const connection = connect(`ws://127.0.0.1:${await refusedPort()}/`, { reconnect: false });
     const log = record(connection);
     connection.send('first');
     connection.send('second');
@@ -104,25 +105,41 @@ describe('createConnection with a ws server', () => {
       { data: 'first', reason: 'closed-before-open' },
       { data: 'second', reason: 'closed-before-open' },
     ]);
-    expect(log[3]!.payload).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'refused' });
+    expect(log[3]!.payload).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'refused', willReconnect: false });
   });
 
-  it('reports an HTTP 403 answer to the upgrade as handshake-failed', async () => {
-    const server = serve(await startWsServer({ verifyClient: (_info, done) => done(false, 403, 'Forbidden') }));
+  // A 403 would be refused again: the default policy gives up after this one attempt.
+  it('reports an HTTP 403 answer to the upgrade as handshake-failed with its status, and gives up', async () => {
+    let upgrades = 0;
+    const server = serve(
+      await startWsServer({
+        verifyClient: (_info, done) => {
+          upgrades += 1;
+          done(false, 403, 'Forbidden');
+        },
+      }),
+    );
     const connection = connect(server.url);
     const log = record(connection);
+    const giveup = nextEvent(connection, 'giveup');
 
-    expect(await connection.closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'handshake-failed' });
+    const close = { code: 1006, reason: '', wasClean: false, cause: 'handshake-failed', status: 403 };
+    expect(await connection.closed).toEqual(close);
+    expect(await giveup).toEqual({ reason: 'not-retryable', close });
     expect(log.map((entry) => entry.type)).toEqual(['error', 'close']);
-    expect(log[0]!.payload).toMatchObject({ cause: 'handshake-failed' });
+    expect(log[0]!.payload).toMatchObject({ cause: 'handshake-failed', status: 403 });
+    expect(log[1]!.payload).toEqual({ ...close, willReconnect: false });
+    await settle();
+    expect({ state: connection.state, upgrades }).toEqual({ state: 'gaveUp', upgrades: 1 });
   });
 
-  it('passes the close code and reason of a server-initiated close through', async () => {
+  it('passes the close code and reason of a server-initiated close through, and gives up on an application code', async () => {
     const server = serve(await startWsServer());
     server.server.on('connection', (socket) => socket.close(4001, 'bye'));
     const connection = connect(server.url);
 
     expect(await connection.closed).toEqual({ code: 4001, reason: 'bye', wasClean: true, cause: 'normal' });
+    expect(connection.state).toBe('gaveUp');
   });
 
   it('delivers 100,000 messages sent before open, all in order', async () => {
@@ -253,7 +270,7 @@ describe('createConnection with a ws server', () => {
 
   it('fails with connect-timeout when the handshake stalls', async () => {
     const server = serve(await startStallingServer());
-    const connection = connect(server.url, { connectTimeout: 200 });
+    const connection = connect(server.url, { connectTimeout: 200, reconnect: false });
     const log = record(connection);
 
     expect(await connection.closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'connect-timeout' });

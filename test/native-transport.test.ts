@@ -44,7 +44,7 @@ describe('native transport', () => {
   });
 
   it('reports a refused connect as error, then the queue, then close 1006', async () => {
-    const connection = connect(`ws://127.0.0.1:${await refusedPort()}/`);
+    const connection = connect(`ws://127.0.0.1:${await refusedPort()}/`, { reconnect: false });
     const log = record(connection);
     connection.send('never');
     await connection.closed;

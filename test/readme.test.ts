@@ -22,6 +22,11 @@ function optionRows(): Map<string, string> {
 
 function format(value: unknown): string {
   if (value === systemClock) return 'systemClock';
+  if (value === Math.random) return 'Math.random';
+  // A default that is a function is documented by its name (`isRetryableClose`).
+  if (typeof value === 'function') return value.name;
+  // JSON has no Infinity (it would print `null`).
+  if (value === Infinity) return 'Infinity';
   if (typeof value === 'string') return `'${value}'`;
   if (value === undefined) return 'undefined';
   return JSON.stringify(value);

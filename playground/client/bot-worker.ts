@@ -21,7 +21,11 @@ let myName = 'worker-bot';
 connection.on('state', ({ state }) => report({ kind: 'state', state }));
 // The promise settles after every event of the final close, the last `state` included.
 void connection.closed.then(({ code }) => report({ kind: 'closed', code }));
-chat.send({ type: 'username', id: myId, name: myName, date: Date.now() });
+const signIn = () => chat.send({ type: 'username', id: myId, name: myName, date: Date.now() });
+// Queued until the first open; a reconnect's new socket is a stranger to the server: sign in again.
+signIn();
+let opens = 0;
+connection.on('open', () => opens++ > 0 && signIn());
 chat.on('id', ({ id }) => (myId = id));
 chat.on('rejectusername', ({ name }) => (myName = name));
 chat.on('message', ({ name, text }) => {

@@ -52,12 +52,27 @@ function connect(): void {
     log.append('state', `${state} (readyState ${readyState})`);
     updateMeters();
   });
-  current.on('open', ({ protocol }) => log.append('open', `subprotocol "${protocol}"`));
+  let opens = 0;
+  current.on('open', ({ protocol }) => {
+    log.append('open', `subprotocol "${protocol}"`);
+    // A reconnect is a new socket, which the server knows by a new id and no name: sign in again.
+    // The first open needs nothing: the name queued below was flushed before this event.
+    if (opens++ > 0) sendName();
+  });
   current.on('error', ({ cause, message }) => log.append('error', `${cause}: ${message}`));
-  current.on('close', ({ code, reason, wasClean, cause }) => {
-    log.append('close', `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}`);
-    chatView.notice(`Disconnected (${code}, ${cause}).`);
+  current.on('close', ({ code, reason, wasClean, cause, willReconnect }) => {
+    log.append('close', `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ', will reconnect' : ''}`);
+    chatView.notice(`Disconnected (${code}, ${cause})${willReconnect ? '; reconnecting…' : '.'}`);
     chatView.showUsers([], myName);
+  });
+  current.on('reconnecting', ({ attempt, retry, delay }) => {
+    myId = 0;
+    $('m-id').textContent = '(not yet)';
+    log.append('reconnecting', `attempt ${attempt} in ${delay} ms (reconnect ${retry} in a row); what you send meanwhile is queued`);
+  });
+  current.on('giveup', ({ reason, close }) => {
+    log.append('giveup', `${reason} after ${close.code} ${close.cause}`);
+    chatView.notice(reason === 'not-retryable' ? `The server ended the chat (${close.code}); Connect starts again.` : 'Gave up reconnecting; Connect starts again.');
   });
   current.on('undelivered', ({ data, reason }) => log.append('undelivered', `${reason}: ${preview(data)}`));
 

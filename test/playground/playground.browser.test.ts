@@ -90,31 +90,49 @@ describe('the playground in Chromium', () => {
     expect(await currentNode(bob)).toBe('connection.open');
   });
 
-  it('marks closed in the diagram when the server closes with 4001, and logs the close', async () => {
+  it('marks gaveUp in the diagram when the server closes with 4001, and logs the close and the giveup', async () => {
     await alice.fill('#close-code', '4001');
     await alice.click('button[data-fault="close"]');
-    await waitForState(alice, 'closed');
-    expect(await currentNode(alice)).toBe('connection.closed');
-    await alice.locator('#log li[data-kind="close"]', { hasText: '4001 "closed from the playground"' }).waitFor({ timeout: BOUND });
+    await waitForState(alice, 'gaveUp');
+    expect(await currentNode(alice)).toBe('connection.gaveUp');
+    await alice.locator('#log li[data-kind="close"]', { hasText: '4001 "closed from the playground" normal clean' }).waitFor({ timeout: BOUND });
+    // An application code: the default policy does not retry it.
+    await alice.locator('#log li[data-kind="giveup"]', { hasText: 'not-retryable after 4001' }).waitFor({ timeout: BOUND });
     await bob.locator('#users li', { hasText: 'alice' }).waitFor({ state: 'detached', timeout: BOUND });
     expect(await currentNode(bob)).toBe('connection.open');
   });
 
-  it('shows a refused handshake as error, then close 1006, from connecting to closed', async () => {
+  it('shows a refused handshake as error, then close 1006, then a reconnect that opens and signs in again', async () => {
     await alice.click('button[data-fault="refuse"]');
     await alice.locator('#log li[data-kind="fault"]', { hasText: 'refuse: applies to the next handshake' }).waitFor({ timeout: BOUND });
     await alice.click('#connect');
-    await alice.locator('#log li[data-kind="close"]', { hasText: '1006' }).waitFor({ timeout: BOUND });
+    await waitForState(alice, 'open');
     const lines = await logLines(alice);
     const attempt = lines.slice(lines.findLastIndex(({ text }) => text.includes('new connection')));
-    expect(attempt.filter(({ kind }) => ['state', 'error', 'close'].includes(kind))).toEqual([
+    expect(attempt.filter(({ kind }) => ['state', 'error', 'close', 'reconnecting', 'open'].includes(kind))).toEqual([
       { kind: 'state', text: expect.stringMatching(/^connecting/) },
       { kind: 'error', text: expect.stringMatching(/^handshake-failed/) },
-      { kind: 'close', text: '1006 handshake-failed unclean' },
-      { kind: 'state', text: 'closed (readyState 3)' },
+      { kind: 'close', text: '1006 handshake-failed unclean, will reconnect' },
+      { kind: 'reconnecting', text: expect.stringMatching(/^attempt 2 in \d+ ms \(reconnect 1 in a row\)/) },
+      { kind: 'state', text: 'reconnecting (readyState 0)' },
+      { kind: 'state', text: 'connecting (readyState 0)' },
+      { kind: 'open', text: expect.stringMatching(/^subprotocol/) },
+      { kind: 'state', text: 'open (readyState 1)' },
     ]);
-    expect(await currentNode(alice)).toBe('connection.closed');
-    expect(await alice.locator('#diagram g.edge.taken > title').textContent()).toBe('connection.connecting->connection.closed');
+    expect(await currentNode(alice)).toBe('connection.open');
+    expect(await alice.locator('#diagram g.edge.taken > title').textContent()).toBe('connection.connecting->connection.open');
+    // The name queued before the refused attempt survived it and went out on the new socket.
+    await bob.locator('#users li', { hasText: 'alice' }).waitFor({ timeout: BOUND });
+  });
+
+  it('reconnects after the server drops the connection, and signs in again under the same name', async () => {
+    const opensBefore = await alice.locator('#log li[data-kind="open"]').count();
+    await alice.click('button[data-fault="drop"]');
+    await alice.locator('#log li[data-kind="close"]', { hasText: '1006 connection-lost unclean, will reconnect' }).waitFor({ timeout: BOUND });
+    await alice.locator('#log li[data-kind="open"]').nth(opensBefore).waitFor({ timeout: BOUND });
+    await waitForState(alice, 'open');
+    await bob.locator('#users li', { hasText: 'alice' }).waitFor({ timeout: BOUND });
+    expect(await bob.locator('#users li', { hasText: 'alice' }).allTextContents()).toHaveLength(1);
   });
 
   it('waits in closing.draining while the server reads slowly, with bufferedAmount above zero', async () => {

@@ -49,7 +49,10 @@ function join(client: string, options: ConnectionOptions = {}, base = playground
   const events: string[] = [];
   connection.on('state', ({ state }) => states.push(state));
   connection.on('error', ({ cause }) => events.push(`error ${cause}`));
-  connection.on('close', ({ code, reason, wasClean }) => events.push(`close ${code}${reason ? ` ${reason}` : ''} ${wasClean ? 'clean' : 'unclean'}`));
+  connection.on('close', ({ code, reason, wasClean, willReconnect }) =>
+    events.push(`close ${code}${reason ? ` ${reason}` : ''} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ' will-reconnect' : ''}`),
+  );
+  connection.on('giveup', ({ reason }) => events.push(`giveup ${reason}`));
   chat.onParseError(({ reason }) => events.push(`parse-error ${reason}`));
   /** The next message of `type` that `test` accepts. */
   const next = <T extends ServerMessage['type']>(type: T, test: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true) =>
@@ -107,11 +110,15 @@ describe('the chat, as the seed guide describes it', () => {
 });
 
 describe('faults', () => {
-  it('drop: destroys the TCP connection, so the client closes 1006 without a handshake', async () => {
+  it('drop: destroys the TCP connection, so the client closes 1006 without a handshake, and reconnects', async () => {
     const client = join('drop-1');
-    await client.next('id');
+    const firstId = (await client.next('id')).id;
+    const nextId = client.next('id');
     expect(await fault({ client: 'drop-1', fault: 'drop' })).toEqual({ status: 200, body: { ok: true, applies: 'now' } });
-    expect(await client.connection.closed).toMatchObject({ code: 1006, wasClean: false });
+    expect((await nextId).id).toBeGreaterThan(firstId); // a new socket, which the server numbers anew
+    expect(client.events).toEqual(['close 1006 unclean will-reconnect']);
+    expect(client.states).toEqual(['connecting', 'open', 'reconnecting', 'connecting', 'open']);
+    await client.connection.close();
   });
 
   it('close: starts the closing handshake with the code and reason given', async () => {
@@ -119,24 +126,23 @@ describe('faults', () => {
     await client.next('id');
     await fault({ client: 'close-1', fault: 'close', code: 4001, reason: 'kicked' });
     await client.connection.closed;
-    expect(client.events).toEqual(['close 4001 kicked clean']);
+    // 4001 is the application's code: the default policy does not retry it.
+    expect(client.events).toEqual(['close 4001 kicked clean', 'giveup not-retryable']);
   });
 
-  it('refuse: answers the next handshake with 503, which the client reports as error, then close 1006', async () => {
+  it('refuse: answers the next handshake with 503, which the client reports as error, then close 1006, and retries', async () => {
     expect(await fault({ client: 'refuse-1', fault: 'refuse' })).toEqual({ status: 200, body: { ok: true, applies: 'next-handshake' } });
     const client = join('refuse-1');
-    await client.connection.closed;
-    expect(client.events).toEqual(['error handshake-failed', 'close 1006 unclean']);
-    expect(client.states).toEqual(['connecting', 'closed']);
-    const again = join('refuse-1'); // the fault was for one handshake only
-    await again.next('id');
-    await again.connection.close();
+    await client.next('id'); // the fault was for one handshake only: the retry gets through
+    expect(client.events).toEqual(['error handshake-failed', 'close 1006 unclean will-reconnect']);
+    expect(client.states).toEqual(['connecting', 'reconnecting', 'connecting', 'open']);
+    await client.connection.close();
   });
 
   it('stall: never answers the next handshake, so only the connect timeout ends it', async () => {
     await fault({ client: 'stall-1', fault: 'stall' });
     const clock = new SimulatedClock();
-    const client = join('stall-1', { clock, connectTimeout: 5000 });
+    const client = join('stall-1', { clock, connectTimeout: 5000, reconnect: false });
     await serverSaid(/stalled the opening handshake of "stall-1"/);
     expect(client.connection.state).toBe('connecting');
     clock.advance(5000);
@@ -200,10 +206,11 @@ describe('closing the server', () => {
     let stalledNow = () => {};
     const stalledSeen = new Promise<void>((resolve) => (stalledNow = resolve));
     const own = await startPlayground({ port: 0, log: (line) => line.startsWith('stalled') && stalledNow() });
-    const open = join('end-1', {}, own);
+    // One attempt each: this is about what the server ends, and a reconnect to it could only be refused.
+    const open = join('end-1', { reconnect: false }, own);
     await open.next('id');
     await fetch(new URL('/fault', own.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client: 'end-2', fault: 'stall' }) });
-    const stalled = join('end-2', {}, own);
+    const stalled = join('end-2', { reconnect: false }, own);
     await stalledSeen;
     await own.close();
     expect(await open.connection.closed).toMatchObject({ code: 1006, wasClean: false });
