@@ -14,6 +14,8 @@ export type CloseCause =
   | 'refused'
   /** The server answered the upgrade request with something other than a WebSocket handshake. */
   | 'handshake-failed'
+  /** The TLS handshake failed: a certificate not trusted, expired or for another host (Node only; browsers give no detail). */
+  | 'tls-failed'
   /** The handshake did not complete within `connectTimeout`. */
   | 'connect-timeout'
   /** `close()` was called before the connection opened. */

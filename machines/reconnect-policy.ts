@@ -29,7 +29,8 @@ const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 429]);
  *
  * - A refused upgrade (`handshake-failed`) with a 4xx status is final, except 408 and 429; a
  *   5xx or an unknown status is retried.
- * - `protocol-error` (1002, 1007) and `message-too-big` (1009) are final whatever the code.
+ * - `protocol-error` (1002, 1007), `message-too-big` (1009) and `tls-failed` (1015) are final
+ *   whatever the code.
  * - Otherwise the close code decides: retry for 1001, 1005, 1006, 1011, 1012, 1013, 1014; final
  *   for 1000 (the peer ended the session on purpose), 1002, 1003, 1007, 1008, 1009, 1010, 1015,
  *   and 3000–4999, whose meaning only the application knows.
@@ -38,6 +39,7 @@ export function isRetryableClose(close: CloseInfo): boolean {
   if (close.cause === 'handshake-failed' && close.status !== undefined) {
     return close.status >= 500 || RETRYABLE_HTTP_STATUSES.has(close.status);
   }
-  if (close.cause === 'protocol-error' || close.cause === 'message-too-big') return false;
+  // A certificate that is not trusted today will not be trusted on the next attempt either (1015).
+  if (close.cause === 'protocol-error' || close.cause === 'message-too-big' || close.cause === 'tls-failed') return false;
   return RETRYABLE_CLOSE_CODES.has(close.code);
 }

@@ -82,14 +82,15 @@ describe('createConnection security', () => {
       expect(await echo(connection, 'over tls')).toBe('over tls');
     });
 
-    it('fails the handshake when the certificate is not trusted', async () => {
+    it('fails the TLS handshake when the certificate is not trusted, and gives up: it would fail again', async () => {
       const server = serve(await startWssServer({ echo: true }));
-      // One attempt: the default policy would retry a handshake that failed without an HTTP status.
-      const connection = connect(server.url, { reconnect: false });
+      const connection = connect(server.url);
       const failure = nextEvent(connection, 'error');
+      const giveup = nextEvent(connection, 'giveup');
 
-      expect(await failure).toMatchObject({ cause: 'handshake-failed' });
-      expect(await connection.closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'handshake-failed' });
+      expect(await failure).toMatchObject({ cause: 'tls-failed' });
+      expect(await giveup).toMatchObject({ reason: 'not-retryable' });
+      expect(await connection.closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'tls-failed' });
       expect(server.connections).toEqual([]);
     });
   });

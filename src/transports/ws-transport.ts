@@ -162,6 +162,8 @@ function classify(code: string | undefined, connecting: boolean): CloseCause {
   if (code !== undefined && UNREACHABLE.has(code)) return 'refused';
   if (code !== undefined && DROPPED.has(code)) return 'connection-lost';
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'message-too-big';
+  // OpenSSL's verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED...) and Node's TLS errors.
+  if (code !== undefined && (code.includes('CERT') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) return 'tls-failed';
   if (code?.startsWith('WS_ERR_')) return 'protocol-error';
   // Handshake problems (an HTTP status, a bad Sec-WebSocket-Accept, a subprotocol mismatch,
   // a TLS certificate error) reach us as plain errors while connecting.
