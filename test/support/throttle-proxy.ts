@@ -1,138 +1,28 @@
 /**
- * A TCP proxy on 127.0.0.1, port 0, in front of a target port, that shapes the bytes going each
- * way. For now it only throttles (client→server at a limited rate, server→client untouched), so
- * that a drain really takes time: the proxy stops reading from the client while its own buffer
- * is full, so backpressure reaches the kernel buffers between client and proxy, then the
- * client's socket, then `ws`'s write buffer, which is what `bufferedAmount` counts.
+ * A fault-injecting TCP proxy on 127.0.0.1, port 0, that sits between clients and a real
+ * server and misbehaves as networks do, on demand:
  *
- * Faults are `Shaper`s too (`cutAfter`: drop, reset or blackhole a link after so many bytes of
- * one direction), plus what the proxy does with a client it accepts (`admit`: forward it, reset
- * it at once, or hold it without ever answering, a stalled handshake); the proxy itself only
- * accepts, connects and tracks.
+ * - at accept (`admit`): forward, reset at once (a connect that fails) or hold the client
+ *   without ever answering (a stalled handshake); `refuse()` stops listening altogether, so
+ *   connects are refused (ECONNREFUSED) until `listen()`;
+ * - on a link, in either direction or both, switchable at any time and per link (`link.setFlow`)
+ *   or for every link, new ones included (`proxy.setFlow`): pass, delay, throttle, blackhole
+ *   (stop forwarding without closing; `link-flow.ts`);
+ * - on a link, once: `drop()` (both sockets end without a closing handshake) or `reset()` (RST);
+ * - static shapers fixed per link (`shapers.ts`: a byte-rate throttle, `cutAfter` so many bytes),
+ *   for the suites that describe a whole run up front.
+ *
+ * The backend behind it can move (`retarget`), so a test restarts its server while clients keep
+ * the proxy's address. Every accepted connection is timestamped, on the test's clock if given.
  */
-import { once } from 'node:events';
 import net from 'node:net';
 
+import { Pipe, PASS, type Flow } from './link-flow.js';
 import { HOST, listenOnLoopback } from './loopback.js';
+import { passThrough, throttle, type Shaper, type ThrottleOptions } from './shapers.js';
 
-/**
- * Moves the bytes of one direction of a link from `from` to `to`, and ends `to` once `from` has
- * ended and everything was forwarded. Returns a function that stops it (timers included).
- */
-export type Shaper = (from: net.Socket, to: net.Socket) => () => void;
-
-/** Forwards everything as it comes. */
-export const passThrough: Shaper = (from, to) => {
-  from.pipe(to);
-  return () => from.unpipe(to);
-};
-
-export interface ThrottleOptions {
-  /** The rate bytes are forwarded at. */
-  readonly bytesPerSecond: number;
-  /** How often the pump runs, in ms. @default 10 */
-  readonly tickMs?: number;
-}
-
-/**
- * Forwards at most `bytesPerSecond`, in one burst per tick. Reading from `from` is paused while
- * more than two ticks' worth is waiting, so the proxy never holds much itself: the rest stays
- * in the sender's buffers, where backpressure belongs.
- */
-export function throttle({ bytesPerSecond, tickMs = 10 }: ThrottleOptions): Shaper {
-  const bytesPerTick = Math.max(1, Math.round((bytesPerSecond * tickMs) / 1000));
-  const highWaterMark = 2 * bytesPerTick;
-  return (from, to) => {
-    const pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let ended = false;
-
-    from.on('data', (chunk: Buffer) => {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= highWaterMark) from.pause();
-    });
-    from.on('end', () => (ended = true));
-
-    const pump = setInterval(() => {
-      // Respect the target's backpressure too: on loopback it is rare, but a paused server
-      // would otherwise make the proxy buffer without bound.
-      if (to.writableNeedDrain || to.destroyed) return;
-      let budget = bytesPerTick;
-      while (budget > 0 && pending.length > 0) {
-        const head = pending[0]!;
-        const piece = head.length <= budget ? head : head.subarray(0, budget);
-        if (piece === head) pending.shift();
-        else pending[0] = head.subarray(budget);
-        to.write(piece);
-        pendingBytes -= piece.length;
-        budget -= piece.length;
-      }
-      if (pendingBytes < highWaterMark && from.isPaused()) from.resume();
-      if (ended && pending.length === 0) {
-        clearInterval(pump);
-        to.end();
-      }
-    }, tickMs);
-    return () => clearInterval(pump);
-  };
-}
-
-/** How a fault ends a link once its byte budget is spent. */
-export type CutMode =
-  /** Both sockets destroyed: the client sees the connection end without a closing handshake. */
-  | 'drop'
-  /** Both sockets reset (RST): the client sees `ECONNRESET`. */
-  | 'reset'
-  /** This direction stops (nothing more is read or forwarded) and both sockets stay open: a peer that vanished, or a path that dropped every packet. */
-  | 'blackhole';
-
-export interface Cut {
-  /** Bytes forwarded before the fault: 0 fails the link on its first byte. */
-  readonly after: number;
-  readonly mode: CutMode;
-}
-
-/**
- * Forwards the first `after` bytes of one direction, then fails the link as `mode` says: drop
- * and reset take down both sockets, blackhole silences this direction. `onCut` runs when it
- * fires, so a test knows that bytes the sender's kernel had already taken may have been lost.
- */
-export function cutAfter({ after, mode }: Cut, onCut: () => void = () => {}): Shaper {
-  return (from, to) => {
-    let budget = after;
-    let cut = false;
-    const onData = (chunk: Buffer): void => {
-      if (cut) return; // a blackhole swallows whatever was already on its way
-      if (chunk.length < budget) {
-        budget -= chunk.length;
-        if (!to.write(chunk)) {
-          from.pause();
-          to.once('drain', () => from.resume());
-        }
-        return;
-      }
-      cut = true;
-      const piece = chunk.subarray(0, budget);
-      onCut();
-      if (mode === 'blackhole') {
-        to.write(piece);
-        from.pause(); // stop reading: what the sender writes from now on stays in its own buffers
-      } else if (mode === 'drop') {
-        to.end(piece);
-        from.destroy();
-      } else {
-        to.write(piece, () => to.resetAndDestroy());
-        from.resetAndDestroy();
-      }
-    };
-    from.on('data', onData);
-    from.on('end', () => {
-      if (!cut) to.end();
-    });
-    return () => from.off('data', onData);
-  };
-}
+export { BLACKHOLE, PASS, type Flow } from './link-flow.js';
+export { cutAfter, passThrough, throttle, type Cut, type CutMode, type Shaper, type ThrottleOptions } from './shapers.js';
 
 /** What the proxy does with a client it accepts. */
 export type Admission =
@@ -143,21 +33,36 @@ export type Admission =
   /** Reads and discards what the client sends and never answers: an opening handshake that stalls. */
   | 'stall';
 
+/** Client→server bytes, server→client bytes, or both. */
+export type Direction = 'upstream' | 'downstream' | 'both';
+
 export interface ProxyOptions {
   /** The port on 127.0.0.1 to forward to. */
   readonly target: number;
-  /** Client→server bytes. @default passThrough */
+  /** A fixed shaper for client→server bytes; that direction then ignores flows. @default a switchable flow */
   readonly upstream?: Shaper;
-  /** Server→client bytes. @default passThrough */
+  /** A fixed shaper for server→client bytes; that direction then ignores flows. @default a switchable flow */
   readonly downstream?: Shaper;
-  /** What to do with each client accepted. @default 'forward' */
+  /** What to do with each client accepted; `proxy.admit` changes it later. @default 'forward' */
   readonly admit?: Admission;
+  /** The flow of both directions of new links, until `setFlow` changes it. @default PASS */
+  readonly flow?: Flow;
+  /** Where accept timestamps come from (a `SimulatedClock`'s `now`, say). @default performance.now */
+  readonly now?: () => number;
 }
 
 /** One accepted client and the connection the proxy opened to the target for it. */
 export interface Link {
   readonly client: net.Socket;
   readonly server: net.Socket;
+  /** The request target of the client's first line (`/?client=3`), once it has arrived. */
+  readonly path: string | undefined;
+  /** Switches how this link forwards. Throws for a direction that has a fixed shaper. */
+  setFlow(direction: Direction, flow: Flow): void;
+  /** Ends both sockets at once, without a closing handshake: the client sees a 1006. */
+  drop(): void;
+  /** Resets both sockets (RST): each side sees ECONNRESET. */
+  reset(): void;
 }
 
 export interface TestProxy {
@@ -166,77 +71,202 @@ export interface TestProxy {
   readonly port: number;
   /** Links still open. */
   readonly links: ReadonlySet<Link>;
-  /** Destroys every link and stops listening. */
+  /** When each client was accepted, by `now`, in order, including those reset or held. */
+  readonly accepted: readonly number[];
+  /** What happens to the next clients accepted. */
+  admit: Admission;
+  /** Sets the flow of every link open now and of every link made from now on. */
+  setFlow(direction: Direction, flow: Flow): void;
+  /** Forwards links made from now on to another port: the backend restarted elsewhere. */
+  retarget(port: number): void;
+  /** Stops listening, so connects are refused, until `listen()`. Links already made carry on. */
+  refuse(): void;
+  /** Listens again, on the same port. */
+  listen(): Promise<void>;
+  /** Destroys every link and held client, stops listening; resolves once every socket has closed. */
   close(): Promise<void>;
 }
 
-/** Starts a proxy to `target`, shaping each direction as asked. */
-export async function startProxy({ target, upstream = passThrough, downstream = passThrough, admit = 'forward' }: ProxyOptions): Promise<TestProxy> {
-  const links = new Set<Link>();
-  const stops = new Set<() => void>();
-  /** Clients held by `admit: 'stall'` (they have no link: nothing was connected for them). */
-  const held = new Set<net.Socket>();
+/** Starts a proxy to `target`; everything else is optional. */
+export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
+  const now = options.now ?? (() => performance.now());
+  let target = options.target;
+  const flows = { upstream: options.flow ?? PASS, downstream: options.flow ?? PASS };
+  const links = new Set<ProxyLink>();
+  const accepted: number[] = [];
+  /** Every socket the proxy holds, to destroy and await on close. */
+  const sockets = new Set<net.Socket>();
+  const own = (socket: net.Socket): net.Socket => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    return socket;
+  };
+  /** Every listener ever started (`refuse()` closes one, `listen()` makes another), with its close. */
+  const listeners = new Map<net.Server, Promise<void>>();
+  /** The listener, listening or about to (`bound` settles once it is). */
+  let listener: net.Server | undefined;
+  let bound = Promise.resolve();
 
-  const server = net.createServer((client) => {
-    if (admit !== 'forward') {
-      client.on('error', () => {});
-      if (admit === 'reset') {
-        client.resetAndDestroy();
-        return;
-      }
-      held.add(client);
-      client.on('close', () => held.delete(client));
-      client.resume(); // read the upgrade request, and never answer it
-      return;
-    }
-    const link: Link = { client, server: net.connect(target, HOST) };
-    links.add(link);
-    const stop = [upstream(link.client, link.server), downstream(link.server, link.client)];
-    stops.add(stop[0]!).add(stop[1]!);
-    // An error on either side (a reset, most often) takes the whole link down, as a
-    // middlebox losing one side would.
-    const teardown = (): void => {
-      for (const s of stop) {
-        s();
-        stops.delete(s);
-      }
-      link.client.destroy();
-      link.server.destroy();
-    };
-    link.client.on('error', teardown);
-    link.server.on('error', teardown);
-    let open = 2;
-    const closed = (): void => {
-      if (--open === 0) {
-        links.delete(link);
-        teardown();
-      }
-    };
-    link.client.on('close', closed);
-    link.server.on('close', closed);
-  });
-
-  const port = await listenOnLoopback(server);
-
-  return {
-    url: `ws://${HOST}:${port}/`,
-    port,
-    links,
+  const proxy = {
+    admit: options.admit ?? ('forward' as Admission),
+    links: links as ReadonlySet<Link>,
+    accepted,
+    port: 0,
+    url: '',
+    setFlow(direction: Direction, flow: Flow) {
+      if (direction !== 'downstream') flows.upstream = flow;
+      if (direction !== 'upstream') flows.downstream = flow;
+      for (const link of links) link.setFlow(direction, flow, true);
+    },
+    retarget(port: number) {
+      target = port;
+    },
+    refuse() {
+      const closing = listener;
+      listener = undefined;
+      // Closed while still binding, a server emits 'close' and then listens all the same.
+      void bound.then(() => closing?.close(), () => {});
+    },
+    listen() {
+      if (listener !== undefined) return bound;
+      const server = (listener = createListener());
+      bound = listenAgain(server, proxy.port).catch((error: unknown) => {
+        listeners.delete(server); // it never listened, so it will never emit 'close'
+        if (listener === server) listener = undefined;
+        throw error;
+      });
+      return bound;
+    },
     async close() {
-      const closed = once(server, 'close');
-      server.close();
-      for (const stop of stops) stop();
-      for (const { client, server: upstreamSocket } of links) {
-        client.destroy();
-        upstreamSocket.destroy();
-      }
-      for (const client of held) client.destroy();
-      await closed;
+      proxy.refuse();
+      await bound.catch(() => {});
+      for (const link of links) link.stop();
+      const closed = [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([...closed, ...listeners.values()]);
     },
   };
+
+  function createListener(): net.Server {
+    const server = net.createServer((client) => {
+      accepted.push(now());
+      own(client).on('error', () => {});
+      if (proxy.admit === 'reset') client.resetAndDestroy();
+      // Read the upgrade request, and never answer it.
+      else if (proxy.admit === 'stall') client.resume();
+      else {
+        const link = new ProxyLink(client, own(net.connect(target, HOST)), options, flows, () => links.delete(link));
+        links.add(link);
+      }
+    });
+    listeners.set(server, new Promise((resolve) => server.once('close', resolve)));
+    return server;
+  }
+
+  listener = createListener();
+  proxy.port = await listenOnLoopback(listener);
+  proxy.url = `ws://${HOST}:${proxy.port}/`;
+  return proxy;
 }
 
 /** A proxy to `target` that forwards client→server bytes at `bytesPerSecond` and the rest untouched. */
 export function startThrottleProxy(target: number, options: ThrottleOptions): Promise<TestProxy> {
-  return startProxy({ target, upstream: throttle(options) });
+  return startProxy({ target, upstream: throttle(options), downstream: passThrough });
+}
+
+class ProxyLink implements Link {
+  readonly client: net.Socket;
+  readonly server: net.Socket;
+  path: string | undefined;
+  readonly #pipes: { upstream?: Pipe; downstream?: Pipe } = {};
+  readonly #stops: (() => void)[] = [];
+
+  constructor(
+    client: net.Socket,
+    server: net.Socket,
+    shapers: Pick<ProxyOptions, 'upstream' | 'downstream'>,
+    flows: { readonly upstream: Flow; readonly downstream: Flow },
+    onClosed: () => void,
+  ) {
+    this.client = client;
+    this.server = server;
+    client.once('data', (chunk: Buffer) => {
+      this.path = /^[A-Z]+ (\S+) HTTP\//.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)))?.[1];
+    });
+    for (const [direction, from, to] of [['upstream', client, server], ['downstream', server, client]] as const) {
+      const shaper = shapers[direction];
+      if (shaper !== undefined) this.#stops.push(shaper(from, to));
+      else {
+        const pipe = new Pipe(from, to, flows[direction]);
+        this.#pipes[direction] = pipe;
+        this.#stops.push(() => pipe.stop());
+      }
+    }
+    // An error on either side (a reset, most often) takes the whole link down, as a middlebox
+    // losing one side would.
+    const teardown = (): void => {
+      this.stop();
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', teardown);
+    server.on('error', teardown);
+    let open = 2;
+    const closed = (): void => {
+      if (--open > 0) return;
+      onClosed();
+      teardown();
+    };
+    client.on('close', closed);
+    server.on('close', closed);
+  }
+
+  /** `global`: set by `proxy.setFlow`, which skips directions with a fixed shaper instead of throwing. */
+  setFlow(direction: Direction, flow: Flow, global = false): void {
+    for (const name of direction === 'both' ? (['upstream', 'downstream'] as const) : [direction]) {
+      const pipe = this.#pipes[name];
+      if (pipe !== undefined) pipe.flow = flow;
+      else if (!global) throw new Error(`The ${name} direction of this link has a fixed shaper`);
+    }
+  }
+
+  drop(): void {
+    this.stop();
+    this.client.destroy();
+    this.server.destroy();
+  }
+
+  reset(): void {
+    this.stop();
+    this.client.resetAndDestroy();
+    this.server.resetAndDestroy();
+  }
+
+  /** Stops forwarding (timers included). */
+  stop(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+  }
+}
+
+/**
+ * Listens on `port` again. The listener `refuse()` closed releases the port when its handle's
+ * close callback runs, a loop turn or two later, so a bind that finds it still taken waits a turn.
+ * Another process could take the port meanwhile; then this fails after a bounded number of turns.
+ */
+async function listenAgain(server: net.Server, port: number): Promise<void> {
+  for (let turn = 0; ; turn++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, HOST, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || turn === 100) throw error;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
 }

@@ -1,0 +1,44 @@
+/**
+ * A `ws` server that goes down and comes back, as a deployed backend restarts: `stop()` drops
+ * every socket without a closing handshake (a crash, or a restart that does not drain) and
+ * stops listening; `start()` listens again. Each start takes a new port 0, so no test depends
+ * on getting a port back; the proxy in front of it (`retarget`) is the address clients know,
+ * as a load balancer's is.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+
+import { startWsServer, type TestWsServer } from './ws-server.js';
+
+export interface RestartableBackend {
+  /** The port it listens on now (the last one while stopped). */
+  readonly port: number;
+  /** Listens again, on a new port; resolves with it. */
+  start(): Promise<number>;
+  /** Drops every socket and stops listening; resolves once every socket has closed. */
+  stop(): Promise<void>;
+}
+
+/** Starts a backend that hands every WebSocket it accepts to `onConnection`. */
+export async function startBackend(onConnection: (socket: WebSocket, request: IncomingMessage) => void): Promise<RestartableBackend> {
+  let server: TestWsServer | undefined;
+  let port = 0;
+  const backend: RestartableBackend = {
+    get port() {
+      return port;
+    },
+    async start() {
+      if (server !== undefined) return port;
+      server = await startWsServer();
+      server.server.on('connection', onConnection);
+      return (port = server.port);
+    },
+    async stop() {
+      const stopping = server;
+      server = undefined;
+      await stopping?.close();
+    },
+  };
+  await backend.start();
+  return backend;
+}
