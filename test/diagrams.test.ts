@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AnyStateNode } from 'xstate';
-import { setup } from 'xstate';
+import { enqueueActions, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../machines/connection.machine.js';
 import { DIAGRAM_FILES, renderDiagrams } from '../scripts/render-diagrams.js';
@@ -42,15 +42,28 @@ describe('connection diagrams', () => {
     }
   });
 
-  it('draw every state in its place and every event that has a transition', () => {
+  it('draw every state in its place and every event that has a transition, eventless ones included', () => {
     const mermaid = toMermaid(connectionMachine);
     const nodes = stateNodes(connectionMachine.root);
     expect(declaredIds(mermaid).sort()).toEqual(nodes.map((n) => n.id).sort());
 
     const drawnEvents = new Set([...mermaid.matchAll(/ --> \S+ : (\S+)/g)].map((m) => m[1]));
-    const events = new Set(nodes.flatMap((n) => [...n.transitions.keys()]));
-    expect(events.size).toBeGreaterThan(0);
+    const events = new Set(nodes.flatMap((n) => [...n.transitions.keys(), ...(n.always?.length ? ['always'] : [])]));
+    expect(events).toContain('always');
     expect(drawnEvents).toEqual(events);
+  });
+
+  it('draw one arrow per transition and target, and the entry and exit of every state that has them', () => {
+    const mermaid = toMermaid(connectionMachine);
+    const nodes = stateNodes(connectionMachine.root);
+    const arrows = nodes.flatMap((n) => [...n.transitions.values(), n.always ?? []].flat().flatMap((t) => t.target ?? [n]));
+    expect(mermaid.match(/^\s*\S+ --> (?!\[\*\])\S+ : /gm)).toHaveLength(arrows.length);
+    for (const [kind, nodesWith] of [['entry', nodes.filter((n) => n.entry.length > 0)], ['exit', nodes.filter((n) => n.exit.length > 0)]] as const) {
+      expect(nodesWith.length).toBeGreaterThan(0);
+      for (const node of nodesWith) expect(mermaid).toMatch(new RegExp(`^\\s*${node.key} : ${kind} / \\S`, 'm'));
+    }
+    // The entry of `open` is an enqueueActions block: what it can start is drawn, as conditional.
+    expect(mermaid).toContain('open : entry / startTimer(stable)?, startTimer(ping)?');
   });
 
   it('render the same SVG twice, naming every state', async () => {
@@ -62,7 +75,54 @@ describe('connection diagrams', () => {
   });
 });
 
-describe('toMermaid', () => {
+describe('toMermaid and toDot', () => {
+  const choosing = setup({
+    guards: { isReady: () => true, isLate: () => false },
+    actions: { start: () => {}, stop: () => {}, tick: () => {} },
+  }).createMachine({
+    id: 'choosing',
+    initial: 'idle',
+    context: { fast: true },
+    states: {
+      idle: {
+        entry: [{ type: 'start', params: { speed: 'slow', count: 2 } }, 'tick'],
+        exit: enqueueActions(({ context, enqueue }) => {
+          if (context.fast) enqueue({ type: 'stop', params: { how: 'now' } });
+        }),
+        on: { GO: 'deciding' },
+      },
+      deciding: { always: [{ guard: 'isReady', target: 'done' }, { guard: 'isLate', target: 'idle' }, { target: 'done' }] },
+      done: {},
+    },
+  });
+
+  it('draw entry and exit actions with their string params, enqueued ones marked, and a choice with its branches in order', () => {
+    expect(toMermaid(choosing)).toBe(
+      [
+        '---',
+        'title: choosing',
+        '---',
+        'stateDiagram-v2',
+        '  [*] --> idle',
+        '  idle',
+        '  idle : entry / start(slow), tick',
+        '  idle : exit / stop(now)?',
+        '  deciding',
+        '  deciding : a choice, taken by the first always #n [guard] that holds',
+        '  done',
+        '  idle --> deciding : GO',
+        '  deciding --> done : always #1 [isReady]',
+        '  deciding --> idle : always #2 [isLate]',
+        '  deciding --> done : always #3 [else]',
+        '',
+      ].join('\n'),
+    );
+    const dot = toDot(choosing);
+    expect(dot).toContain('"choosing.idle" [label="idle\\nentry / start(slow), tick\\lexit / stop(now)?\\l"];');
+    expect(dot).toContain('"choosing.deciding" [label="deciding\\n", shape=diamond, style=""];');
+    expect(dot).toContain('"choosing.deciding" -> "choosing.done" [label="always #1 [isReady]\\nalways #3 [else]"];');
+  });
+
   it('draws nesting, guards, fallbacks, self-loops and repeated names exactly', () => {
     const machine = setup({ guards: { isReady: () => true } }).createMachine({
       id: 'pinned',

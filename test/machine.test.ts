@@ -1,36 +1,17 @@
 /**
- * Unit tests of the pure statechart: each transition, and the effects it asks for in order,
- * computed with XState's pure `transition()` (no actor, no shell, no time).
+ * Unit tests of the pure statechart for one attempt (no reconnection, no heartbeat: see
+ * `machine.reconnect.test.ts` and `machine.heartbeat.test.ts`): each transition, and the
+ * effects it asks for in order, computed with XState's pure `transition()` (no actor, no
+ * shell, no time).
  */
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { connectionMachine } from '../machines/connection.machine.js';
 import type { ConnectionEvent } from '../machines/connection.types.js';
+import { SINGLE_ATTEMPT, effects, opened, params, runFrom, send } from './support/machine-steps.js';
 
-type Snapshot = SnapshotFrom<typeof connectionMachine>;
-const input = { url: 'ws://example.test/', maxQueuedMessages: 2, maxQueuedBytes: 10 };
-
-/** The effects a step asks for, by name; the machine's own `assign`s left out. */
-function effects(actions: readonly { type: string }[]): string[] {
-  return actions.map((action) => action.type).filter((type) => !type.startsWith('xstate.') && !/^(record|count|clear)/.test(type));
-}
-
-function params(actions: readonly { type: string; params?: unknown }[], type: string): unknown[] {
-  return actions.filter((action) => action.type === type).map((action) => action.params);
-}
-
-function run(...events: ConnectionEvent[]): { snapshot: Snapshot; steps: { type: string; params?: unknown }[][] } {
-  let [snapshot, actions] = initialTransition(connectionMachine, input);
-  const steps = [actions as { type: string; params?: unknown }[]];
-  for (const event of events) {
-    [snapshot, actions] = transition(connectionMachine, snapshot, event);
-    steps.push(actions as { type: string; params?: unknown }[]);
-  }
-  return { snapshot, steps };
-}
-
-const open = { type: 'socket.open', attempt: 1, protocol: 'chat', extensions: '' } as const;
-const send = (bytes: number) => ({ type: 'user.send', bytes }) as const;
+const run = (...events: ConnectionEvent[]): ReturnType<typeof runFrom> => runFrom(SINGLE_ATTEMPT, events);
+const open = opened();
+/** What `open` cancels on its way out, whatever ran: the stable, ping and pong timers. */
+const leaveOpen = ['cancelTimer', 'cancelTimer', 'cancelTimer'];
 
 describe('connecting', () => {
   it('opens a socket and starts the connect timer for attempt 1', () => {
@@ -38,7 +19,7 @@ describe('connecting', () => {
     expect(snapshot.value).toBe('connecting');
     expect(effects(steps[0]!)).toEqual(['openSocket', 'startTimer']);
     expect(params(steps[0]!, 'openSocket')).toEqual([{ attempt: 1 }]);
-    expect(params(steps[0]!, 'startTimer')).toEqual([{ timer: 'connect', attempt: 1 }]);
+    expect(params(steps[0]!, 'startTimer')).toEqual([{ timer: 'connect', attempt: 1, retry: 0 }]);
   });
 
   it('queues sends within both bounds and rejects the one past them as queue-full', () => {
@@ -81,15 +62,17 @@ describe('connecting', () => {
       wasClean: false,
     });
     expect(snapshot.value).toBe('closed');
-    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose']);
+    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[2]!, 'dropQueue')).toEqual([{ reason: 'closed-before-open' }]);
-    expect(params(steps[2]!, 'emitClose')).toEqual([{ closeInfo: { code: 1006, reason: '', wasClean: false, cause: 'refused' } }]);
+    const closeInfo = { code: 1006, reason: '', wasClean: false, cause: 'refused' };
+    expect(params(steps[2]!, 'emitClose')).toEqual([{ closeInfo, willReconnect: false }]);
+    expect(params(steps[2]!, 'settle')).toEqual([{ closeInfo }]);
     expect(effects(steps[3]!)).toEqual([]); // the transport's own close changes nothing
   });
 
   it('synthesizes the error when the transport reports only a close', () => {
     const { steps } = run({ type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false });
-    expect(effects(steps[1]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose']);
+    expect(effects(steps[1]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[1]!, 'emitError')).toEqual([{ failure: expect.objectContaining({ cause: 'connection-lost' }) }]);
   });
 
@@ -109,7 +92,7 @@ describe('connecting', () => {
     );
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'closeSocket', 'startTimer']);
     expect(params(steps[3]!, 'rejectMessage')).toEqual([{ reason: 'closing' }]);
-    expect(effects(steps[4]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose']);
+    expect(effects(steps[4]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[4]!, 'emitError')).toEqual([{ failure: expect.objectContaining({ cause: 'aborted' }) }]);
     expect(effects(steps[5]!)).toEqual([]);
     expect(snapshot.context.closeInfo?.cause).toBe('aborted');
@@ -130,10 +113,11 @@ describe('open and closing', () => {
       { type: 'socket.drained', attempt: 1 },
       { type: 'socket.close', attempt: 1, code: 4000, reason: 'bye', wasClean: true },
     );
-    expect(effects(steps[2]!)).toEqual(['startTimer', 'watchDrain']);
+    expect(effects(steps[2]!)).toEqual([...leaveOpen, 'startTimer', 'watchDrain']);
     expect(effects(steps[3]!)).toEqual(['cancelTimer', 'closeSocket', 'startTimer']);
     expect(params(steps[3]!, 'closeSocket')).toEqual([{ code: 4000, reason: 'bye' }]);
-    expect(effects(steps[4]!)).toEqual(['cancelTimer', 'reportUnsent', 'emitClose']);
+    // The queue is empty once open; its drop is the one end-for-good asks for every time.
+    expect(effects(steps[4]!)).toEqual(['cancelTimer', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(snapshot.context.closeInfo).toEqual({ code: 4000, reason: 'bye', wasClean: true, cause: 'normal' });
   });
 
@@ -146,7 +130,7 @@ describe('open and closing', () => {
 
   it('drops the socket and reports unsent data when the drain times out', () => {
     const { snapshot, steps } = run(open, { type: 'user.close' }, { type: 'timer.drain', attempt: 1 });
-    expect(effects(steps[3]!)).toEqual(['cancelTimer', 'terminateSocket', 'reportUnsent', 'emitClose']);
+    expect(effects(steps[3]!)).toEqual(['cancelTimer', 'terminateSocket', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[3]!, 'reportUnsent')).toEqual([{ reason: 'drain-timeout' }]);
     expect(snapshot.context.closeInfo).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'drain-timeout' });
   });
@@ -164,7 +148,7 @@ describe('open and closing', () => {
       { type: 'socket.error', attempt: 1, failure: { cause: 'transport-error', message: 'again' } },
       { type: 'socket.close', attempt: 1, code: 1009, reason: '', wasClean: false },
     );
-    expect(effects(steps[2]!)).toEqual(['emitError', 'closeSocket', 'startTimer']);
+    expect(effects(steps[2]!)).toEqual([...leaveOpen, 'emitError', 'closeSocket', 'startTimer']);
     expect(effects(steps[3]!)).toEqual([]);
     expect(snapshot.context.closeInfo).toEqual({ code: 1009, reason: '', wasClean: false, cause: 'message-too-big' });
   });

@@ -2,7 +2,8 @@
  * The same statechart as `toMermaid`, as Graphviz DOT, so it can be rendered to SVG offline.
  */
 import type { AnyStateMachine } from 'xstate';
-import { describeMachine, type DiagramState } from './mermaid.js';
+import { CONDITIONAL_MARK } from './actions.js';
+import { describeMachine, stateNotes, type DiagramState } from './mermaid.js';
 
 /**
  * Draws `machine` as a Graphviz `digraph`: atomic states are rounded boxes, compound states
@@ -20,8 +21,9 @@ export function toDot(machine: AnyStateMachine): string {
     `digraph ${quote(diagram.id)} {`,
     // The padding leaves room for a viewer whose stand-in for Helvetica is wider than the
     // metrics Graphviz laid the labels out with.
-    `  label=${quote(diagram.id)}; labelloc=t; fontname="Helvetica"; pad=0.3;`,
-    '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=12];',
+    `  label="${escape(diagram.id)}\\n(${CONDITIONAL_MARK} after an action: only under a condition)"; labelloc=t; fontname="Helvetica"; pad=0.3;`,
+    // The wide margin leaves room for the same wider stand-in in the states' notes.
+    '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=12, margin="0.3,0.08"];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
   const initialArrows = (dot: string, initial: readonly string[], pad: string): void => {
@@ -33,7 +35,10 @@ export function toDot(machine: AnyStateMachine): string {
     for (const s of states) {
       const final = s.type === 'final' ? ', peripheries=2' : '';
       if (s.children.length === 0) {
-        lines.push(`${pad}${quote(s.id)} [label=${quote(s.key)}${final}];`);
+        // The name centred, its notes left-aligned under it; a choice is a diamond.
+        const notes = stateNotes(s).filter((note) => !s.transient || !note.startsWith('a choice'));
+        const label = [`${escape(s.key)}\\n`, ...notes.map((note) => `${escape(note)}\\l`)].join('');
+        lines.push(`${pad}${quote(s.id)} [label="${label}"${s.transient ? ', shape=diamond, style=""' : ''}${final}];`);
         continue;
       }
       // Parallel regions are all active at once; the dashed border tells them from a compound state.

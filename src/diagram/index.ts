@@ -4,8 +4,9 @@
  */
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 
-export { describeMachine, toMermaid, type DiagramState, type DiagramTransition, type MachineDiagram } from './mermaid.js';
+export { describeMachine, stateNotes, toMermaid, type DiagramState, type DiagramTransition, type MachineDiagram } from './mermaid.js';
 export { toDot } from './dot.js';
+export { CONDITIONAL_MARK, describeActions } from './actions.js';
 
 /**
  * Lays out `dot` with Graphviz's `dot` engine and returns the SVG.

@@ -7,6 +7,7 @@
  * the edges need the guards, which that graph drops.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { describeActions } from './actions.js';
 
 /** A state of the diagram; children are in definition order, which keeps the output stable. */
 export interface DiagramState {
@@ -18,6 +19,14 @@ export interface DiagramState {
   /** Ids of the children entered first: one for a compound state, none otherwise. */
   readonly initial: readonly string[];
   readonly children: readonly DiagramState[];
+  /** Its entry and exit actions, named (see `describeActions`). */
+  readonly entry: readonly string[];
+  readonly exit: readonly string[];
+  /**
+   * A state the machine passes through without resting, deciding between its `always`
+   * transitions (the last of them unguarded): a choice, drawn as one.
+   */
+  readonly transient: boolean;
 }
 
 /** One arrow; a targetless transition is a self-loop, since it runs actions without leaving. */
@@ -53,20 +62,26 @@ export function describeMachine(machine: AnyStateMachine): MachineDiagram {
     if (node.always) groups.push(['always', node.always]);
     for (const [eventType, candidates] of groups) {
       let guarded = false;
-      for (const { target, guard } of candidates) {
+      candidates.forEach(({ target, guard }, index) => {
         // An unguarded candidate after guarded ones is taken only when they all fail: say so.
         const condition = guard === undefined ? (guarded ? 'else' : undefined) : guardText(guard);
         guarded ||= guard !== undefined;
-        const label = condition === undefined ? eventType : `${eventType} [${condition}]`;
+        // A choice between eventless transitions is read in order: number them.
+        const name = eventType === 'always' && candidates.length > 2 ? `always #${index + 1}` : eventType;
+        const label = condition === undefined ? name : `${name} [${condition}]`;
         for (const to of target ?? [node]) transitions.push({ source: node.id, target: to.id, label });
-      }
+      });
     }
+    const always = node.always ?? [];
     return {
       id: node.id,
       key: node.key,
       type: node.type,
       initial: node.initial.target.map((child) => child.id),
       children: Object.values(node.states).map(visit),
+      entry: describeActions(node.entry),
+      exit: describeActions(node.exit),
+      transient: node.transitions.size === 0 && always.length > 0 && always.at(-1)!.guard === undefined,
     };
   };
   const root = visit(machine.root);
@@ -141,6 +156,8 @@ export function toMermaid(machine: AnyStateMachine): string {
       } else {
         lines.push(id === s.key ? `${pad}${id}` : `${pad}${head}`);
       }
+      // Descriptions, one line each under the name: what the state does on its way in and out.
+      for (const line of stateNotes(s)) lines.push(`${pad}${id} : ${line}`);
       if (s.type === 'final') lines.push(`${pad}${id} --> [*]`);
     });
     for (const t of diagram.transitions) {
@@ -149,6 +166,15 @@ export function toMermaid(machine: AnyStateMachine): string {
   };
   block(undefined, 1);
   return `${lines.join('\n')}\n`;
+}
+
+/** What a state's box says under its name: that it is a choice, and its entry and exit actions. */
+export function stateNotes(state: DiagramState): string[] {
+  return [
+    ...(state.transient ? ['a choice, taken by the first always #n [guard] that holds'] : []),
+    ...(state.entry.length > 0 ? [`entry / ${state.entry.join(', ')}`] : []),
+    ...(state.exit.length > 0 ? [`exit / ${state.exit.join(', ')}`] : []),
+  ];
 }
 
 /** Words Mermaid 11's state-diagram lexer takes as keywords, in any case, where an id is due. */

@@ -1,9 +1,10 @@
 /**
  * Runs one generated path against a real `Connection`: each step becomes a real stimulus (a
- * call on the connection, time on the simulated clock, or something the driver makes the
- * socket's world do), and after each the runner compares what the app can observe with what
- * the oracle derived from the machine. It stops at the first difference, since later steps
- * would assume a state the connection is not in.
+ * call on the connection, time on the simulated clock up to the due time of the timer that
+ * fires, an `online` or `offline` event on the environment the connection listens to, or
+ * something the driver makes the socket's world do), and after each the runner compares what
+ * the app can observe with what the oracle derived from the machine. It stops at the first
+ * difference, since later steps would assume a state the connection is not in.
  *
  * Asynchrony: a step whose outcome arrives later (a `ws` server's answer, a drain reported in
  * a microtask) returns a promise from the driver, and the runner then waits for exactly the
@@ -15,13 +16,25 @@
  */
 import type { AnyTransitionDefinition, InspectionEvent } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { ConnectionEvent } from '../../machines/connection.types.js';
+import type { ConnectionInput } from '../../machines/connection.types.js';
 import { createConnection, type Connection } from '../connection.js';
 import type { ConnectionOptions } from '../options.js';
 import type { Transport } from '../transports/transport.js';
 import { checkInvariants } from './lifecycle-invariants.js';
-import { MODEL_INPUT, MODEL_TIMEOUTS, isCurrent, planPath, reportMayBePending, type LifecycleMachine, type PlannedStep } from './lifecycle-model.js';
-import { LifecycleOracle, formatEvent, payloadOf, type StepView } from './lifecycle-oracle.js';
+import type { AppEvent } from './effect-model.js';
+import {
+  MODEL_BACKOFF,
+  MODEL_RANDOM,
+  MODEL_TIMEOUTS,
+  firedTimer,
+  isCurrent,
+  planPath,
+  reportMayBePending,
+  type LifecycleMachine,
+  type ModelPath,
+  type PlannedStep,
+} from './lifecycle-model.js';
+import { LifecycleOracle, formatClose, formatEvent, payloadOf, type StepView } from './lifecycle-oracle.js';
 import type { SimulatedClock } from './simulated-clock.js';
 import { tapTransport, type TapRecord } from './transport-tap.js';
 
@@ -55,6 +68,8 @@ export interface RunOptions {
 
 export interface PathRun {
   readonly connection: Connection;
+  /** The environment the connection listens to for `online`, `offline` and `visibilitychange`. */
+  readonly environment: EventTarget;
   /** What the oracle predicts, up to the step where the run stopped. */
   readonly expected: StepView[];
   /** What the app could observe, step by step. */
@@ -65,30 +80,48 @@ export interface PathRun {
   readonly events: readonly string[];
 }
 
-/** The connection options a path runs with: the model's bounds and timeouts, and the driver's world. */
-export function pathOptions(driver: LifecycleDriver, transport: Transport): ConnectionOptions {
+/**
+ * The connection options a path runs with: its input's bounds, reconnection and heartbeat, the
+ * model's timeouts and backoff (its jitter drawn from a constant `random`, so the oracle knows
+ * each wait), an `environment` the path dispatches `online` and `offline` on, and the
+ * driver's world.
+ */
+export function pathOptions(driver: LifecycleDriver, transport: Transport, environment: EventTarget, input: ConnectionInput): ConnectionOptions {
   return {
     ...driver.options,
     transport,
     clock: driver.clock,
-    maxQueuedMessages: MODEL_INPUT.maxQueuedMessages,
-    maxQueuedBytes: MODEL_INPUT.maxQueuedBytes,
+    environment,
+    maxQueuedMessages: input.maxQueuedMessages,
+    maxQueuedBytes: input.maxQueuedBytes,
+    reconnect: input.reconnect,
+    maxRetries: input.maxRetries,
     connectTimeout: MODEL_TIMEOUTS.connect,
     drainTimeout: MODEL_TIMEOUTS.drain,
     closeTimeout: MODEL_TIMEOUTS.close,
+    minStableTime: MODEL_TIMEOUTS.stable,
+    // The heartbeat runs where the transport has protocol pings, as both drivers' do.
+    heartbeatInterval: input.heartbeat ? MODEL_TIMEOUTS.ping : 0,
+    heartbeatTimeout: MODEL_TIMEOUTS.pong,
+    minReconnectDelay: MODEL_BACKOFF.minDelay,
+    maxReconnectDelay: MODEL_BACKOFF.maxDelay,
+    reconnectFactor: MODEL_BACKOFF.factor,
+    reconnectJitter: MODEL_BACKOFF.jitter,
+    random: () => MODEL_RANDOM,
   };
 }
 
-export async function runPath(events: readonly ConnectionEvent[], driver: LifecycleDriver, options: RunOptions = {}): Promise<PathRun> {
-  const plan = planPath(options.machine ?? connectionMachine, events);
+export async function runPath(path: ModelPath, driver: LifecycleDriver, options: RunOptions = {}): Promise<PathRun> {
+  const plan = planPath(options.machine ?? connectionMachine, path);
   const oracle = new LifecycleOracle(plan.start, plan.startActions);
-  const tap: TapRecord = { handed: [], unsent: [], closes: [] };
+  const tap: TapRecord = { handed: [], unsent: [], closes: [], pings: [] };
   let current = 0;
   const tapped = tapTransport(driver.transport, tap, () => current);
+  const environment = new EventTarget();
   let created: Connection | undefined;
   const onTransitions = options.onTransitions;
   const connectionOptions: ConnectionOptions = {
-    ...pathOptions(driver, options.wrap ? options.wrap(tapped, () => created!) : tapped),
+    ...pathOptions(driver, options.wrap ? options.wrap(tapped, () => created!) : tapped, environment, path.input),
     ...(onTransitions && {
       inspect: (inspection: InspectionEvent) => {
         if (inspection.type === '@xstate.microstep') onTransitions((inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
@@ -96,13 +129,20 @@ export async function runPath(events: readonly ConnectionEvent[], driver: Lifecy
     }),
   };
   const connection = (created = options.start ? options.start(connectionOptions) : createConnection(driver.url, connectionOptions));
-  const recorder = new Recorder(connection);
+  // The time timers run on: the clock's, without the time the device slept (which they sleep through).
+  let slept = 0;
+  const sleep = (ms: number): void => {
+    driver.clock.sleep(ms);
+    slept += ms;
+  };
+  const recorder = new Recorder(connection, () => driver.clock.now() - slept);
   driver.attach(connection);
 
   const expected = [oracle.start];
-  const observed = [observe(connection, driver.clock, recorder, 'start')];
+  const observed = [observe(connection, driver.clock, recorder, tap, 'start')];
   const sent: string[] = [];
   const eventsAfterStep = [recorder.events.length];
+  let closeCalled: number | undefined;
   for (const step of plan.steps) {
     if (!sameView(expected.at(-1)!, observed.at(-1)!)) break;
     current += 1;
@@ -110,33 +150,56 @@ export async function runPath(events: readonly ConnectionEvent[], driver: Lifecy
     if (data !== undefined) sent.push(data);
     const view = oracle.expect(step, data);
     if (step.event.type === 'socket.open') recorder.bufferedBefore = connection.bufferedAmount;
-    const outcome = perform(step, data, connection, driver);
+    if (step.event.type === 'user.close') closeCalled ??= recorder.events.length;
+    const outcome = perform(step, data, { connection, driver, environment, sleep });
     if (outcome !== undefined) {
       await outcome;
       await recorder.reached(view.events);
     }
     if (!reportMayBePending(step.after)) await driver.settle();
     expected.push(view);
-    observed.push(observe(connection, driver.clock, recorder, view.step));
+    observed.push(observe(connection, driver.clock, recorder, tap, view.step));
     eventsAfterStep.push(recorder.events.length);
   }
   const violations = checkInvariants({
     events: recorder.events,
+    times: recorder.times,
     eventsAfterStep,
+    closeCalled,
     atOpen: recorder.atOpen,
     sent,
     tap,
     closed: connection.readyState === 3,
+    maxRetries: path.input.maxRetries,
+    minStableTime: MODEL_TIMEOUTS.stable,
   });
-  return { connection, expected, observed, violations, events: recorder.events };
+  return { connection, environment, expected, observed, violations, events: recorder.events };
 }
 
-function perform(step: PlannedStep, data: string | undefined, connection: Connection, driver: LifecycleDriver): void | Promise<void> {
+/** What a step acts on: the connection, the driver's world, the environment and the device's sleep. */
+interface Stage {
+  readonly connection: Connection;
+  readonly driver: LifecycleDriver;
+  readonly environment: EventTarget;
+  readonly sleep: (ms: number) => void;
+}
+
+function perform(step: PlannedStep, data: string | undefined, { connection, driver, environment, sleep }: Stage): void | Promise<void> {
   const { event, before } = step;
   if ('attempt' in event && !isCurrent(before.machine, event)) {
-    // A connection makes one attempt, so no socket or timer of another exists to report one:
-    // the event goes to the connection's actor directly, as a late report from one would.
+    // A late report from an attempt the connection has left: its socket was dropped and its
+    // timers cancelled, so none can make one; the event goes to the connection's actor
+    // directly, as a late report from one would.
     connection.actor.send(event);
+    return;
+  }
+  const timer = firedTimer(before, event);
+  if (timer !== undefined) {
+    // A wake from sleep: the device sleeps past the ping's interval, then its timer fires late.
+    if (event.type === 'env.wake') sleep(MODEL_TIMEOUTS.ping + 1);
+    // Time passes up to the timer's due time: it fires, and no other, since the model offers
+    // only the next timer due.
+    driver.clock.advance(timer.due - before.now);
     return;
   }
   switch (event.type) {
@@ -146,18 +209,18 @@ function perform(step: PlannedStep, data: string | undefined, connection: Connec
     case 'user.close':
       void connection.close(event.code, event.reason);
       return;
-    case 'timer.connect':
-    case 'timer.drain':
-    case 'timer.close':
-      // Time passes by exactly the timeout: the timer the machine started on entering the state fires.
-      driver.clock.advance(MODEL_TIMEOUTS[event.type.slice('timer.'.length) as keyof typeof MODEL_TIMEOUTS]);
+    case 'env.wake':
+      environment.dispatchEvent(new Event(event.reason === 'online' ? 'online' : 'visibilitychange'));
+      return;
+    case 'env.offline':
+      environment.dispatchEvent(new Event('offline'));
       return;
     default:
       return driver.socket(step);
   }
 }
 
-function observe(connection: Connection, clock: SimulatedClock, recorder: Recorder, step: string): StepView {
+function observe(connection: Connection, clock: SimulatedClock, recorder: Recorder, tap: TapRecord, step: string): StepView {
   return {
     step,
     state: connection.state,
@@ -165,6 +228,9 @@ function observe(connection: Connection, clock: SimulatedClock, recorder: Record
     queuedMessages: connection.queuedMessages,
     bufferedAmount: connection.bufferedAmount,
     pendingTimers: clock.pendingTimers,
+    nextTimerIn: clock.nextDue === undefined ? null : clock.nextDue - clock.now(),
+    pings: tap.pings.length,
+    settled: recorder.settled,
     events: [...recorder.events],
   };
 }
@@ -173,23 +239,31 @@ export function sameView(a: StepView, b: StepView): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Every event the connection emits, formatted as the oracle formats them. */
+/** Every event the connection emits, formatted as the oracle formats them, and how its `closed` promise settled. */
 class Recorder {
   readonly events: string[] = [];
+  /** When each event came, on the time timers run on. */
+  readonly times: number[] = [];
   readonly atOpen: { queuedMessages: number; bufferedAmount: number; bufferedBefore: number }[] = [];
   bufferedBefore = 0;
+  settled: string | null = null;
+  readonly #now: () => number;
   #waiting: { expected: readonly string[]; resolve: () => void } | undefined;
 
-  constructor(connection: Connection) {
-    connection.on('open', () => {
+  constructor(connection: Connection, now: () => number) {
+    this.#now = now;
+    connection.on('open', (payload) => {
       const { queuedMessages, bufferedAmount } = connection;
       this.atOpen.push({ queuedMessages, bufferedAmount, bufferedBefore: this.bufferedBefore });
-      this.#push(formatEvent.open());
+      this.#push({ type: 'open', payload });
     });
-    connection.on('error', (failure) => this.#push(formatEvent.error(failure)));
-    connection.on('close', (info) => this.#push(formatEvent.close(info)));
-    connection.on('undelivered', ({ data, reason }) => this.#push(formatEvent.undelivered(data, reason)));
-    connection.on('state', ({ state }) => this.#push(formatEvent.state(state)));
+    connection.on('error', (payload) => this.#push({ type: 'error', payload }));
+    connection.on('close', (payload) => this.#push({ type: 'close', payload }));
+    connection.on('reconnecting', (payload) => this.#push({ type: 'reconnecting', payload }));
+    connection.on('giveup', (payload) => this.#push({ type: 'giveup', payload }));
+    connection.on('undelivered', (payload) => this.#push({ type: 'undelivered', payload }));
+    connection.on('state', (payload) => this.#push({ type: 'state', payload }));
+    void connection.closed.then((info) => (this.settled = formatClose(info)));
   }
 
   /** Resolves once the app has seen as many events as `expected`, or one that `expected` does not have there. */
@@ -198,8 +272,9 @@ class Recorder {
     return new Promise((resolve) => (this.#waiting = { expected, resolve }));
   }
 
-  #push(event: string): void {
-    this.events.push(event);
+  #push(event: AppEvent): void {
+    this.events.push(formatEvent(event));
+    this.times.push(this.#now());
     if (this.#waiting && this.#settled(this.#waiting.expected)) {
       const { resolve } = this.#waiting;
       this.#waiting = undefined;

@@ -1,7 +1,10 @@
 /**
  * Runs lifecycle paths on the in-memory transport: every socket event of a path becomes the
  * `MemorySocket` call that plays the server or the network, synchronously, so a path runs in
- * well under a millisecond and `bufferedAmount` is exact.
+ * well under a millisecond and `bufferedAmount` is exact. Each attempt opens a new socket, and
+ * a step's event is made on the newest (a late report from an earlier one is the runner's).
+ * The transport has protocol pings, as `ws` does, so the heartbeat runs; `socket.pong` is the
+ * server answering the ping.
  */
 import { MODEL_INPUT, stateName } from './lifecycle-model.js';
 import type { LifecycleDriver } from './lifecycle-runner.js';
@@ -13,7 +16,7 @@ export interface MemoryDriver extends LifecycleDriver {
 }
 
 export function memoryDriver(): MemoryDriver {
-  const memory = createMemoryTransport();
+  const memory = createMemoryTransport({ pings: true });
   return {
     url: MODEL_INPUT.url,
     clock: new SimulatedClock(),
@@ -35,7 +38,7 @@ export function memoryDriver(): MemoryDriver {
         case 'socket.error':
           // While connecting, a real transport follows its error with a close; once aborting,
           // the error is the transport confirming the abort.
-          if (state === 'connecting') socket.refuse(event.failure.cause, event.failure.message);
+          if (state === 'connecting') socket.refuse(event.failure.cause, event.failure.message, event.failure.status);
           else if (state === 'closing.aborting') socket.completeAbort();
           else socket.fail(event.failure.cause, event.failure.message);
           return;
@@ -52,6 +55,9 @@ export function memoryDriver(): MemoryDriver {
           // Writes out what is held; with nothing held, the socket reports the drain in a microtask.
           socket.flush();
           return Promise.resolve();
+        case 'socket.pong':
+          socket.pong();
+          return;
         default:
           throw new Error(`The memory driver has no stimulus for ${event.type}`);
       }

@@ -93,11 +93,14 @@ export class MemorySocket implements TransportSocket {
     this.#handlers.open(protocol, extensions);
   }
 
-  /** Fails the connect as a refused TCP connection or failed handshake does: an error, then a close 1006. */
-  refuse(cause: CloseCause = 'refused', message = 'connect ECONNREFUSED'): void {
+  /**
+   * Fails the connect as a refused TCP connection or failed handshake does: an error, then a
+   * close 1006. `status` is the HTTP status of a refused upgrade (`handshake-failed`).
+   */
+  refuse(cause: CloseCause = 'refused', message = 'connect ECONNREFUSED', status?: number): void {
     this.#expect('connecting', 'refuse');
     this.#phase = 'closed';
-    this.#handlers.error({ cause, message });
+    this.#handlers.error({ cause, message, ...(status === undefined ? {} : { status }) });
     this.#handlers.close(1006, '', false);
   }
 

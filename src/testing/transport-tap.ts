@@ -1,13 +1,13 @@
 /**
  * A transparent tap between a connection and its transport: it records what the connection
- * handed to the socket, what the socket gave back as never written out, and when the
- * connection asked it to close, so that properties that do not depend on the machine (every
- * message has one fate; drain before close) can be checked against what really happened.
+ * handed to the socket, what the socket gave back as never written out, when the connection
+ * asked it to close, and when it pinged, so that properties that do not depend on the machine
+ * (every message has one fate; drain before close) can be checked against what really happened.
  *
  * `ForwardingSocket` is also the base for planting faults in a transport (see the mutant tests).
  */
 import type { OutgoingData } from '../byte-length.js';
-import type { BinaryType, Transport, TransportSocket } from '../transports/transport.js';
+import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from '../transports/transport.js';
 
 /** A socket that forwards everything to `inner`; subclasses override what they change. */
 export class ForwardingSocket implements TransportSocket {
@@ -48,6 +48,19 @@ export class ForwardingSocket implements TransportSocket {
   takeUnsent(): OutgoingData[] {
     return this.inner.takeUnsent();
   }
+
+  /** Forwarded when the inner socket can ping; the shell asks only where `Transport.pings` says so. */
+  ping(): void {
+    this.inner.ping?.();
+  }
+}
+
+/**
+ * A transport that opens its sockets with `open`, around `transport`, and keeps what
+ * `transport` says of itself (`pings`: whether the connection's heartbeat may use protocol pings).
+ */
+export function wrapTransport(transport: Transport, open: (request: TransportRequest, handlers: TransportHandlers) => TransportSocket): Transport {
+  return Object.assign(open, transport.pings === undefined ? {} : { pings: transport.pings });
 }
 
 /** What crossed the tap. */
@@ -58,11 +71,13 @@ export interface TapRecord {
   readonly unsent: OutgoingData[];
   /** Each `close()` the connection asked for: what the socket still held, and during which step. */
   readonly closes: { readonly bufferedAmount: number; readonly step: number }[];
+  /** The step during which each heartbeat ping was sent. */
+  readonly pings: number[];
 }
 
 /** Wraps `transport` so that every socket it opens is recorded into `record`; `step()` says which step is running. */
 export function tapTransport(transport: Transport, record: TapRecord, step: () => number): Transport {
-  return (request, handlers) =>
+  return wrapTransport(transport, (request, handlers) =>
     new (class extends ForwardingSocket {
       override send(data: OutgoingData, bytes: number, original: OutgoingData): void {
         record.handed.push(original);
@@ -79,5 +94,11 @@ export function tapTransport(transport: Transport, record: TapRecord, step: () =
         record.unsent.push(...unsent);
         return unsent;
       }
-    })(transport(request, handlers));
+
+      override ping(): void {
+        record.pings.push(step());
+        super.ping();
+      }
+    })(transport(request, handlers)),
+  );
 }

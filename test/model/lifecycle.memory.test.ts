@@ -1,20 +1,23 @@
 /**
  * Every generated lifecycle path, run against a real `Connection` on the in-memory transport
  * with a simulated clock. At every step: state, `readyState`, queue length, exact
- * `bufferedAmount`, pending timers and the exact sequence of events the app has seen so far,
- * against what the production machine predicts; then the properties that hold whatever the
- * machine says (`lifecycle-invariants.ts`).
+ * `bufferedAmount`, pending timers and when the next fires, pings sent, how `closed` settled,
+ * and the exact sequence of events the app has seen so far, against what the production
+ * machine predicts; then the properties that hold whatever the machine says
+ * (`lifecycle-invariants.ts`).
  *
- * How the paths are bounded (`lifecycle-model.ts`): a state key is what guards and the event
+ * How the paths are bounded (`lifecycle-walk.ts`): a state key is what guards and the event
  * alphabet read (state, queued messages and bytes, failure recorded or not, the close request,
- * messages the socket holds), 35 keys in all; `user.send` comes in two sizes while connecting
- * (one fits, one is past `maxQueuedBytes` of 8) and one elsewhere; `maxQueuedMessages` of 2
- * bounds the queue, and `filterEvents` lets the socket hold at most 2 messages while open.
- * Each path is the shortest path to a key plus one event the key offers: one path per edge.
+ * messages the socket holds, the retry count where it decides, a ping out, the order of the
+ * timers), 59 keys with reconnection and heartbeat (`maxRetries` 1) and 35 without; `user.send`
+ * comes in two sizes while connecting or waiting to reconnect (one fits, one is past
+ * `maxQueuedBytes` of 8) and one elsewhere; `maxQueuedMessages` of 2 bounds the queue, and
+ * `filterEvents` lets the socket hold at most 2 messages while open. Each path is the shortest
+ * path to a key plus one event the key offers: one path per edge, 661 and 327.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import { generateLifecyclePaths } from '../../src/testing/lifecycle-model.js';
+import { generateLifecyclePaths } from '../../src/testing/lifecycle-walk.js';
 import { lifecyclePath } from '../../src/testing/lifecycle-paths.js';
 import { runPath } from '../../src/testing/lifecycle-runner.js';
 import { memoryDriver } from '../../src/testing/memory-driver.js';
@@ -25,9 +28,9 @@ const paths = generateLifecyclePaths();
 const taken = new Set<string>();
 
 describe(`the ${paths.length} generated lifecycle paths, on the in-memory transport`, () => {
-  for (const events of paths) {
-    it(lifecyclePath(connectionMachine, events).description, async () => {
-      const run = await runPath(events, memoryDriver(), { onTransitions: (ts) => ts.forEach((t) => taken.add(transitionLabel(t))) });
+  for (const path of paths) {
+    it(lifecyclePath(connectionMachine, path).description, async () => {
+      const run = await runPath(path, memoryDriver(), { onTransitions: (ts) => ts.forEach((t) => taken.add(transitionLabel(t))) });
       expect(run.observed).toEqual(run.expected);
       expect(run.violations).toEqual([]);
     });

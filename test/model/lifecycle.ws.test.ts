@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import { generateLifecyclePaths } from '../../src/testing/lifecycle-model.js';
+import { generateLifecyclePaths } from '../../src/testing/lifecycle-walk.js';
 import { lifecyclePath } from '../../src/testing/lifecycle-paths.js';
 import { runPath } from '../../src/testing/lifecycle-runner.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
@@ -36,10 +36,10 @@ afterAll(async () => {
 });
 
 describe(`the ${paths.length} generated lifecycle paths, on ws with a scripted server`, () => {
-  for (const events of paths) {
-    it(lifecyclePath(connectionMachine, events).description, async () => {
+  for (const path of paths) {
+    it(lifecyclePath(connectionMachine, path).description, async () => {
       const driver = wsDriver(server);
-      const run = await runPath(events, driver, { onTransitions: (ts) => ts.forEach((t) => taken.add(transitionLabel(t))) });
+      const run = await runPath(path, driver, { onTransitions: (ts) => ts.forEach((t) => taken.add(transitionLabel(t))) });
       try {
         expect(run.observed).toEqual(run.expected);
         expect(run.violations).toEqual([]);

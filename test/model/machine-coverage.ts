@@ -9,11 +9,13 @@
  * transitions taken (eventless ones included). Which guarded candidates were refused follows
  * from XState's selection order: from the deepest active state outwards, each node's
  * candidates in order until one is enabled, so every candidate before the one taken was
- * evaluated and found false.
+ * evaluated and found false; likewise for the `always` candidates of a state the step passed
+ * through (`attemptEnded`), which no snapshot ever rests in: it counts as entered when a
+ * transition taken targets it.
  */
 import { createActor, type AnyStateNode, type AnyTransitionDefinition } from 'xstate';
 import type { ConnectionEvent } from '../../machines/connection.types.js';
-import { MODEL_INPUT, planPath, type LifecycleMachine, type MachineSnapshot } from '../../src/testing/lifecycle-model.js';
+import { MODEL_INPUT, planPath, type LifecycleMachine, type MachineSnapshot, type ModelPath } from '../../src/testing/lifecycle-model.js';
 
 export interface Coverage {
   /** Every state node but the root, by id. */
@@ -68,17 +70,28 @@ function taken(machine: LifecycleMachine, snapshot: MachineSnapshot, event: Conn
 
 /** Guarded candidates evaluated and refused for `event` in `snapshot`, given what was taken. */
 function refused(snapshot: MachineSnapshot, event: ConnectionEvent, fired: readonly AnyTransitionDefinition[]): AnyTransitionDefinition[] {
+  // An eventless transition taken was chosen after every `always` candidate before it refused.
+  const eventless = fired.filter((t) => t.eventType === '').flatMap((t) => t.source.always!.slice(0, t.source.always!.indexOf(t)));
   const atomic = snapshot._nodes.filter((node) => node.type === 'atomic');
   const evaluated: AnyTransitionDefinition[] = [];
   for (const leaf of atomic) {
     for (let node: AnyStateNode | undefined = leaf; node !== undefined; node = node.parent) {
       for (const candidate of node.transitions.get(event.type) ?? []) {
-        if (fired.includes(candidate)) return evaluated;
+        if (fired.includes(candidate)) return [...evaluated, ...eventless];
         evaluated.push(candidate);
       }
     }
   }
-  return evaluated;
+  return [...evaluated, ...eventless];
+}
+
+/** The state nodes a transition enters: its targets and their ancestors. */
+function entered(transition: AnyTransitionDefinition): AnyStateNode[] {
+  return (transition.target ?? []).flatMap((target) => {
+    const nodes: AnyStateNode[] = [];
+    for (let node: AnyStateNode | undefined = target; node !== undefined; node = node.parent) nodes.push(node);
+    return nodes;
+  });
 }
 
 /** Every transition candidate of `machine`, by label. */
@@ -87,7 +100,7 @@ export function transitionLabels(machine: LifecycleMachine): string[] {
 }
 
 /** What `paths` cover of `machine`. */
-export function coverageOf(machine: LifecycleMachine, paths: readonly (readonly ConnectionEvent[])[]): Coverage {
+export function coverageOf(machine: LifecycleMachine, paths: readonly ModelPath[]): Coverage {
   const nodes = stateNodes(machine.root).filter((node) => node !== machine.root);
   const all = nodes.flatMap((node) => candidates(node).flatMap(([, list]) => list));
   const coverage: Coverage = {
@@ -95,17 +108,17 @@ export function coverageOf(machine: LifecycleMachine, paths: readonly (readonly 
     taken: new Map(all.map((t) => [transitionLabel(t), false])),
     refused: new Map(all.filter((t) => t.guard !== undefined).map((t) => [transitionLabel(t), false])),
   };
-  for (const events of paths) {
-    const { start, steps } = planPath(machine, events);
-    const enter = (snapshot: MachineSnapshot) => {
-      for (const node of snapshot._nodes) if (coverage.states.has(node.id)) coverage.states.set(node.id, true);
+  for (const path of paths) {
+    const { start, steps } = planPath(machine, path);
+    const enter = (nodes: readonly AnyStateNode[]) => {
+      for (const node of nodes) if (coverage.states.has(node.id)) coverage.states.set(node.id, true);
     };
-    enter(start.machine);
+    enter(start.machine._nodes);
     for (const { event, before, after } of steps) {
       const fired = taken(machine, before.machine, event);
       for (const transition of fired) coverage.taken.set(transitionLabel(transition), true);
       for (const transition of refused(before.machine, event, fired)) coverage.refused.set(transitionLabel(transition), true);
-      enter(after.machine);
+      enter([...fired.flatMap(entered), ...after.machine._nodes]);
     }
   }
   return coverage;

@@ -4,16 +4,18 @@
  * connection is given; machine variants are built from the production machine's own config
  * and implementations, with one transition changed.
  */
-import { createMachine } from 'xstate';
+import { assign, createMachine, enqueueActions } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { Connection } from '../../src/connection.js';
 import type { LifecycleMachine } from '../../src/testing/lifecycle-model.js';
-import { ForwardingSocket } from '../../src/testing/transport-tap.js';
+import { ForwardingSocket, wrapTransport } from '../../src/testing/transport-tap.js';
 import type { Transport, TransportSocket } from '../../src/transports/transport.js';
 
 export interface ShellMutant {
   readonly name: string;
   readonly wrap: (transport: Transport, connection: () => Connection) => Transport;
+  /** What catches it: the oracle (`strays from the machine`), or a property of `lifecycle-invariants.ts`. */
+  readonly caughtBy: string;
 }
 
 type SendArgs = Parameters<TransportSocket['send']>;
@@ -21,9 +23,10 @@ type SendArgs = Parameters<TransportSocket['send']>;
 export const shellMutants: readonly ShellMutant[] = [
   {
     name: 'flushes the queue after the open event',
+    caughtBy: 'flush before open',
     // Whatever the connection hands over while it handles the open report reaches the socket
     // only afterwards, that is after `open` listeners ran.
-    wrap: (transport) => (request, handlers) => {
+    wrap: (transport) => wrapTransport(transport, (request, handlers) => {
       let deferring = false;
       const deferred: SendArgs[] = [];
       const socket: TransportSocket = new (class extends ForwardingSocket {
@@ -43,11 +46,12 @@ export const shellMutants: readonly ShellMutant[] = [
         }),
       );
       return socket;
-    },
+    }),
   },
   {
     name: 'drops the last queued message when it flushes the queue',
-    wrap: (transport, connection) => (request, handlers) => {
+    caughtBy: 'strays from the machine',
+    wrap: (transport, connection) => wrapTransport(transport, (request, handlers) => {
       let index = 0;
       let last = -1;
       return new (class extends ForwardingSocket {
@@ -65,41 +69,62 @@ export const shellMutants: readonly ShellMutant[] = [
           },
         }),
       );
-    },
+    }),
   },
   {
     name: 'skips the drain: reports drained while data is still held',
-    wrap: (transport) => (request, handlers) =>
-      new (class extends ForwardingSocket {
-        override whenDrained(callback: () => void): void {
-          queueMicrotask(callback);
-        }
-      })(transport(request, handlers)),
+    caughtBy: 'strays from the machine',
+    wrap: (transport) =>
+      wrapTransport(transport, (request, handlers) =>
+        new (class extends ForwardingSocket {
+          override whenDrained(callback: () => void): void {
+            queueMicrotask(callback);
+          }
+        })(transport(request, handlers)),
+      ),
+  },
+  {
+    name: 'ignores pongs: the heartbeat never hears its ping answered',
+    caughtBy: 'strays from the machine',
+    wrap: (transport) => wrapTransport(transport, (request, handlers) => transport(request, { ...handlers, pong: () => {} })),
   },
 ];
 
-type ActionEntry = string | { readonly type: string };
+/** The transport as it is, through the same wrapping: no path may fail, or the wrapping itself is a fault. */
+export const faithfulWrap: ShellMutant['wrap'] = (transport) => wrapTransport(transport, (request, handlers) => transport(request, handlers));
+
+type ActionEntry = string | { readonly type: string } | ((...args: never[]) => unknown);
 interface TransitionConfig {
   readonly target?: string;
   readonly actions?: ActionEntry | readonly ActionEntry[];
 }
 interface StateConfig {
   readonly on?: Record<string, TransitionConfig | readonly TransitionConfig[]>;
+  readonly always?: readonly TransitionConfig[];
   readonly states?: Record<string, StateConfig>;
 }
 
-/** The production machine with every transition passed through `revise` (given its state path and event type). */
+/** What `revise` returns to drop a transition candidate altogether. */
+const DROPPED: TransitionConfig = Object.freeze({});
+
+/**
+ * The production machine with every transition passed through `revise` (given its state path
+ * and event type, `always` for eventless ones); a candidate revised to `DROPPED` is removed.
+ */
 function revised(revise: (path: string, eventType: string, transition: TransitionConfig) => TransitionConfig): LifecycleMachine {
+  const reviseList = (path: string, type: string, list: readonly TransitionConfig[]) =>
+    list.map((t) => revise(path, type, t)).filter((t) => t !== DROPPED);
   const reviseState = (path: string, state: StateConfig): StateConfig => ({
     ...state,
     ...(state.on && {
       on: Object.fromEntries(
         Object.entries(state.on).map(([type, entry]) => [
           type,
-          Array.isArray(entry) ? entry.map((t: TransitionConfig) => revise(path, type, t)) : revise(path, type, entry as TransitionConfig),
+          Array.isArray(entry) ? reviseList(path, type, entry) : revise(path, type, entry as TransitionConfig),
         ]),
       ),
     }),
+    ...(state.always && { always: reviseList(path, 'always', state.always) }),
     ...(state.states && {
       states: Object.fromEntries(Object.entries(state.states).map(([key, child]) => [key, reviseState(path ? `${path}.${key}` : key, child)])),
     }),
@@ -108,10 +133,16 @@ function revised(revise: (path: string, eventType: string, transition: Transitio
   return createMachine(config as never, connectionMachine.implementations as never) as unknown as LifecycleMachine;
 }
 
-const typeOf = (action: ActionEntry): string => (typeof action === 'string' ? action : action.type);
+const typeOf = (action: ActionEntry): string => (typeof action === 'string' ? action : typeof action === 'function' ? '' : action.type);
 const actionsOf = (t: TransitionConfig): readonly ActionEntry[] =>
   t.actions === undefined ? [] : Array.isArray(t.actions) ? t.actions : [t.actions as ActionEntry];
 const has = (t: TransitionConfig, type: string): boolean => actionsOf(t).some((action) => typeOf(action) === type);
+
+/** Inserts `added` just after the first action named `after`. */
+function insertAfter(actions: readonly ActionEntry[], added: readonly ActionEntry[], after: string): ActionEntry[] {
+  const at = actions.findIndex((action) => typeOf(action) === after) + 1;
+  return [...actions.slice(0, at), ...added, ...actions.slice(at)];
+}
 
 /** Moves the actions named `moved` (in their order) to just before the first action named `before`. */
 function moveBefore(actions: readonly ActionEntry[], moved: readonly string[], before: string): ActionEntry[] {
@@ -124,18 +155,66 @@ function moveBefore(actions: readonly ActionEntry[], moved: readonly string[], b
 export interface MachineMutant {
   readonly name: string;
   readonly machine: LifecycleMachine;
+  /** The property of `lifecycle-invariants.ts` it breaks: a broken machine is its own oracle, so only they can catch it. */
+  readonly caughtBy: string;
 }
+
+const guardOf = (t: TransitionConfig): unknown => (t as { guard?: unknown }).guard;
 
 export const machineMutants: readonly MachineMutant[] = [
   {
     name: 'reports close before error when a connection fails',
-    machine: revised((_, __, t) =>
-      has(t, 'emitError') && has(t, 'emitClose') ? { ...t, actions: moveBefore(actionsOf(t), ['recordClose', 'emitClose'], 'emitError') } : t,
-    ),
+    caughtBy: 'error then close',
+    // The error of a failed connect is held back until after the close that the decision on
+    // the attempt's end emits, in the same step.
+    machine: revised((path, _, t) => {
+      if (has(t, 'terminateSocket') && has(t, 'emitError')) {
+        return { ...t, actions: [...actionsOf(t).filter((action) => typeOf(action) !== 'emitError'), assign({ heldError: true } as never)] };
+      }
+      if (path !== 'attemptEnded' || !has(t, 'emitClose')) return t;
+      const heldError = enqueueActions(({ context, enqueue }) => {
+        const { heldError: held, failure } = context as unknown as { heldError?: boolean; failure: unknown };
+        if (!held) return;
+        enqueue({ type: 'emitError', params: { failure } } as never);
+        enqueue.assign({ heldError: false } as never);
+      });
+      return { ...t, actions: insertAfter(actionsOf(t), [heldError as ActionEntry], 'emitClose') };
+    }),
   },
   {
     name: 'skips the drain: close() while open starts the closing handshake at once',
+    caughtBy: 'drain before close',
     machine: revised((path, type, t) => (path === 'open' && type === 'user.close' ? { ...t, target: 'closing.handshake' } : t)),
+  },
+  {
+    name: 'reconnects after close(): an attempt the app ended is decided like any other',
+    caughtBy: 'close() is final',
+    machine: revised((path, type, t) => (path === 'attemptEnded' && type === 'always' && guardOf(t) === 'wasClosedByUser' ? DROPPED : t)),
+  },
+  {
+    name: 'drops the queue on reconnect instead of keeping it for the next attempt',
+    caughtBy: 'queue survives reconnects',
+    machine: revised((path, type, t) =>
+      path === 'attemptEnded' && type === 'always' && guardOf(t) === undefined
+        ? { ...t, actions: [{ type: 'dropQueue', params: { reason: 'closed-before-open' } }, 'clearQueuedCounts', ...actionsOf(t)] }
+        : t,
+    ),
+  },
+  {
+    name: 'never resets the retry count: a connection that stayed open still gives up',
+    caughtBy: 'retries',
+    machine: revised((path, type, t) => (path === 'open' && type === 'timer.stable' ? { ...t, actions: [] } : t)),
+  },
+  {
+    name: 'resets the retry count on open, not once the connection proved stable',
+    caughtBy: 'retries',
+    machine: revised((path, type, t) =>
+      path === 'connecting' && type === 'socket.open'
+        ? { ...t, actions: ['resetRetries', ...actionsOf(t)] }
+        : path === 'open' && type === 'timer.stable'
+          ? { ...t, actions: [] }
+          : t,
+    ),
   },
 ];
 

@@ -1,8 +1,10 @@
 /**
  * A real `ws` server on 127.0.0.1, port 0, that does nothing on its own: each test step says
  * what it does next. An upgrade request waits until the step accepts it (the `ws` handshake),
- * refuses it (an HTTP 403) or drops it; leaving it waiting stalls the handshake. An accepted
- * connection can be closed with a code, break the protocol, or be reset at the TCP level.
+ * refuses it (an HTTP 403, or the status the step names) or drops it; leaving it waiting stalls
+ * the handshake. An accepted connection can be closed with a code, break the protocol, answer a
+ * ping, or be reset at the TCP level. It does not answer pings by itself (`autoPong: false`), so
+ * a step decides whether a heartbeat's ping gets its pong.
  *
  * Holding the client's data: clients connect through the server's `agent`, whose sockets pass
  * the client's outgoing bytes through a `Link` the server controls. While a link holds, the
@@ -92,6 +94,8 @@ export interface ScriptedConnection {
   close(code: number, reason: string): void;
   /** Sends a frame with a reserved opcode: the client fails the connection (`protocol-error`). */
   breakProtocol(): void;
+  /** Sends a pong, as the answer to the client's heartbeat ping (RFC 6455 §5.5.3 allows it unasked, too). */
+  pong(): void;
   /** Resets the TCP connection: no closing handshake, no FIN. */
   drop(): void;
 }
@@ -124,7 +128,7 @@ const RESERVED_OPCODE_FRAME = Buffer.from([0x83, 0x00]);
 
 export async function startScriptedServer(): Promise<ScriptedServer> {
   const http = createServer();
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
   const links: Link[] = [];
   /** Links by their local port, noted on connect: a destroyed socket no longer knows its port. */
   const linkByPort = new Map<number, Link>();
@@ -215,6 +219,7 @@ function scriptedConnection(ws: WebSocket, socket: net.Socket, link: Link): Scri
     send: (data) => ws.send(data),
     close: (code, reason) => ws.close(code, reason),
     breakProtocol: () => socket.write(RESERVED_OPCODE_FRAME),
+    pong: () => ws.pong(),
     drop: () => socket.resetAndDestroy(),
   };
 }

@@ -1,0 +1,222 @@
+/**
+ * What the machine's actions mean for what an application and a transport can observe: the
+ * reference model behind the test oracles. The machine names effects (`flushQueue`,
+ * `emitClose`, `startTimer`...) and the shell performs them; this interprets the same names
+ * against a plain model of the data (the queue, what the socket holds, the running timers) and
+ * records the public events and transport calls they must produce, in order.
+ *
+ * It is written once for every oracle (the generated lifecycle paths, the property tests), so
+ * that the meaning of an action is stated in one place: two oracles that each kept their own
+ * reading of `dropQueue` could disagree with each other and both agree with a broken shell.
+ * It never reads the shell; it is fed the actions XState's pure `transition()` returns.
+ */
+import type { CloseInfo, ConnectionContext, TimerName, TransportFailure, UndeliveredReason, GiveUpReason } from '../../machines/connection.types.js';
+import type { OutgoingData } from '../byte-length.js';
+import type { ConnectionEventMap } from '../connection-events.js';
+
+/** A message handed to `send()`, as the model knows it: what was passed, and its size in bytes. */
+export interface ModelMessage {
+  readonly data: OutgoingData;
+  readonly bytes: number;
+}
+
+/** A public event, as a listener receives it. */
+export type AppEvent = { [K in keyof ConnectionEventMap]: { readonly type: K; readonly payload: ConnectionEventMap[K] } }[keyof ConnectionEventMap];
+
+/** A call the shell makes on its transport. `flushed`: written from the queue, not by the `send()` of the step. */
+export type TransportCall<M extends ModelMessage> =
+  | { readonly kind: 'open'; readonly attempt: number }
+  | { readonly kind: 'send'; readonly message: M; readonly flushed: boolean }
+  | { readonly kind: 'close'; readonly code: number | undefined; readonly reason: string | undefined }
+  | { readonly kind: 'terminate' }
+  | { readonly kind: 'whenDrained' }
+  | { readonly kind: 'ping' };
+
+/** A timer the machine has running: due at `due` ms on the clock; `seq` orders timers due at the same time. */
+export interface ModelTimer {
+  readonly name: TimerName;
+  readonly due: number;
+  readonly seq: number;
+}
+
+/** How long each timer runs; `retry` is the index of the reconnect a `retry` timer waits for. */
+export type TimerDelays = (timer: TimerName, retry: number) => number;
+
+/** An action the machine asks for, with its resolved params. */
+export interface RequestedAction {
+  readonly type: string;
+  readonly params?: unknown;
+}
+
+/** The timers running after `actions`, performed at `now`: `startTimer` replaces a timer of the same name, as the shell's do. */
+export function timersAfter(timers: readonly ModelTimer[], actions: readonly RequestedAction[], now: number, delays: TimerDelays): ModelTimer[] {
+  let running = [...timers];
+  let seq = Math.max(-1, ...timers.map((t) => t.seq)) + 1;
+  for (const { type, params } of actions) {
+    if (type !== 'startTimer' && type !== 'cancelTimer') continue;
+    const { timer, retry } = params as { timer: TimerName; retry: number };
+    running = running.filter((t) => t.name !== timer);
+    if (type === 'startTimer') running.push({ name: timer, due: now + delays(timer, retry), seq: seq++ });
+  }
+  return running;
+}
+
+/** The timer a clock fires next: the earliest due, then the first started. */
+export function nextTimer(timers: readonly ModelTimer[]): ModelTimer | undefined {
+  return [...timers].sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
+}
+
+/** What a step's actions are performed with. */
+export interface StepFacts<M extends ModelMessage> {
+  /** The machine's context after the step (`emitOpen` reports its protocol and extensions). */
+  readonly context: ConnectionContext;
+  /** The message of the step's `user.send`, if it is one. */
+  readonly message?: M | undefined;
+  /** The clock's time when the step happens. */
+  readonly now: number;
+}
+
+/** The observable state of a connection, as the machine's effects make it. */
+export class EffectModel<M extends ModelMessage> {
+  /** Messages waiting in the shell's queue for a socket to open, oldest first. */
+  queue: M[] = [];
+  /** Messages handed to the current socket and not yet written out, oldest first. */
+  held: M[] = [];
+  timers: ModelTimer[] = [];
+  /** The public events the shell must have emitted, in order (without `state`, which follows the snapshot, not an action). */
+  readonly events: AppEvent[] = [];
+  /** The calls the shell must have made on its transports, in order. */
+  readonly calls: TransportCall<M>[] = [];
+  /** What the `closed` promise resolved with, once the connection is over for good. */
+  settled: CloseInfo | undefined;
+  /** Actions this model does not know: a machine that asks for one has outgrown its oracles. */
+  readonly unknown: string[] = [];
+  readonly #delays: TimerDelays;
+  /** The wait the last `retry` timer was started with, which `emitReconnecting` reports (the shell draws it there). */
+  #retryDelay = 0;
+
+  constructor(delays: TimerDelays) {
+    this.#delays = delays;
+  }
+
+  /** Bytes accepted and not yet written out: the queue and what the socket holds. */
+  get bufferedAmount(): number {
+    return [...this.queue, ...this.held].reduce((sum, message) => sum + message.bytes, 0);
+  }
+
+  /** The socket wrote out its oldest `count` held messages (all by default). */
+  written(count = Infinity): void {
+    this.held.splice(0, count);
+  }
+
+  /** The clock fired the machine's timer `name`; returns it, or `undefined` if the machine runs no such timer. */
+  fire(name: TimerName): ModelTimer | undefined {
+    const timer = this.timers.find((t) => t.name === name);
+    this.timers = this.timers.filter((t) => t !== timer);
+    return timer;
+  }
+
+  /** Performs the actions of one step, in order. */
+  perform(actions: readonly RequestedAction[], facts: StepFacts<M>): void {
+    this.timers = timersAfter(this.timers, actions, facts.now, this.#delays);
+    for (const action of actions) {
+      const p = <K extends keyof EffectParams>(_: K) => action.params as EffectParams[K];
+      switch (action.type) {
+        case 'openSocket':
+          this.calls.push({ kind: 'open', attempt: p('openSocket').attempt });
+          break;
+        case 'closeSocket':
+          this.calls.push({ kind: 'close', ...p('closeSocket') });
+          break;
+        case 'terminateSocket':
+          this.calls.push({ kind: 'terminate' });
+          break;
+        case 'watchDrain':
+          this.calls.push({ kind: 'whenDrained' });
+          break;
+        case 'sendPing':
+          this.calls.push({ kind: 'ping' });
+          break;
+        case 'startTimer': {
+          const { timer, retry } = p('startTimer');
+          if (timer === 'retry') this.#retryDelay = this.#delays(timer, retry);
+          break;
+        }
+        case 'cancelTimer':
+          break; // both kept in `timers` above
+        case 'enqueueMessage':
+          this.queue.push(messageOf(facts));
+          break;
+        case 'writeMessage':
+          this.#write(messageOf(facts), false);
+          break;
+        case 'rejectMessage':
+          this.#undelivered(messageOf(facts), p('rejectMessage').reason);
+          break;
+        case 'flushQueue':
+          for (const message of this.queue.splice(0)) this.#write(message, true);
+          break;
+        case 'dropQueue':
+          for (const message of this.queue.splice(0)) this.#undelivered(message, p('dropQueue').reason);
+          break;
+        case 'reportUnsent':
+          for (const message of this.held.splice(0)) this.#undelivered(message, p('reportUnsent').reason);
+          break;
+        case 'emitOpen':
+          this.events.push({ type: 'open', payload: { protocol: facts.context.protocol, extensions: facts.context.extensions } });
+          break;
+        case 'emitError':
+          this.events.push({ type: 'error', payload: p('emitError').failure });
+          break;
+        case 'emitClose': {
+          const { closeInfo, willReconnect } = p('emitClose');
+          this.events.push({ type: 'close', payload: { ...closeInfo, willReconnect } });
+          break;
+        }
+        case 'emitReconnecting':
+          this.events.push({ type: 'reconnecting', payload: { ...p('emitReconnecting'), delay: this.#retryDelay } });
+          break;
+        case 'emitGiveUp': {
+          const { reason, closeInfo } = p('emitGiveUp');
+          this.events.push({ type: 'giveup', payload: { reason, close: closeInfo } });
+          break;
+        }
+        case 'settle':
+          this.settled = p('settle').closeInfo ?? this.settled;
+          break;
+        default:
+          // The machine's own assigns have no effect outside it.
+          if (!action.type.startsWith('xstate.')) this.unknown.push(action.type);
+      }
+    }
+  }
+
+  #write(message: M, flushed: boolean): void {
+    this.calls.push({ kind: 'send', message, flushed });
+    this.held.push(message);
+  }
+
+  #undelivered(message: M, reason: UndeliveredReason): void {
+    this.events.push({ type: 'undelivered', payload: { data: message.data, reason } });
+  }
+}
+
+/** The params of each effect that has some, as `connectionMachine`'s `setup` declares them. */
+interface EffectParams {
+  openSocket: { readonly attempt: number };
+  closeSocket: { readonly code: number | undefined; readonly reason: string | undefined };
+  startTimer: { readonly timer: TimerName; readonly attempt: number; readonly retry: number };
+  rejectMessage: { readonly reason: UndeliveredReason };
+  dropQueue: { readonly reason: UndeliveredReason };
+  reportUnsent: { readonly reason: UndeliveredReason };
+  emitError: { readonly failure: TransportFailure };
+  emitClose: { readonly closeInfo: CloseInfo; readonly willReconnect: boolean };
+  emitReconnecting: { readonly attempt: number; readonly retry: number };
+  emitGiveUp: { readonly reason: GiveUpReason; readonly closeInfo: CloseInfo };
+  settle: { readonly closeInfo: CloseInfo | undefined };
+}
+
+function messageOf<M extends ModelMessage>(facts: StepFacts<M>): M {
+  if (facts.message === undefined) throw new Error('A send action in a step that is not a user.send');
+  return facts.message;
+}
