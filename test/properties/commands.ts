@@ -1,37 +1,14 @@
 /**
- * The steps a memory property interleaves: the application's calls and the network's and
- * clock's moves. Each checks that it is possible in the socket's phase (the `MemorySocket`
- * throws on an impossible step) and checks again when it runs, since a transport report the
- * scheduler delivered in between may have changed that phase.
+ * The steps a memory property interleaves: the application's calls and the network's moves on
+ * the newest socket; the device's and the clock's are in `device-steps.ts`. `step` weighs them
+ * all together.
  */
 import fc from 'fast-check';
 import type { CloseCause } from '../../src/index.js';
 import { build, describeClose, describePayload, invalidClose, payload, quote, validClose, type CloseArgsSpec, type PayloadSpec } from './arbitraries.js';
+import { AdvanceClock, deviceMoves } from './device-steps.js';
+import { Step } from './step.js';
 import type { MemoryWorld } from './world.js';
-
-type Phase = MemoryWorld['socket']['phase'];
-
-abstract class Step implements fc.AsyncCommand<MemoryWorld, MemoryWorld> {
-  protected abstract readonly phases: readonly Phase[] | 'any';
-  protected abstract act(world: MemoryWorld): void;
-  abstract toString(): string;
-
-  protected possible(world: MemoryWorld): boolean {
-    return this.phases === 'any' || this.phases.includes(world.socket.phase);
-  }
-
-  check(world: Readonly<MemoryWorld>): boolean {
-    return this.possible(world as MemoryWorld);
-  }
-
-  async run(_model: MemoryWorld, world: MemoryWorld): Promise<void> {
-    world.rethrow();
-    if (!this.possible(world)) return;
-    this.act(world);
-    world.observe();
-    world.rethrow();
-  }
-}
 
 // --- the application ---
 
@@ -60,6 +37,16 @@ class Close extends Step {
   }
   toString(): string {
     return describeClose(this.args);
+  }
+}
+
+class Abort extends Step {
+  protected readonly phases = 'any';
+  protected act(world: MemoryWorld): void {
+    world.abort();
+  }
+  toString(): string {
+    return 'signal aborts';
   }
 }
 
@@ -185,6 +172,16 @@ class ServerClose extends Step {
   }
 }
 
+class Pong extends Step {
+  protected readonly phases = ['open'] as const;
+  protected act(world: MemoryWorld): void {
+    world.socket.pong();
+  }
+  toString(): string {
+    return 'server pongs';
+  }
+}
+
 class Drop extends Step {
   protected readonly phases = ['connecting', 'open', 'closing'] as const;
   constructor(readonly withError: boolean) {
@@ -198,49 +195,40 @@ class Drop extends Step {
   }
 }
 
-// --- time ---
-
-type Advance = { readonly by: number } | { readonly toNextDue: -1 | 0 | 1 };
-
-class AdvanceClock extends Step {
-  protected readonly phases = 'any';
-  constructor(readonly how: Advance) {
-    super();
-  }
-  protected act(world: MemoryWorld): void {
-    if ('by' in this.how) return world.advance(this.how.by);
-    const next = world.clock.nextDue;
-    if (next !== undefined) world.advance(Math.max(0, next - world.clock.now() + this.how.toNextDue));
-  }
-  toString(): string {
-    if ('by' in this.how) return `clock advances(${this.how.by} ms)`;
-    return `clock advances(to the next timeout ${['-1 ms', 'exactly', '+1 ms'][this.how.toNextDue + 1]})`;
-  }
-}
-
-const serverCode = fc.oneof(fc.constant(1000), fc.constant(1001), fc.integer({ min: 3000, max: 4999 }));
+/**
+ * Codes a server may send (RFC 6455 §7.4.1; 1004-1006 and 1015 never go on the wire): the
+ * default policy retries some (1001, 1011-1014) and rules the others final.
+ */
+const serverCode = fc.oneof(
+  fc.constantFrom(1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014),
+  fc.integer({ min: 3000, max: 4999 }),
+);
 const handshake = fc.tuple(fc.constantFrom('', 'chat.v2'), fc.constantFrom('', 'permessage-deflate'));
 const budget = fc.oneof(fc.nat(24), fc.constant(Infinity));
 
 /**
- * One step, weighted so that connections live long enough to send, write out and drain: sends
- * and writes dominate, and the moves that end a connection are rarer.
+ * One step, weighted so that attempts live long enough to send, write out, drain and ping, yet
+ * the network fails often enough that most runs reconnect, some several times: sends, writes
+ * and accepts dominate, faults and time come next, and close() is rare, since it ends all.
  */
 export const step: fc.Arbitrary<fc.AsyncCommand<MemoryWorld, MemoryWorld>> = fc.oneof(
-  { weight: 40, arbitrary: payload.map((spec) => new Send(spec)) },
-  { weight: 5, arbitrary: validClose.map((args) => new Close(args)) },
-  { weight: 3, arbitrary: invalidClose.map((args) => new Close(args)) },
+  { weight: 30, arbitrary: payload.map((spec) => new Send(spec)) },
+  { weight: 2, arbitrary: validClose.map((args) => new Close(args)) },
+  { weight: 2, arbitrary: invalidClose.map((args) => new Close(args)) },
+  { weight: 1, arbitrary: fc.constant(new Abort()) },
   { weight: 2, arbitrary: fc.constantFrom<unknown>(42, null, undefined, {}, [1, 2], true).map((value) => new SendInvalid(value)) },
   { weight: 2, arbitrary: fc.constantFrom('arraybuffer' as const, 'blob' as const).map((type) => new SetBinaryType(type)) },
   { weight: 30, arbitrary: handshake.map(([protocol, extensions]) => new Accept(protocol, extensions)) },
-  { weight: 2, arbitrary: fc.constantFrom<CloseCause>('refused', 'handshake-failed').map((cause) => new Refuse(cause)) },
-  { weight: 5, arbitrary: fc.constant(new CompleteAbort()) },
-  { weight: 2, arbitrary: fc.constantFrom<CloseCause>('transport-error', 'protocol-error', 'message-too-big').map((cause) => new Fail(cause)) },
+  { weight: 4, arbitrary: fc.constantFrom<CloseCause>('refused', 'handshake-failed').map((cause) => new Refuse(cause)) },
+  { weight: 4, arbitrary: fc.constant(new CompleteAbort()) },
+  { weight: 3, arbitrary: fc.constantFrom<CloseCause>('transport-error', 'protocol-error', 'message-too-big').map((cause) => new Fail(cause)) },
   { weight: 8, arbitrary: fc.oneof(fc.string({ maxLength: 6 }), fc.array(fc.nat(255), { maxLength: 6 })).map((data) => new Deliver(data)) },
-  { weight: 20, arbitrary: budget.map((bytes) => new Flush(bytes)) },
-  { weight: 5, arbitrary: fc.constant(new ServerClose(undefined, '')) },
-  { weight: 3, arbitrary: fc.tuple(serverCode, fc.string({ maxLength: 8 })).map(([code, reason]) => new ServerClose(code, reason)) },
-  { weight: 2, arbitrary: fc.boolean().map((withError) => new Drop(withError)) },
-  { weight: 6, arbitrary: fc.nat(40).map((by) => new AdvanceClock({ by })) },
-  { weight: 3, arbitrary: fc.constantFrom<-1 | 0 | 1>(-1, 0, 1).map((toNextDue) => new AdvanceClock({ toNextDue })) },
+  { weight: 15, arbitrary: budget.map((bytes) => new Flush(bytes)) },
+  { weight: 4, arbitrary: fc.constant(new ServerClose(undefined, '')) },
+  { weight: 5, arbitrary: fc.tuple(serverCode, fc.string({ maxLength: 8 })).map(([code, reason]) => new ServerClose(code, reason)) },
+  { weight: 4, arbitrary: fc.boolean().map((withError) => new Drop(withError)) },
+  { weight: 6, arbitrary: fc.constant(new Pong()) },
+  { weight: 8, arbitrary: fc.nat(40).map((by) => new AdvanceClock({ by })) },
+  { weight: 8, arbitrary: fc.constantFrom<-1 | 0 | 1>(-1, 0, 1).map((toNextDue) => new AdvanceClock({ toNextDue })) },
+  { weight: 5, arbitrary: deviceMoves },
 );

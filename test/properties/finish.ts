@@ -1,29 +1,53 @@
 /**
- * Brings a world to its final close after the generated steps, so the end-of-life invariants
- * (every fate known, nothing left behind) are checked on every run, not only on runs that
- * happened to close. The application closes; then either the peer cooperates (writes out,
- * completes the handshake or the abort) or nobody does and the timeouts end it.
+ * Brings a world to its end after the generated steps, so the end-of-life invariants (every
+ * fate known, nothing left behind) are checked on every run, not only on runs that happened to
+ * end. Either the network stays down (every connect refused, every socket dropped) until the
+ * connection gives up, or the application closes; then either the peer cooperates (writes
+ * out, completes the handshake or the abort) or nobody does and the timeouts end it.
  */
 import type { MemoryWorld } from './world.js';
 
-export async function finish(world: MemoryWorld, peerCooperates: boolean): Promise<void> {
+/** Enough for `maxRetries` up to 3; a connection that never gives up is closed after them. */
+const DOWN_ROUNDS = 30;
+
+/** Ends the world's connection as its configuration says (`ending`, `peerCooperates`), checking the invariant on the way. */
+export async function finish(world: MemoryWorld): Promise<void> {
   world.rethrow();
   await world.settle();
-  if (world.connection.readyState < 2) world.close(undefined, undefined, { code: undefined, reason: undefined });
-  const closed = () => world.connection.state === 'closed';
-  for (let round = 0; !closed(); round++) {
+  if (world.config.ending === 'network-down') await networkStaysDown(world);
+  let closedJustNow = false;
+  for (let round = 0; !world.ended; round++) {
     if (round > 50) throw new Error(`The connection did not close: still ${world.connection.state}`);
     await world.settle();
-    if (closed()) break;
-    if (!peerCooperates || !cooperate(world)) {
-      const next = world.clock.nextDue;
-      if (next !== undefined) world.advance(next - world.clock.now());
-    }
+    if (world.ended) break;
+    // Also when closing after an error brought a reconnect: close() ends a connection for good.
+    closedJustNow = !closedJustNow && world.connection.readyState < 2;
+    if (closedJustNow) world.close(undefined, undefined, { code: undefined, reason: undefined });
+    else if (!world.config.peerCooperates || !cooperate(world)) advanceToNextTimer(world);
     world.observe();
   }
   await world.settle();
   world.observe();
   world.rethrow();
+}
+
+/** The network refuses every connect and drops every open socket; the clock runs the waits. */
+async function networkStaysDown(world: MemoryWorld): Promise<void> {
+  for (let round = 0; round < DOWN_ROUNDS && !world.ended; round++) {
+    await world.settle();
+    if (world.ended) break;
+    const { socket } = world;
+    if (socket.phase === 'connecting' && socket.closeRequest === undefined) socket.refuse('refused', 'connect ECONNREFUSED');
+    else if (socket.phase === 'open') socket.drop();
+    else advanceToNextTimer(world);
+    world.observe();
+    world.rethrow();
+  }
+}
+
+function advanceToNextTimer(world: MemoryWorld): void {
+  const next = world.clock.nextDue;
+  if (next !== undefined) world.advance(next - world.clock.now());
 }
 
 /** One step a well-behaved peer would take now; false if it has none. */

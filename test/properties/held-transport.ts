@@ -1,9 +1,10 @@
 /**
  * The in-memory transport as the memory properties use it: every call the shell makes on it is
- * recorded, and every report its `MemorySocket` makes is held in a first-in first-out queue
+ * recorded, and every report its `MemorySocket`s make is held in a first-in first-out queue
  * whose next entry `fc.scheduler` delivers when it chooses, between any two user calls, as a
  * real socket's events arrive in later tasks. Reports keep their order (an error before its
- * close), and none is delivered after `terminate()`, as the transport contract requires.
+ * close), and none of a socket is delivered after its `terminate()`, as the transport contract
+ * requires. Each reconnect opens a new socket; reports and calls name the socket (0-based).
  *
  * With `eagerAbort`, `close()` on a connecting socket completes the abort synchronously and
  * reports from inside the call (undici's `WebSocket` does): the shell must hold such reports
@@ -14,62 +15,86 @@ import type { IncomingData, Transport, TransportFailure, TransportHandlers, Tran
 import type { MemorySocket, MemoryTransport } from '../../src/testing/index.js';
 import type { TransportCall } from './oracle.js';
 
+/** A fact a memory socket reports, held until the scheduler delivers it. */
 export type Report =
   | { readonly type: 'open'; readonly protocol: string; readonly extensions: string }
   | { readonly type: 'message'; readonly data: IncomingData }
   | { readonly type: 'error'; readonly failure: TransportFailure }
   | { readonly type: 'close'; readonly code: number; readonly reason: string; readonly wasClean: boolean }
-  | { readonly type: 'drained'; readonly callback: () => void };
+  | { readonly type: 'drained'; readonly callback: () => void }
+  | { readonly type: 'pong' };
 
+/** A report, and the socket (0-based, in creation order) that made it. */
+interface Held {
+  readonly socket: number;
+  readonly report: Report;
+}
+
+/** How the world hears of what goes through the held transport. */
 export interface HeldTransportHooks {
-  /** Called just before the shell hears `report`, so the oracle is never behind the shell. */
-  beforeReport(report: Report): void;
+  /** Called just before the shell hears `report` from socket `socket`, so the oracle is never behind the shell. */
+  beforeReport(report: Report, socket: number): void;
   /** Called once the shell has heard a report: a settled point. */
   afterReport(): void;
   /** The `send()` call in progress, which a write made now belongs to. */
   currentSend(): number | undefined;
+  /** Called for each call on the transport as it is made (an `open` before its socket exists). */
+  called(call: TransportCall, socket: number): void;
 }
 
+/** The in-memory transport with its reports held for `fc.scheduler` and its calls recorded. */
 export class HeldTransport {
   /** What the shell asked of its transport, in order. */
   readonly calls: TransportCall[] = [];
-  /** The handlers the shell gave its transport, to show after the end that they are inert. */
-  shellHandlers: TransportHandlers | undefined;
+  /** The handlers the shell gave each socket, to show after the end that they are inert. */
+  readonly shellHandlers: TransportHandlers[] = [];
   /** Every callback the shell handed to `whenDrained()`. */
   readonly drainCallbacks: (() => void)[] = [];
+  readonly transport: Transport;
   readonly #memory: MemoryTransport;
   readonly #scheduler: Scheduler;
   readonly #eagerAbort: boolean;
   readonly #hooks: HeldTransportHooks;
-  #reports: Report[] = [];
+  #reports: Held[] = [];
   #deliveryScheduled = false;
-  #terminated = false;
-  #batch: Report[] | undefined;
+  readonly #terminated = new Set<number>();
+  #batch: Held[] | undefined;
 
   constructor(memory: MemoryTransport, scheduler: Scheduler, eagerAbort: boolean, hooks: HeldTransportHooks) {
     this.#memory = memory;
     this.#scheduler = scheduler;
     this.#eagerAbort = eagerAbort;
     this.#hooks = hooks;
+    this.transport = Object.assign((request: Parameters<Transport>[0], handlers: TransportHandlers) => this.#open(request, handlers), {
+      pings: memory.transport.pings === true,
+    });
   }
 
   get pendingReports(): number {
     return this.#reports.length;
   }
 
-  readonly transport: Transport = (request, handlers) => {
-    this.calls.push({ kind: 'open' });
-    this.shellHandlers = handlers;
+  #open(request: Parameters<Transport>[0], handlers: TransportHandlers): TransportSocket {
+    const socket = this.shellHandlers.length;
+    this.#call({ kind: 'open', url: request.url.href }, socket);
+    this.shellHandlers.push(handlers);
+    const report = (held: Report): void => this.#report({ socket, report: held });
     const inner = this.#memory.transport(request, {
-      open: (protocol, extensions) => this.#report({ type: 'open', protocol, extensions }),
-      message: (data) => this.#report({ type: 'message', data }),
-      error: (failure) => this.#report({ type: 'error', failure }),
-      close: (code, reason, wasClean) => this.#report({ type: 'close', code, reason, wasClean }),
+      open: (protocol, extensions) => report({ type: 'open', protocol, extensions }),
+      message: (data) => report({ type: 'message', data }),
+      error: (failure) => report({ type: 'error', failure }),
+      close: (code, reason, wasClean) => report({ type: 'close', code, reason, wasClean }),
+      pong: () => report({ type: 'pong' }),
     }) as MemorySocket;
-    return this.#wrap(inner);
-  };
+    return this.#wrap(inner, socket);
+  }
 
-  #wrap(inner: MemorySocket): TransportSocket {
+  #call(call: TransportCall, socket: number): void {
+    this.calls.push(call);
+    this.#hooks.called(call, socket);
+  }
+
+  #wrap(inner: MemorySocket, socket: number): TransportSocket {
     const held = this;
     return {
       get bufferedAmount() {
@@ -82,27 +107,31 @@ export class HeldTransport {
         inner.binaryType = type;
       },
       send(data, bytes, original) {
-        held.calls.push({ kind: 'send', data, bytes, original, sendId: held.#hooks.currentSend() });
+        held.#call({ kind: 'send', data, bytes, original, sendId: held.#hooks.currentSend() }, socket);
         inner.send(data, bytes, original);
       },
       close(code, reason) {
-        held.calls.push({ kind: 'close', code, reason });
+        held.#call({ kind: 'close', code, reason }, socket);
         inner.close(code, reason);
         // Only with nothing else waiting: a socket's reports never overtake each other.
-        if (held.#eagerAbort && inner.phase === 'connecting' && held.#reports.length === 0) held.#abortEagerly(inner);
+        if (held.#eagerAbort && inner.phase === 'connecting' && !held.#reports.some((r) => r.socket === socket)) held.#abortEagerly(inner);
       },
       terminate() {
-        held.calls.push({ kind: 'terminate' });
+        held.#call({ kind: 'terminate' }, socket);
         inner.terminate();
-        held.#terminated = true;
-        held.#reports = [];
+        held.#terminated.add(socket);
+        held.#reports = held.#reports.filter((r) => r.socket !== socket);
       },
       whenDrained(callback) {
-        held.calls.push({ kind: 'whenDrained' });
+        held.#call({ kind: 'whenDrained' }, socket);
         held.drainCallbacks.push(callback);
-        inner.whenDrained(() => held.#report({ type: 'drained', callback }));
+        inner.whenDrained(() => held.#report({ socket, report: { type: 'drained', callback } }));
       },
       takeUnsent: () => inner.takeUnsent(),
+      ping() {
+        held.#call({ kind: 'ping' }, socket);
+        inner.ping();
+      },
     };
   }
 
@@ -112,25 +141,25 @@ export class HeldTransport {
    * every settled point both have heard them, or neither.
    */
   #abortEagerly(inner: MemorySocket): void {
-    const batch: Report[] = [];
+    const batch: Held[] = [];
     this.#batch = batch;
     try {
       inner.completeAbort();
     } finally {
       this.#batch = undefined;
     }
-    queueMicrotask(() => batch.forEach((report) => this.#hooks.beforeReport(report)));
-    for (const report of batch) this.#tellShell(report);
+    queueMicrotask(() => batch.forEach(({ socket, report }) => this.#hooks.beforeReport(report, socket)));
+    for (const held of batch) this.#tellShell(held);
     queueMicrotask(() => this.#hooks.afterReport());
   }
 
-  #report(report: Report): void {
-    if (this.#terminated) return;
+  #report(held: Held): void {
+    if (this.#terminated.has(held.socket)) return;
     if (this.#batch !== undefined) {
-      this.#batch.push(report);
+      this.#batch.push(held);
       return;
     }
-    this.#reports.push(report);
+    this.#reports.push(held);
     this.#scheduleDelivery();
   }
 
@@ -138,22 +167,22 @@ export class HeldTransport {
   #scheduleDelivery(): void {
     if (this.#deliveryScheduled || this.#reports.length === 0) return;
     this.#deliveryScheduled = true;
-    const head = this.#reports[0]!;
-    const label = `socket reports ${head.type}${head.type === 'close' ? ` ${head.code}` : head.type === 'error' ? ` ${head.failure.cause}` : ''}`;
-    void this.#scheduler.schedule(Promise.resolve(), label).then(() => {
+    const { socket, report: head } = this.#reports[0]!;
+    const detail = head.type === 'close' ? ` ${head.code}` : head.type === 'error' ? ` ${head.failure.cause}` : '';
+    void this.#scheduler.schedule(Promise.resolve(), `socket ${socket + 1} reports ${head.type}${detail}`).then(() => {
       this.#deliveryScheduled = false;
-      const report = this.#reports.shift();
-      if (report !== undefined) {
-        this.#hooks.beforeReport(report);
-        this.#tellShell(report);
+      const held = this.#reports.shift();
+      if (held !== undefined) {
+        this.#hooks.beforeReport(held.report, held.socket);
+        this.#tellShell(held);
         this.#hooks.afterReport();
       }
       this.#scheduleDelivery();
     });
   }
 
-  #tellShell(report: Report): void {
-    const handlers = this.shellHandlers!;
+  #tellShell({ socket, report }: Held): void {
+    const handlers = this.shellHandlers[socket]!;
     switch (report.type) {
       case 'open':
         return handlers.open(report.protocol, report.extensions);
@@ -165,6 +194,8 @@ export class HeldTransport {
         return handlers.close(report.code, report.reason, report.wasClean);
       case 'drained':
         return report.callback();
+      case 'pong':
+        return handlers.pong();
     }
   }
 }

@@ -1,77 +1,32 @@
 // Replay a failure: copy `seed` and `path` from the report, and `replayPath` from its counterexample, then run
 // FC_SEED=<seed> FC_PATH=<path> FC_REPLAY=<replayPath> npx vitest run test/properties/memory.properties.test.ts -t '<property name>'
 /**
- * Model-based properties of `Connection` on the in-memory transport: fast-check generates the
- * application's calls and the network's and clock's moves, `fc.scheduler` interleaves the
- * transport's reports with them in every order, and the pure machine (`oracle.ts`) says what
- * must have happened. Each invariant is its own property; every run ends with a final close.
+ * Model-based properties of `Connection` on the in-memory transport, about data and
+ * conformance: fast-check generates the options, the application's calls and the network's,
+ * device's and clock's moves, `fc.scheduler` interleaves the transport's reports with them in
+ * every order, and the pure machine (`oracle.ts`) says what must have happened. Most runs
+ * reconnect (with few retries, a deterministic `random` and, mostly, a heartbeat on a transport
+ * with protocol pings), some do not. Each invariant is its own property; every run ends with
+ * the connection closed or given up. The properties about attempts and the end of life are in
+ * `lifetime.properties.test.ts`.
  */
-import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { step } from './commands.js';
-import { finish } from './finish.js';
-import {
-  bufferedAmountAccounts,
-  conformsToMachine,
-  eventOrder,
-  exactlyOneFate,
-  fastPathIsTheMachine,
-  nothingLeftBehind,
-  queueWithinBounds,
-  readyStateFollowsMachine,
-} from './invariants.js';
-import { assertOptions, commandsOptions } from './replay.js';
-import { MemoryWorld, worldConfigs, type Invariant } from './world.js';
+import { describe } from 'vitest';
+import { bufferedAmountAccounts, conformsToMachine, fastPathIsTheMachine, nothingLost, queueWithinBounds, readyStateFollowsMachine } from './invariants.js';
+import { itHolds } from './memory-property.js';
+import { worldConfigs } from './world-config.js';
 
-const RUNS = 1000;
-/** Generous: a property takes a few seconds here, but CI machines are slower and shared. */
-const TIMEOUT = 180_000;
-
-function holds(invariant: Invariant) {
-  return fc.asyncProperty(
-    worldConfigs,
-    fc.scheduler(),
-    fc.commands([step], commandsOptions(40)),
-    fc.boolean(),
-    async (config, scheduler, commands, peerCooperates) => {
-      const world = new MemoryWorld(config, scheduler, invariant);
-      await fc.scheduledModelRun(scheduler, () => ({ model: world, real: world }), commands);
-      await finish(world, peerCooperates);
-      await invariant.final?.(world);
-    },
-  );
-}
+const RUNS = 300;
 
 describe(`Connection on the in-memory transport (${RUNS} generated runs per property)`, () => {
-  it('gives every message handed to send() exactly one fate: written once and in order, or reported undelivered once', async () => {
-    await fc.assert(holds(exactlyOneFate), assertOptions(RUNS));
-  }, TIMEOUT);
+  itHolds('loses nothing across reconnects: every message handed to send() is written once by one socket or reported undelivered once, and queued messages reach the next open socket first, in send order', nothingLost, worldConfigs, RUNS);
 
-  it('never emits error, open or message after close, nor a second close or error', async () => {
-    await fc.assert(holds(eventOrder), assertOptions(RUNS));
-  }, TIMEOUT);
+  itHolds("keeps readyState equal to the machine's state, going back only to wait for a reconnect", readyStateFollowsMachine, worldConfigs, RUNS);
 
-  it("keeps readyState equal to the machine's state, moving only forward", async () => {
-    await fc.assert(holds(readyStateFollowsMachine), assertOptions(RUNS));
-  }, TIMEOUT);
+  itHolds('keeps bufferedAmount non-negative and equal to queued bytes plus bytes the socket has not written', bufferedAmountAccounts, worldConfigs, RUNS);
 
-  it('keeps bufferedAmount non-negative and equal to queued bytes plus bytes the socket has not written', async () => {
-    await fc.assert(holds(bufferedAmountAccounts), assertOptions(RUNS));
-  }, TIMEOUT);
+  itHolds('never queues more than maxQueuedMessages or maxQueuedBytes, and queues only before an open', queueWithinBounds, worldConfigs, RUNS);
 
-  it('never queues more than maxQueuedMessages or maxQueuedBytes', async () => {
-    await fc.assert(holds(queueWithinBounds), assertOptions(RUNS));
-  }, TIMEOUT);
+  itHolds("writes from the open-state fast path exactly what the machine's writeMessage asks for", fastPathIsTheMachine, worldConfigs, RUNS);
 
-  it('leaves no timer, socket or live listener behind after the final close', async () => {
-    await fc.assert(holds(nothingLeftBehind), assertOptions(RUNS));
-  }, TIMEOUT);
-
-  it("writes from the open-state fast path exactly what the machine's writeMessage asks for", async () => {
-    await fc.assert(holds(fastPathIsTheMachine), assertOptions(RUNS));
-  }, TIMEOUT);
-
-  it("emits exactly the events and makes exactly the transport calls the machine's transitions ask for", async () => {
-    await fc.assert(holds(conformsToMachine), assertOptions(RUNS));
-  }, TIMEOUT);
+  itHolds("emits exactly the events, makes exactly the transport calls and runs exactly the timers the machine's transitions ask for", conformsToMachine, worldConfigs, RUNS);
 });

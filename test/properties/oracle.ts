@@ -1,66 +1,84 @@
 /**
  * The oracle: the production machine run purely (`initialTransition` / `transition` from
- * XState, no actor, no shell) beside a small reference model of what its effects mean for the
- * data (the queue, what the socket holds, the timers). It is fed the same facts the shell hears,
- * at the same moments, and says what the shell must then have done: the public events, in
- * order, and the calls on the transport. It never reads the shell's internals.
+ * XState, no actor, no shell), its actions interpreted by the test kit's `EffectModel` (what
+ * each effect means for the queue, what the socket holds, the timers, the events and the
+ * transport calls: stated once for every oracle). It is fed the same facts the shell hears, at
+ * the same moments, and says what the shell must then have done. It never reads the shell's
+ * internals. What it adds is this world's: URLs per attempt, a sleeping device, and the
+ * backoff drawn from the world's own copy of the `random` sequence.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { ConnectionEvent, ConnectionInput, TimerName, UndeliveredReason } from '../../machines/connection.types.js';
-import type { ConnectionEventMap, ConnectionStateName, IncomingData, OutgoingData } from '../../src/index.js';
+import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName } from '../../machines/connection.types.js';
+import type { ConnectionStateName, IncomingData, OutgoingData } from '../../src/index.js';
 import { readyStateOfName, stateName } from '../../src/connection-events.js';
+import { EffectModel, type AppEvent, type ModelMessage as KitMessage, type ModelTimer, type RequestedAction } from '../../src/testing/effect-model.js';
 import { byteSize } from './arbitraries.js';
+import { cycle, heartbeatOn, policyOf, waitCeiling, type WorldConfig } from './world-config.js';
 
-type Snapshot = SnapshotFrom<typeof connectionMachine>;
-type Action = { readonly type: string; readonly params?: unknown };
+export type { AppEvent } from '../../src/testing/effect-model.js';
 
-/** One message handed to `send()`, as the model knows it. */
-export interface ModelMessage {
+type Machine = typeof connectionMachine;
+type Snapshot = SnapshotFrom<Machine>;
+
+/** One message handed to `send()`, as the model knows it: `id` numbers the `send()` calls. */
+export interface ModelMessage extends KitMessage {
   readonly id: number;
-  readonly data: OutgoingData;
-  readonly bytes: number;
 }
 
-/** A public event, as a listener receives it. */
-export type AppEvent = { [K in keyof ConnectionEventMap]: { readonly type: K; readonly payload: ConnectionEventMap[K] } }[keyof ConnectionEventMap];
-
-/** A call the shell makes on its transport. `sendId` is the `send()` call a write happened in. */
+/** A call the shell makes on its transport, as the world records it. `sendId` is the `send()` call a write happened in. */
 export type TransportCall =
-  | { readonly kind: 'open' }
+  | { readonly kind: 'open'; readonly url: string }
   | { readonly kind: 'send'; readonly data: unknown; readonly bytes: number; readonly original: unknown; readonly sendId: number | undefined }
   | { readonly kind: 'close'; readonly code: number | undefined; readonly reason: string | undefined }
   | { readonly kind: 'terminate' }
-  | { readonly kind: 'whenDrained' };
+  | { readonly kind: 'whenDrained' }
+  | { readonly kind: 'ping' };
 
-export type Timeouts = Readonly<Record<TimerName, number>>;
+/** Dues are sums of a few dyadic fractions (factor 1.5), exact in floating point; the margin is for safety. */
+const SAME_TIME = 1e-9;
 
+/** What the shell must have done, given the facts it heard: the machine, run purely, and the effect model. */
 export class Oracle {
+  readonly #machine: Machine;
   #snapshot: Snapshot;
-  /** The events the shell must have emitted so far, in order. */
+  readonly #model: EffectModel<ModelMessage>;
+  /** The events the shell must have emitted so far, in order, `state` changes included. */
   readonly events: AppEvent[] = [];
-  /** The calls the shell must have made on its transport so far, in order. */
-  readonly calls: TransportCall[] = [];
   /** Where the shell and the machine's demands could not even be lined up (a timer nobody asked for...). */
   readonly discrepancies: string[] = [];
-  /** Messages in the shell's queue, waiting for open. */
-  queue: ModelMessage[] = [];
-  /** Messages handed to the socket and not yet written out. */
-  buffer: ModelMessage[] = [];
-  readonly timers: { name: TimerName; due: number; seq: number }[] = [];
-  readonly #timeouts: Timeouts;
+  /** How many times the machine asked to settle the connection. */
+  settles = 0;
+  readonly #config: WorldConfig;
   readonly #now: () => number;
-  #timerSeq = 0;
-  /** The `send()` in progress, which `user.send` actions refer to. */
-  #sending: ModelMessage | undefined;
-  #accepted = false;
+  readonly #urlFor: (socket: number) => string;
+  readonly #random: () => number;
+  /** The wait drawn for the retry timer of the transition being performed: one draw per wait. */
+  #retryDraw: number | undefined;
+  #slept = 0;
+  /** How long the device had slept when each timer (by `seq`) started. */
+  readonly #sleptAtStart = new Map<number, number>();
 
-  constructor(input: ConnectionInput, timeouts: Timeouts, now: () => number) {
-    this.#timeouts = timeouts;
+  /** `now` reads the time timers run on; `urlFor` is the URL the `socket`-th socket (0-based) must be opened with. */
+  constructor(config: WorldConfig, now: () => number, urlFor: (socket: number) => string) {
+    this.#config = config;
     this.#now = now;
-    const [snapshot, actions] = initialTransition(connectionMachine, input);
+    this.#urlFor = urlFor;
+    this.#random = cycle(config.randoms);
+    this.#model = new EffectModel((timer, retry) => this.#delay(timer, retry));
+    const policy = policyOf(config.policy);
+    this.#machine = policy === undefined ? connectionMachine : connectionMachine.provide({ guards: { isRetryable: ({ context }) => policy(context.closeInfo!) } });
+    const input: ConnectionInput = {
+      url: 'oracle',
+      maxQueuedMessages: config.maxQueuedMessages,
+      maxQueuedBytes: config.maxQueuedBytes,
+      reconnect: config.reconnect,
+      maxRetries: config.maxRetries,
+      heartbeat: heartbeatOn(config),
+    };
+    const [snapshot, actions] = initialTransition(this.#machine, input);
     this.#snapshot = snapshot;
-    this.#perform(actions as readonly Action[], undefined);
+    this.#perform(actions, undefined);
   }
 
   get state(): ConnectionStateName {
@@ -75,131 +93,118 @@ export class Oracle {
     return this.#snapshot.context;
   }
 
+  /** Messages in the shell's queue, waiting for open. */
+  get queue(): readonly ModelMessage[] {
+    return this.#model.queue;
+  }
+
   get queuedBytes(): number {
     return this.queue.reduce((sum, message) => sum + message.bytes, 0);
   }
 
+  /** Bytes accepted and not yet written out: queued, or held by the socket. */
   get bufferedBytes(): number {
-    return this.queuedBytes + this.buffer.reduce((sum, message) => sum + message.bytes, 0);
+    return this.#model.bufferedAmount;
   }
 
-  /** `send(message.data)`; returns whether the machine accepts it. */
-  send(message: ModelMessage): boolean {
-    this.#sending = message;
-    this.#accepted = false;
-    this.apply({ type: 'user.send', bytes: message.bytes, message: message.data });
-    this.#sending = undefined;
-    return this.#accepted;
+  get timers(): readonly ModelTimer[] {
+    return this.#model.timers;
   }
 
-  apply(event: ConnectionEvent): void {
+  /** What the machine settled the connection with, once it has. */
+  get settled(): CloseInfo | undefined {
+    return this.#model.settled;
+  }
+
+  /** The attempt each socket was opened for, in creation order. */
+  get socketAttempts(): number[] {
+    return this.#model.calls.flatMap((call) => (call.kind === 'open' ? [call.attempt] : []));
+  }
+
+  /** The calls the shell must have made on its transport so far, in order, as the world records them. */
+  get calls(): TransportCall[] {
+    let opened = 0;
+    return this.#model.calls.map((call): TransportCall => {
+      switch (call.kind) {
+        case 'open':
+          return { kind: 'open', url: this.#urlFor(opened++) };
+        case 'send': {
+          const { message, flushed } = call;
+          return { kind: 'send', data: message.data, bytes: message.bytes, original: message.data, sendId: flushed ? undefined : message.id };
+        }
+        default:
+          return call;
+      }
+    });
+  }
+
+  /** `send(message.data)`. */
+  send(message: ModelMessage): void {
+    this.apply({ type: 'user.send', bytes: message.bytes, message: message.data }, message);
+  }
+
+  apply(event: ConnectionEvent, message?: ModelMessage): void {
     const before = this.state;
-    const [next, actions] = transition(connectionMachine, this.#snapshot, event);
+    const [next, actions] = transition(this.#machine, this.#snapshot, event);
     this.#snapshot = next;
-    this.#perform(actions as readonly Action[], event);
+    this.#perform(actions, message);
     const after = this.state;
     // The shell reports a state change after the events of the transition that led there.
     if (after !== before) this.events.push({ type: 'state', payload: { state: after, readyState: readyStateOfName(after) } });
   }
 
-  /** An inbound message: the platform delivers it only while open. */
-  message(data: IncomingData): void {
-    if (this.state === 'open') this.events.push({ type: 'message', payload: data });
+  /** An inbound message on socket `socket`: the platform delivers it only while that socket's attempt is open. */
+  message(data: IncomingData, socket: number): void {
+    if (this.state === 'open' && this.socketAttempts[socket] === this.context.attempt) this.events.push({ type: 'message', payload: data });
   }
 
   /** The world wrote out the oldest `count` messages the socket held. */
   written(count: number): void {
-    if (count > this.buffer.length) this.discrepancies.push(`the socket wrote ${count} messages, but only ${this.buffer.length} were handed to it`);
-    this.buffer.splice(0, count);
+    const held = this.#model.held.length;
+    if (count > held) this.discrepancies.push(`the socket wrote ${count} messages, but only ${held} were handed to it`);
+    this.#model.written(count);
   }
 
-  /** The clock fired a timer at `now`: the machine's own timer due then, oldest first. */
+  /** The device slept `ms`: timers keep their dues, and fire that much later by the connection's clock. */
+  sleep(ms: number): void {
+    this.#slept += ms;
+  }
+
+  /**
+   * The clock fired a timer at `now`: the machine's own timer due then, oldest first. A ping
+   * that fires more than a heartbeat interval late tells of a sleep, and is heard as a wake.
+   */
   fireTimer(now: number): void {
-    const due = this.timers.filter((timer) => timer.due === now).sort((a, b) => a.seq - b.seq)[0];
+    const due = this.timers.filter((timer) => Math.abs(timer.due - now) < SAME_TIME).sort((a, b) => a.seq - b.seq)[0];
     if (due === undefined) {
       this.discrepancies.push(`a timer fired at ${now} ms, but the machine runs ${JSON.stringify(this.timers)}`);
       return;
     }
-    this.timers.splice(this.timers.indexOf(due), 1);
-    this.apply({ type: `timer.${due.name}`, attempt: this.context.attempt });
+    this.#model.fire(due.name);
+    const late = this.#slept - this.#sleptAtStart.get(due.seq)!;
+    // Timers are cancelled when the machine leaves the state that started them: one that fires is the current attempt's.
+    if (due.name === 'ping' && late > this.#config.heartbeatInterval) this.apply({ type: 'env.wake', reason: 'timer-late' });
+    else this.apply({ type: `timer.${due.name}`, attempt: this.context.attempt });
   }
 
-  #perform(actions: readonly Action[], event: ConnectionEvent | undefined): void {
-    for (const action of actions) {
-      const params = action.params as Record<string, unknown> | undefined;
-      switch (action.type) {
-        case 'openSocket':
-          this.calls.push({ kind: 'open' });
-          break;
-        case 'closeSocket':
-          this.calls.push({ kind: 'close', code: params!['code'] as number | undefined, reason: params!['reason'] as string | undefined });
-          break;
-        case 'terminateSocket':
-          this.calls.push({ kind: 'terminate' });
-          break;
-        case 'watchDrain':
-          this.calls.push({ kind: 'whenDrained' });
-          break;
-        case 'startTimer': {
-          const name = params!['timer'] as TimerName;
-          this.timers.push({ name, due: this.#now() + this.#timeouts[name], seq: this.#timerSeq++ });
-          break;
-        }
-        case 'cancelTimer': {
-          const index = this.timers.findIndex((timer) => timer.name === params!['timer']);
-          if (index >= 0) this.timers.splice(index, 1);
-          break;
-        }
-        case 'enqueueMessage':
-          this.queue.push(this.#current(event));
-          this.#accepted = true;
-          break;
-        case 'writeMessage': {
-          const message = this.#current(event);
-          this.calls.push({ kind: 'send', data: message.data, bytes: message.bytes, original: message.data, sendId: message.id });
-          this.buffer.push(message);
-          this.#accepted = true;
-          break;
-        }
-        case 'rejectMessage':
-          this.#undelivered(this.#current(event), params!['reason'] as UndeliveredReason);
-          break;
-        case 'flushQueue':
-          for (const message of this.queue) {
-            this.calls.push({ kind: 'send', data: message.data, bytes: message.bytes, original: message.data, sendId: undefined });
-            this.buffer.push(message);
-          }
-          this.queue = [];
-          break;
-        case 'dropQueue':
-          for (const message of this.queue.splice(0)) this.#undelivered(message, params!['reason'] as UndeliveredReason);
-          break;
-        case 'reportUnsent':
-          for (const message of this.buffer.splice(0)) this.#undelivered(message, params!['reason'] as UndeliveredReason);
-          break;
-        case 'emitOpen':
-          this.events.push({ type: 'open', payload: { protocol: this.context.protocol, extensions: this.context.extensions } });
-          break;
-        case 'emitError':
-          this.events.push({ type: 'error', payload: params!['failure'] as ConnectionEventMap['error'] });
-          break;
-        case 'emitClose':
-          this.events.push({ type: 'close', payload: params!['closeInfo'] as ConnectionEventMap['close'] });
-          break;
-        default:
-          this.discrepancies.push(`the machine asked for an effect the oracle does not know: ${action.type}`);
-      }
+  #perform(actions: readonly RequestedAction[], message: ModelMessage | undefined): void {
+    const heard = this.#model.events.length;
+    this.#retryDraw = undefined;
+    this.#model.perform(actions, { context: this.context, message, now: this.#now() });
+    this.events.push(...this.#model.events.slice(heard));
+    for (const timer of this.#model.timers) if (!this.#sleptAtStart.has(timer.seq)) this.#sleptAtStart.set(timer.seq, this.#slept);
+    this.settles += actions.filter((action) => action.type === 'settle').length;
+    for (const unknown of this.#model.unknown.splice(0)) this.discrepancies.push(`the machine asked for an effect the oracle does not know: ${unknown}`);
+  }
+
+  #delay(timer: TimerName, retry: number): number {
+    const c = this.#config;
+    if (timer !== 'retry') {
+      return { connect: c.connectTimeout, drain: c.drainTimeout, close: c.closeTimeout, stable: c.minStableTime, ping: c.heartbeatInterval, pong: c.heartbeatTimeout }[timer];
     }
-  }
-
-  #current(event: ConnectionEvent | undefined): ModelMessage {
-    const message = this.#sending;
-    if (message === undefined || event?.type !== 'user.send') throw new Error('A send action outside a user.send');
-    return message;
-  }
-
-  #undelivered(message: ModelMessage, reason: UndeliveredReason): void {
-    this.events.push({ type: 'undelivered', payload: { data: message.data, reason } });
+    // Full jitter: uniformly below the ceiling ("Exponential Backoff and Jitter", AWS, 2015).
+    const ceiling = waitCeiling(c, retry);
+    return (this.#retryDraw ??= c.reconnectJitter ? Math.floor(this.#random() * ceiling) : ceiling);
   }
 }
 

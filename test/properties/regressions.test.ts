@@ -25,6 +25,7 @@ function heldTransport() {
       message: (...args) => held.push(() => handlers.message(...args)),
       error: (...args) => held.push(() => handlers.error(...args)),
       close: (...args) => held.push(() => handlers.close(...args)),
+      pong: () => held.push(() => handlers.pong()),
     });
   const release = (): void => {
     for (let report = held.shift(); report !== undefined; report = held.shift()) report();

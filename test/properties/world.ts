@@ -1,63 +1,30 @@
 /**
  * The world a memory property runs in: a `Connection` on the in-memory transport and a
  * simulated clock, with the oracle beside it. The test plays the application (send, close,
- * binaryType) and the network (the `MemorySocket`'s accept, refuse, deliver, flush, close, drop
- * and the clock), one step at a time. Transport reports reach the shell when `fc.scheduler`
- * says (`held-transport.ts`); the oracle hears every fact just before the shell does.
+ * binaryType, an abort signal), the network (each attempt's `MemorySocket`: accept, refuse,
+ * deliver, flush, pong, close, drop), the device (online, offline, visibility, sleep) and time,
+ * one step at a time. Transport reports reach the shell when `fc.scheduler` says
+ * (`held-transport.ts`); the oracle hears every fact just before the shell does.
  */
-import fc, { type Scheduler } from 'fast-check';
-import { createConnection, type Clock, type Connection, type ConnectionEventMap, type OutgoingData } from '../../src/index.js';
-import { createMemoryTransport, SimulatedClock, type MemorySocket } from '../../src/testing/index.js';
-import { build, payload, type PayloadSpec } from './arbitraries.js';
+import type { Scheduler } from 'fast-check';
+import {
+  createConnection,
+  type Clock,
+  type Connection,
+  type ConnectionEventMap,
+  type ConnectionStateName,
+  type OutgoingData,
+} from '../../src/index.js';
+import { createMemoryTransport, SimulatedClock, type MemorySocket, type MemoryTransport } from '../../src/testing/index.js';
+import { build } from './arbitraries.js';
 import { HeldTransport, type Report } from './held-transport.js';
+import { TestEnvironment, TestSignal } from './listened-target.js';
 import { modelMessage, Oracle } from './oracle.js';
+import type { DeviceMove, Entry, Invariant } from './timeline.js';
+import { cycle, policyOf, type WorldConfig } from './world-config.js';
 
-export interface WorldConfig {
-  readonly maxQueuedMessages: number;
-  readonly maxQueuedBytes: number;
-  readonly connectTimeout: number;
-  readonly drainTimeout: number;
-  readonly closeTimeout: number;
-  readonly binaryType: 'arraybuffer' | 'blob';
-  /** The transport fails a connecting socket synchronously inside `close()`, as undici's does. */
-  readonly eagerAbort: boolean;
-  /** What listeners do from inside events: call back into the connection mid-delivery. */
-  readonly onOpen: 'nothing' | 'send' | 'close';
-  readonly onMessage: 'nothing' | 'echo' | 'close';
-  /** Send each reported message once more, as an app wanting at-least-once delivery does. */
-  readonly resendUndelivered: boolean;
-  readonly sendOnClose: boolean;
-  readonly reactionPayload: PayloadSpec;
-}
-
-export const worldConfigs: fc.Arbitrary<WorldConfig> = fc.record({
-  // Small bounds and timeouts, so queue-full and every timeout are reached often.
-  maxQueuedMessages: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 }), fc.constant(10_000)),
-  maxQueuedBytes: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 64 }), fc.constant(16 * 1024 * 1024)),
-  connectTimeout: fc.integer({ min: 0, max: 400 }),
-  drainTimeout: fc.integer({ min: 0, max: 400 }),
-  closeTimeout: fc.integer({ min: 0, max: 400 }),
-  binaryType: fc.constantFrom('arraybuffer' as const, 'blob' as const),
-  eagerAbort: fc.boolean(),
-  onOpen: fc.constantFrom('nothing' as const, 'send' as const, 'close' as const),
-  onMessage: fc.constantFrom('nothing' as const, 'echo' as const, 'close' as const),
-  resendUndelivered: fc.boolean(),
-  sendOnClose: fc.boolean(),
-  reactionPayload: payload,
-});
-
-/** A point on the world's timeline: what listeners heard, what `send()` was given, what the server got. */
-export type Entry =
-  | { readonly kind: 'event'; readonly type: keyof ConnectionEventMap; readonly payload: unknown; readonly readyState: number }
-  /** Logged when `send()` is called, so what it reports comes after; `accepted` is filled in when it returns. */
-  | { readonly kind: 'send'; readonly id: number; readonly data: OutgoingData; accepted: boolean | undefined }
-  | { readonly kind: 'written'; readonly data: unknown; readonly bytes: number };
-
-/** What a property asserts: after every step, and once the connection has finally closed. */
-export interface Invariant {
-  step(world: MemoryWorld): void;
-  final?(world: MemoryWorld): void | Promise<void>;
-}
+export type { WorldConfig } from './world-config.js';
+export type { DeviceMove, Entry, Invariant } from './timeline.js';
 
 const URL_ = 'ws://example.test/chat';
 /** Lets queued microtasks run (the memory socket reports a drain in one). */
@@ -65,14 +32,17 @@ async function tick(): Promise<void> {
   for (let i = 0; i < 3; i++) await Promise.resolve();
 }
 
+/** A connection on the held in-memory transport and a simulated clock, the oracle beside it, and everything they did, on one timeline. */
 export class MemoryWorld {
   readonly clock = new SimulatedClock();
-  readonly memory = createMemoryTransport();
+  readonly memory: MemoryTransport;
+  readonly environment = new TestEnvironment();
+  readonly signal = new TestSignal();
   readonly oracle: Oracle;
   readonly connection: Connection;
   readonly timeline: Entry[] = [];
-  /** Every `readyState` observed, in order (after each step and inside every listener). */
-  readonly readyStates: number[] = [];
+  /** Every state observed, in order (after each step and inside every listener). */
+  readonly states: { readonly state: ConnectionStateName; readonly readyState: number }[] = [];
   readonly held: HeldTransport;
   /** Problems found outside the event stream (a refused call that changed something...). */
   readonly notes: string[] = [];
@@ -83,22 +53,27 @@ export class MemoryWorld {
   readonly #resent = new Set<unknown>();
   #sendId: number | undefined;
   #inListener = 0;
-  #writtenSeen = 0;
+  readonly #writtenSeen = new Map<MemorySocket, number>();
+  #slept = 0;
   #violation: { error: unknown } | undefined;
 
   constructor(config: WorldConfig, scheduler: Scheduler, invariant: Invariant) {
     this.#config = config;
     this.#scheduler = scheduler;
     this.#invariant = invariant;
-    const timeouts = { connect: config.connectTimeout, drain: config.drainTimeout, close: config.closeTimeout };
-    const input = { url: URL_, maxQueuedMessages: config.maxQueuedMessages, maxQueuedBytes: config.maxQueuedBytes };
-    this.oracle = new Oracle(input, timeouts, () => this.clock.now());
+    this.memory = createMemoryTransport({ pings: config.pings });
+    // A URL function gives each attempt its own URL, so the transport calls show it is asked once per attempt.
+    const urlFor = (socket: number): string => (config.urlFunction ? `${URL_}?attempt=${socket + 1}` : URL_);
+    let urlCalls = 0;
+    this.oracle = new Oracle(config, () => this.now(), urlFor);
     this.held = new HeldTransport(this.memory, scheduler, config.eagerAbort, {
-      beforeReport: (report) => this.#tellOracle(report),
+      beforeReport: (report, socket) => this.#tellOracle(report, socket),
       afterReport: () => this.observe(),
       currentSend: () => this.#sendId,
+      called: (call, socket) => this.timeline.push({ kind: 'call', call, socket, at: this.now(), live: this.liveSockets() }),
     });
-    this.connection = createConnection(URL_, {
+    const shouldReconnect = policyOf(config.policy);
+    this.connection = createConnection(config.urlFunction ? () => urlFor(urlCalls++) : URL_, {
       transport: this.held.transport,
       clock: this.#clock(),
       binaryType: config.binaryType,
@@ -107,13 +82,27 @@ export class MemoryWorld {
       connectTimeout: config.connectTimeout,
       drainTimeout: config.drainTimeout,
       closeTimeout: config.closeTimeout,
+      reconnect: config.reconnect,
+      maxRetries: config.maxRetries,
+      minReconnectDelay: config.minReconnectDelay,
+      maxReconnectDelay: config.maxReconnectDelay,
+      reconnectFactor: config.reconnectFactor,
+      reconnectJitter: config.reconnectJitter,
+      random: cycle(config.randoms),
+      minStableTime: config.minStableTime,
+      heartbeatInterval: config.heartbeatInterval,
+      heartbeatTimeout: config.heartbeatTimeout,
+      environment: this.environment,
+      signal: this.signal.asSignal,
+      ...(shouldReconnect === undefined ? {} : { shouldReconnect }),
     });
-    this.connection.closed.catch(() => {});
-    for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state'] as const) {
+    this.connection.closed.then((info) => this.timeline.push({ kind: 'settled', info }));
+    for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state', 'reconnecting', 'giveup'] as const) {
       this.connection.on(type, (payload) => this.#heard(type, payload));
     }
   }
 
+  /** The newest socket: the current attempt's, or the last one's while waiting to reconnect. */
   get socket(): MemorySocket {
     return this.memory.socket;
   }
@@ -125,6 +114,22 @@ export class MemoryWorld {
   /** What the shell asked of its transport, in order. */
   get calls() {
     return this.held.calls;
+  }
+
+  /** Whether the connection is over for good. */
+  get ended(): boolean {
+    const state = this.connection.state;
+    return state === 'closed' || state === 'gaveUp';
+  }
+
+  /** The time timers run on: the simulated clock's, without the time the device slept. */
+  now(): number {
+    return this.clock.now() - this.#slept;
+  }
+
+  /** Sockets neither closed nor terminated. */
+  liveSockets(): number {
+    return this.memory.sockets.filter((socket) => socket.phase !== 'closed' && socket.phase !== 'terminated').length;
   }
 
   // --- the application ---
@@ -146,12 +151,21 @@ export class MemoryWorld {
 
   /** A valid `close()`: `normalized` is what the standard turns the arguments into. */
   close(code: number | undefined, reason: string | undefined, normalized: { code: number | undefined; reason: string | undefined }): void {
+    this.timeline.push({ kind: 'closeCalled', at: this.now() });
     this.oracle.apply({
       type: 'user.close',
       ...(normalized.code === undefined ? {} : { code: normalized.code }),
       ...(normalized.reason === undefined ? {} : { reason: normalized.reason }),
     });
     void this.connection.close(code, reason);
+  }
+
+  /** The application aborts the `signal` it gave: a `close()` without arguments. */
+  abort(): void {
+    if (this.signal.aborted) return;
+    this.timeline.push({ kind: 'closeCalled', at: this.now() });
+    this.oracle.apply({ type: 'user.close' });
+    this.signal.abort();
   }
 
   /**
@@ -176,19 +190,43 @@ export class MemoryWorld {
     this.notes.push(problem);
   }
 
-  // --- the network and time ---
+  // --- the network, the device and time ---
 
-  /** Writes out up to `budget` bytes, whole messages only; the oracle learns how many went. */
+  /** The newest socket writes out up to `budget` bytes, whole messages only; the oracle learns how many went. */
   flush(budget: number): void {
-    this.socket.flush(budget);
-    const written = this.socket.written.slice(this.#writtenSeen);
-    this.#writtenSeen = this.socket.written.length;
+    const socket = this.socket;
+    socket.flush(budget);
+    const written = socket.written.slice(this.#writtenSeen.get(socket) ?? 0);
+    this.#writtenSeen.set(socket, socket.written.length);
     this.oracle.written(written.length);
-    for (const { data, bytes } of written) this.timeline.push({ kind: 'written', data, bytes });
+    const index = this.memory.sockets.length - 1;
+    for (const { data, bytes } of written) this.timeline.push({ kind: 'written', data, bytes, socket: index });
   }
 
   advance(ms: number): void {
     this.clock.advance(ms);
+  }
+
+  /** The device goes offline or online, the page hidden or visible, or the device sleeps `ms`. */
+  device(move: DeviceMove, ms = 0): void {
+    this.timeline.push({ kind: 'device', move, at: this.now() });
+    switch (move) {
+      case 'online':
+        this.oracle.apply({ type: 'env.wake', reason: 'online' });
+        return void this.environment.dispatchEvent(new Event('online'));
+      case 'offline':
+        this.oracle.apply({ type: 'env.offline' });
+        return void this.environment.dispatchEvent(new Event('offline'));
+      case 'visible':
+        this.oracle.apply({ type: 'env.wake', reason: 'visible' });
+        return this.environment.show('visible');
+      case 'hidden':
+        return this.environment.show('hidden');
+      case 'sleep':
+        this.clock.sleep(ms);
+        this.#slept += ms;
+        return this.oracle.sleep(ms);
+    }
   }
 
   // --- checking ---
@@ -196,7 +234,7 @@ export class MemoryWorld {
   /** Runs the invariant at a settled point; the first failure is kept and rethrown by `rethrow()`. */
   observe(): void {
     if (this.#inListener > 0 || this.#violation !== undefined) return;
-    this.readyStates.push(this.connection.readyState);
+    this.states.push({ state: this.connection.state, readyState: this.connection.readyState });
     try {
       this.#invariant.step(this);
     } catch (error) {
@@ -226,9 +264,9 @@ export class MemoryWorld {
   }
 
   #heard(type: keyof ConnectionEventMap, payload: unknown): void {
-    const readyState = this.connection.readyState;
-    this.readyStates.push(readyState);
-    this.timeline.push({ kind: 'event', type, payload, readyState });
+    const { readyState, state } = this.connection;
+    this.states.push({ state, readyState });
+    this.timeline.push({ kind: 'event', type, payload, readyState, state, at: this.now() });
     this.#inListener++;
     try {
       const config = this.#config;
@@ -254,7 +292,7 @@ export class MemoryWorld {
       now: () => this.clock.now(),
       setTimeout: (callback, delay) =>
         this.clock.setTimeout(() => {
-          this.oracle.fireTimer(this.clock.now());
+          this.oracle.fireTimer(this.now());
           callback();
           this.observe();
         }, delay),
@@ -262,19 +300,21 @@ export class MemoryWorld {
     };
   }
 
-  #tellOracle(report: Report): void {
-    const attempt = this.oracle.context.attempt;
+  #tellOracle(report: Report, socket: number): void {
+    const attempt = this.oracle.socketAttempts[socket]!;
     switch (report.type) {
       case 'open':
         return this.oracle.apply({ type: 'socket.open', attempt, protocol: report.protocol, extensions: report.extensions });
       case 'message':
-        return this.oracle.message(report.data);
+        return this.oracle.message(report.data, socket);
       case 'error':
         return this.oracle.apply({ type: 'socket.error', attempt, failure: report.failure });
       case 'close':
         return this.oracle.apply({ type: 'socket.close', attempt, code: report.code, reason: report.reason, wasClean: report.wasClean });
       case 'drained':
         return this.oracle.apply({ type: 'socket.drained', attempt });
+      case 'pong':
+        return this.oracle.apply({ type: 'socket.pong', attempt });
     }
   }
 }

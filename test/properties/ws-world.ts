@@ -2,12 +2,22 @@
  * One generated run against a real `ws` server on loopback, through the fault-injecting proxy:
  * the proxy may reset or stall the connect, or drop, reset or blackhole the link after so many
  * bytes of either direction; the server may echo, close with a code, or drop the connection
- * after so many messages; the application sends before and after open and closes. Time is the
+ * after so many messages; the application sends before and after open and closes. Half the
+ * runs reconnect (a retry or two, short waits, a heartbeat that finds blackholed links dead), so
+ * a fault is followed by new sockets through the same faulty proxy. Time is the
  * real clock with short timeouts, counted so the run can prove no timer is left; nothing sleeps.
  */
 import fc from 'fast-check';
 import type { WebSocket as ServerSocket } from 'ws';
-import { createConnection, type Clock, type Connection, type ConnectionEventMap, type OutgoingData, type WebSocketConstructor } from '../../src/index.js';
+import {
+  createConnection,
+  type Clock,
+  type Connection,
+  type ConnectionEventMap,
+  type ConnectionStateName,
+  type OutgoingData,
+  type WebSocketConstructor,
+} from '../../src/index.js';
 import { nextEvent } from '../support/harness.js';
 import { cutAfter, startProxy, type Admission, type Cut } from '../support/throttle-proxy.js';
 import { startWsServer } from '../support/ws-server.js';
@@ -35,7 +45,28 @@ export interface WsPlan {
   /** Sends after open, with event-loop turns between bursts so echoes and faults interleave with them. */
   readonly afterOpen: readonly (WsPayload | { readonly turns: number })[];
   readonly close: CloseArgsSpec;
+  /** `reconnect` on, with these options; off when undefined. */
+  readonly reconnect: ReconnectPlan | undefined;
 }
+
+/** How a real-socket run reconnects. */
+export interface ReconnectPlan {
+  readonly maxRetries: number;
+  readonly minReconnectDelay: number;
+  readonly maxReconnectDelay: number;
+  /** 0: no heartbeat; the `ws` transport has protocol pings. */
+  readonly heartbeatInterval: number;
+  readonly heartbeatTimeout: number;
+}
+
+/** Short waits and a quick heartbeat: real time passes in these runs, so they stay within a few hundred ms. */
+const reconnectPlan: fc.Arbitrary<ReconnectPlan> = fc.record({
+  maxRetries: fc.integer({ min: 0, max: 2 }),
+  minReconnectDelay: fc.integer({ min: 0, max: 20 }),
+  maxReconnectDelay: fc.constant(40),
+  heartbeatInterval: fc.constantFrom(0, 40, 80),
+  heartbeatTimeout: fc.integer({ min: 20, max: 60 }),
+});
 
 const wsPayload: fc.Arbitrary<WsPayload> = fc.oneof(
   text.map((t): WsPayload => ({ kind: 'text', text: t })),
@@ -64,6 +95,7 @@ export const plans: fc.Arbitrary<WsPlan> = fc.record({
   closeBeforeOpen: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   afterOpen: fc.array(fc.oneof({ weight: 3, arbitrary: wsPayload }, { weight: 1, arbitrary: fc.record({ turns: fc.integer({ min: 1, max: 8 }) }) }), { maxLength: 12 }),
   close: validClose,
+  reconnect: fc.option(reconnectPlan, { nil: undefined }),
 });
 
 /** What a run leaves for the checks. */
@@ -71,7 +103,8 @@ export interface WsOutcome {
   readonly plan: WsPlan;
   readonly connection: Connection;
   readonly timeline: Entry[];
-  readonly readyStates: number[];
+  /** Every state observed, in order (after each call and inside every listener). */
+  readonly states: { readonly state: ConnectionStateName; readonly readyState: number }[];
   /** Whether `send()`'s queue ever broke its bounds, as observed after each call and in each listener. */
   readonly queueViolations: string[];
   /** The message numbers the server received, in order. */
@@ -167,26 +200,29 @@ export async function runPlan(plan: WsPlan, WebSocket?: WebSocketConstructor): P
   const connection = createConnection(proxy.url, {
     clock: timers.clock,
     ...TIMEOUTS,
+    ...(plan.reconnect === undefined ? { reconnect: false } : { reconnect: true, ...plan.reconnect }),
+    environment: null,
     maxQueuedMessages: plan.maxQueuedMessages,
     maxQueuedBytes: plan.maxQueuedBytes,
     ...(WebSocket === undefined ? {} : { WebSocket }),
   });
   const timeline: Entry[] = [];
-  const readyStates: number[] = [];
+  const states: WsOutcome['states'] = [];
   const queueViolations: string[] = [];
   const observe = (): void => {
-    readyStates.push(connection.readyState);
+    states.push({ state: connection.state, readyState: connection.readyState });
     const queued = connection.queuedMessages;
     if (queued > plan.maxQueuedMessages) queueViolations.push(`${queued} messages queued (max ${plan.maxQueuedMessages})`);
-    if (connection.state === 'connecting' && connection.bufferedAmount > plan.maxQueuedBytes) {
+    const queueing = connection.state === 'connecting' || connection.state === 'reconnecting';
+    if (queueing && connection.bufferedAmount > plan.maxQueuedBytes) {
       queueViolations.push(`${connection.bufferedAmount} bytes queued (max ${plan.maxQueuedBytes})`);
     }
-    if (queued > 0 && connection.state !== 'connecting' && connection.state !== 'closing.aborting') queueViolations.push(`${queued} messages queued in ${connection.state}`);
+    if (queued > 0 && !queueing && connection.state !== 'closing.aborting') queueViolations.push(`${queued} messages queued in ${connection.state}`);
     if (connection.bufferedAmount < 0) queueViolations.push(`bufferedAmount ${connection.bufferedAmount}`);
   };
-  for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state'] as const) {
+  for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state', 'reconnecting', 'giveup'] as const) {
     connection.on(type, (payload: ConnectionEventMap[typeof type]) => {
-      timeline.push({ kind: 'event', type, payload, readyState: connection.readyState });
+      timeline.push({ kind: 'event', type, payload, readyState: connection.readyState, state: connection.state, at: timers.clock.now() });
       observe();
     });
   }
@@ -226,7 +262,7 @@ export async function runPlan(plan: WsPlan, WebSocket?: WebSocketConstructor): P
     await Promise.all(serverClosed);
     for (let i = 0; i < 3; i++) await turn();
     const lateEvents = timeline.slice(heard).map((entry) => (entry.kind === 'event' ? entry.type : entry.kind));
-    return { plan, connection, timeline, readyStates, queueViolations, received, lossy, timersAfterClose, lateEvents };
+    return { plan, connection, timeline, states, queueViolations, received, lossy, timersAfterClose, lateEvents };
   } finally {
     if (connection.readyState < 2) void connection.close();
     await closeProxy();
