@@ -19,7 +19,6 @@
  */
 import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type {
-  CloseCause,
   CloseInfo,
   ConnectionContext,
   ConnectionEvent,
@@ -30,9 +29,20 @@ import type {
   UndeliveredReason,
 } from './connection.types.js';
 import { isRetryableClose } from './reconnect-policy.js';
+import {
+  aborted,
+  dropSocket,
+  endForGood,
+  failConnect,
+  finishClose,
+  probe,
+  queueOrReject,
+  reportFailure,
+  settle,
+  timer,
+} from './connection.steps.js';
 
-/** The code a `CloseEvent` carries when the connection closed without a closing handshake (RFC 6455 §7.1.5). */
-export const ABNORMAL_CLOSURE = 1006;
+export { ABNORMAL_CLOSURE } from './connection.steps.js';
 
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
@@ -357,95 +367,5 @@ export const connectionMachine = setup({
     },
   },
 });
-
-type Args = { context: ConnectionContext; event: ConnectionEvent };
-
-function timer(name: TimerName, context: ConnectionContext) {
-  return { timer: name, attempt: context.attempt, retry: context.retries };
-}
-
-function queueOrReject() {
-  return [
-    { guard: 'queueHasRoom', actions: ['enqueueMessage', 'countQueuedMessage'] },
-    { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] },
-  ] as const;
-}
-
-function aborted(): TransportFailure {
-  return { cause: 'aborted', message: 'close() was called before the connection opened' };
-}
-
-/** Error, then close 1006: the attempt failed before it opened. The queue waits for the decision. */
-function failConnect(failureOf: (args: Args) => TransportFailure) {
-  return [
-    { type: 'recordFailure', params: failureOf },
-    'terminateSocket',
-    { type: 'emitError', params: ({ context }: Args) => ({ failure: context.failure! }) },
-    {
-      type: 'recordClose',
-      params: ({ context }: Args) => abnormalClose(context.failure!.cause, context.failure!.status),
-    },
-  ] as const;
-}
-
-/** An error while open or closing: report it once; the transport's close follows. */
-function reportFailure() {
-  return [
-    { type: 'recordFailure', params: ({ event }: Args) => (event as EventOf<'socket.error'>).failure },
-    { type: 'emitError', params: ({ context }: Args) => ({ failure: context.failure! }) },
-  ] as const;
-}
-
-/** The transport closed: account for what it never wrote out, then record the close. */
-function finishClose() {
-  return [
-    {
-      type: 'reportUnsent',
-      params: ({ event }: Args): { reason: UndeliveredReason } => ({
-        reason: (event as EventOf<'socket.close'>).wasClean ? 'closed' : 'connection-lost',
-      }),
-    },
-    {
-      type: 'recordClose',
-      params: ({ context, event }: Args): CloseInfo => {
-        const { code, reason, wasClean } = event as EventOf<'socket.close'>;
-        const cause: CloseCause = context.failure?.cause ?? (wasClean ? 'normal' : 'connection-lost');
-        return { code, reason, wasClean, cause };
-      },
-    },
-  ] as const;
-}
-
-/** A timeout while open or closing: drop the socket and report what it never wrote out. */
-function dropSocket(cause: CloseCause, unsentReason: UndeliveredReason) {
-  return [
-    'terminateSocket',
-    { type: 'reportUnsent', params: { reason: unsentReason } },
-    { type: 'recordClose', params: () => abnormalClose(cause) },
-  ] as const;
-}
-
-/** Ping, and give the pong `heartbeatTimeout` to come back. */
-function probe() {
-  return ['sendPing', 'recordPing', { type: 'startTimer', params: ({ context }: Args) => timer('pong', context) }] as const;
-}
-
-/** No attempt follows: every queued message is reported, then the close, then the promise settles. */
-function endForGood() {
-  return [
-    { type: 'dropQueue', params: { reason: 'closed-before-open' } },
-    'clearQueuedCounts',
-    { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo!, willReconnect: false }) },
-    settle(),
-  ] as const;
-}
-
-function settle() {
-  return { type: 'settle', params: ({ context }: Args) => ({ closeInfo: context.closeInfo }) } as const;
-}
-
-function abnormalClose(cause: CloseCause, status?: number): CloseInfo {
-  return { code: ABNORMAL_CLOSURE, reason: '', wasClean: false, cause, ...(status === undefined ? {} : { status }) };
-}
 
 export type ConnectionMachine = typeof connectionMachine;
