@@ -15,6 +15,7 @@ import { backoffDelay } from './backoff.js';
 import { watchEnvironment } from './environment.js';
 import { NamedTimers } from './named-timers.js';
 import { UrlResolver, type UrlSource } from './url-source.js';
+import { AttemptSocket, UNSENT_PING } from './attempt-socket.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import { normalizeCloseArgs } from './close-args.js';
 import { describeValue } from './errors.js';
@@ -30,19 +31,11 @@ import {
   type ConnectionStateName,
   type ReadyState,
 } from './connection-events.js';
-import { getDefaultTransport } from './transports/default-transport.js';
-import type { BinaryType, IncomingData, TransportSocket } from './transports/transport.js';
+import type { BinaryType, IncomingData } from './transports/transport.js';
 import { parseWebSocketUrl, redactUrl } from './url.js';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Event<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
-
-/**
- * What a socket's `takeUnsent()` gives back for an application-level ping it never wrote out:
- * not the application's data, so it is never reported undelivered. An object, so that no
- * message the application sends can be mistaken for it.
- */
-const UNSENT_PING: OutgoingData = new ArrayBuffer(0);
 
 /**
  * Opens a connection to `url` (or to what `url()` gives before each attempt). Throws at once for
@@ -65,15 +58,11 @@ export class Connection {
   readonly #events = new Emitter<ConnectionEventMap>();
   readonly #queue = new ByteQueue<QueuedMessage>();
   readonly #timers: NamedTimers<TimerName>;
-  #socket: TransportSocket | undefined;
-  /** The attempt whose socket `#socket` is, or is about to be (while an async `url()` runs). */
-  #socketAttempt = 0;
+  readonly #sockets: AttemptSocket;
   #binaryType: BinaryType;
   readonly #sequencer = new Sequencer(this.#events);
   /** Set by the machine's send actions: whether the `user.send` just dispatched was accepted. */
   #accepted = false;
-  /** With an application-level ping out: the next inbound message is its pong. */
-  #pongByMessage = false;
   /** The wait `startTimer` drew for the reconnect `emitReconnecting` reports. */
   #retryDelay = 0;
   #lastState: ConnectionStateName = 'connecting';
@@ -88,6 +77,14 @@ export class Connection {
     this.#options = resolveOptions(options);
     this.#urls = new UrlResolver(url, fixed, this.#options.secureOnly);
     this.#timers = new NamedTimers(this.#options.clock);
+    this.#sockets = new AttemptSocket(this.#options, this.#urls, {
+      fact: (event) => this.#hear(event),
+      // The hot path: a closure only in the rare case a message must wait for a transition.
+      message: (attempt, data) => {
+        if (this.#sequencer.mustHold()) this.#sequencer.fromOutside(() => this.#receive(attempt, data));
+        else this.#receive(attempt, data);
+      },
+    });
     this.#binaryType = this.#options.binaryType;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.actor = createActor(Connection.#machineFor(this.#options), {
@@ -97,7 +94,7 @@ export class Connection {
         maxQueuedBytes: this.#options.maxQueuedBytes,
         reconnect: this.#options.reconnect,
         maxRetries: this.#options.maxRetries,
-        heartbeat: this.#heartbeatPossible(),
+        heartbeat: this.#options.heartbeatInterval > 0 && this.#sockets.canPing,
       },
       ...(this.#options.inspect === undefined ? {} : { inspect: this.#options.inspect }),
     });
@@ -124,7 +121,7 @@ export class Connection {
 
   /** Bytes accepted by `send()` and not yet written out: the queue plus what the socket still holds. */
   get bufferedAmount(): number {
-    return this.#queue.bytes + (this.#socket?.bufferedAmount ?? 0);
+    return this.#queue.bytes + (this.#sockets.socket?.bufferedAmount ?? 0);
   }
 
   /** Messages waiting for the socket to open. */
@@ -150,7 +147,8 @@ export class Connection {
       throw new TypeError(`Expected \`binaryType\` to be "blob" or "arraybuffer", got ${describeValue(type)}`);
     }
     this.#binaryType = type;
-    if (this.#socket) this.#socket.binaryType = type;
+    const socket = this.#sockets.socket;
+    if (socket) socket.binaryType = type;
   }
 
   /**
@@ -164,7 +162,7 @@ export class Connection {
     }
     const bytes = byteSizeOf(data);
     if (this.#isOpen()) {
-      this.#socket!.send(data, bytes, data);
+      this.#sockets.socket!.send(data, bytes, data);
       return true;
     }
     this.#dispatch({ type: 'user.send', bytes, message: data });
@@ -196,12 +194,6 @@ export class Connection {
     return this.actor.getSnapshot().value === 'open';
   }
 
-  /** Protocol pings where the transport has them; otherwise only with an application-level ping message. */
-  #heartbeatPossible(): boolean {
-    const { heartbeatInterval, pingMessage, transport } = this.#options;
-    return heartbeatInterval > 0 && ((transport ?? getDefaultTransport()).pings === true || pingMessage !== undefined);
-  }
-
   #dispatch(event: ConnectionEvent): void {
     this.#sequencer.transition(() => this.actor.send(event));
   }
@@ -226,11 +218,8 @@ export class Connection {
 
   #receive(attempt: number, data: IncomingData): void {
     // The platform drops messages that arrive once the connection is no longer OPEN.
-    if (attempt !== this.#socketAttempt || !this.#isOpen()) return;
-    if (this.#pongByMessage) {
-      this.#pongByMessage = false;
-      this.#hear({ type: 'socket.pong', attempt });
-    }
+    if (!this.#sockets.isCurrent(attempt) || !this.#isOpen()) return;
+    if (this.#sockets.takePong()) this.#hear({ type: 'socket.pong', attempt });
     this.#sequencer.deliverNow('message', data);
   }
 
@@ -243,94 +232,6 @@ export class Connection {
 
   #reportUndelivered(data: OutgoingData, reason: UndeliveredReason): void {
     this.#sequencer.post('undelivered', { data, reason });
-  }
-
-  #openSocket(attempt: number): void {
-    this.#socketAttempt = attempt;
-    this.#socket = undefined;
-    this.#pongByMessage = false;
-    // A signal aborted before the connection was created: the close() it stands for is already
-    // queued (#watch), so no URL is asked for and no socket opened, as fetch() opens none; the
-    // attempt then ends as an abort before open does.
-    if (this.#options.signal?.aborted) return;
-    const fail = (error: unknown): void => {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#hear({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } });
-    };
-    // Reports are deferred like any report from inside an effect, so listeners added right
-    // after createConnection() hear them.
-    try {
-      const next = this.#urls.next();
-      if ('url' in next) this.#createSocket(attempt, next.url);
-      else {
-        next.pending.then(
-          (url) => {
-            // The attempt may have ended (connect timeout, close()) while the function ran.
-            if (attempt === this.#socketAttempt && this.#socket === undefined && this.actor.getSnapshot().value === 'connecting') {
-              this.#createSocket(attempt, url);
-            }
-          },
-          (error) => attempt === this.#socketAttempt && fail(error),
-        );
-      }
-    } catch (error) {
-      fail(error);
-    }
-  }
-
-  #createSocket(attempt: number, url: URL): void {
-    const dispatch = (event: ConnectionEvent) => this.#hear(event);
-    try {
-      this.#socket = (this.#options.transport ?? getDefaultTransport())(
-        {
-          url,
-          protocols: this.#options.protocols,
-          binaryType: this.#binaryType,
-          maxPayload: this.#options.maxPayload,
-          node: this.#options.node,
-          clock: this.#options.clock,
-        },
-        {
-          open: (protocol, extensions) => dispatch({ type: 'socket.open', attempt, protocol, extensions }),
-          // The hot path: a closure only in the rare case a message must wait for a transition.
-          message: (data) => {
-            if (this.#sequencer.mustHold()) this.#sequencer.fromOutside(() => this.#receive(attempt, data));
-            else this.#receive(attempt, data);
-          },
-          error: (failure) => dispatch({ type: 'socket.error', attempt, failure }),
-          close: (code, reason, wasClean) => dispatch({ type: 'socket.close', attempt, code, reason, wasClean }),
-          pong: () => dispatch({ type: 'socket.pong', attempt }),
-        },
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      dispatch({ type: 'socket.error', attempt, failure: { cause: 'transport-error', message } });
-    }
-  }
-
-  /** Abandons the attempt's socket; one that `url()` has not yet given is never created. */
-  #abandonSocket(mode: 'close' | 'terminate'): void {
-    const socket = this.#socket;
-    if (socket === undefined) {
-      // close() before an async url() settled: the attempt ends as an abort would.
-      if (mode === 'close') {
-        const attempt = this.#socketAttempt;
-        this.#socketAttempt = 0;
-        this.#hear({ type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false });
-      } else this.#socketAttempt = 0;
-      return;
-    }
-    if (mode === 'terminate') socket.terminate();
-  }
-
-  #sendPing(): void {
-    const socket = this.#socket!;
-    if ((this.#options.transport ?? getDefaultTransport()).pings === true && socket.ping) socket.ping();
-    else {
-      const message = this.#options.pingMessage!;
-      socket.send(message, byteSizeOf(message), UNSENT_PING);
-      this.#pongByMessage = true;
-    }
   }
 
   #startTimer(timer: TimerName, attempt: number, retry: number): void {
@@ -375,18 +276,17 @@ export class Connection {
   /** The machine with the effects of whichever connection's actor runs it. */
   static readonly #machine = connectionMachine.provide({
     actions: {
-      openSocket: ({ self }, { attempt }) => Connection.#of(self).#openSocket(attempt),
-      closeSocket: ({ self }, { code, reason }) => {
+      openSocket: ({ self }, { attempt }) => {
         const connection = Connection.#of(self);
-        if (connection.#socket === undefined) connection.#abandonSocket('close');
-        else connection.#socket.close(code, reason);
+        connection.#sockets.open(attempt, connection.#binaryType);
       },
-      terminateSocket: ({ self }) => Connection.#of(self).#abandonSocket('terminate'),
+      closeSocket: ({ self }, { code, reason }) => Connection.#of(self).#sockets.close(code, reason),
+      terminateSocket: ({ self }) => Connection.#of(self).#sockets.terminate(),
       watchDrain: ({ self }, { attempt }) => {
         const connection = Connection.#of(self);
-        connection.#socket?.whenDrained(() => connection.#hear({ type: 'socket.drained', attempt }));
+        connection.#sockets.socket?.whenDrained(() => connection.#hear({ type: 'socket.drained', attempt }));
       },
-      sendPing: ({ self }) => Connection.#of(self).#sendPing(),
+      sendPing: ({ self }) => Connection.#of(self).#sockets.ping(),
       startTimer: ({ self }, { timer, attempt, retry }) => Connection.#of(self).#startTimer(timer, attempt, retry),
       cancelTimer: ({ self }, { timer }) => Connection.#of(self).#timers.cancel(timer),
       enqueueMessage: ({ self, event }) => {
@@ -398,7 +298,7 @@ export class Connection {
       writeMessage: ({ self, event }) => {
         const connection = Connection.#of(self);
         const { message, bytes } = event as Event<'user.send'>;
-        connection.#socket!.send(message as OutgoingData, bytes, message as OutgoingData);
+        connection.#sockets.socket!.send(message as OutgoingData, bytes, message as OutgoingData);
         connection.#accepted = true;
       },
       rejectMessage: ({ self, event }, { reason }) => {
@@ -408,7 +308,7 @@ export class Connection {
       },
       flushQueue: ({ self }) => {
         const queue = Connection.#of(self).#queue;
-        const socket = Connection.#of(self).#socket!;
+        const socket = Connection.#of(self).#sockets.socket!;
         for (let size = queue.peekSize(); size !== undefined; size = queue.peekSize()) {
           const message = queue.shift()!;
           socket.send(message.wire, size, message.original);
@@ -420,7 +320,7 @@ export class Connection {
       },
       reportUnsent: ({ self }, { reason }) => {
         const connection = Connection.#of(self);
-        for (const data of connection.#socket?.takeUnsent() ?? []) if (data !== UNSENT_PING) connection.#reportUndelivered(data, reason);
+        for (const data of connection.#sockets.socket?.takeUnsent() ?? []) if (data !== UNSENT_PING) connection.#reportUndelivered(data, reason);
       },
       emitOpen: ({ self, context }) =>
         Connection.#of(self).#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),

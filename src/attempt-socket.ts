@@ -1,0 +1,148 @@
+/**
+ * The transport socket of the current connection attempt: where its URL comes from (a fixed URL
+ * or an application's `url()`, perhaps async), creating it with handlers that tag every report
+ * with the attempt, abandoning it, and the heartbeat's ping. One attempt's socket at a time: a
+ * new attempt forgets the last one, and an async `url()` that settles after its attempt ended
+ * creates nothing.
+ */
+import type { ConnectionEvent } from '../machines/connection.types.js';
+import { byteSizeOf, type OutgoingData } from './byte-length.js';
+import type { ResolvedOptions } from './options.js';
+import { getDefaultTransport } from './transports/default-transport.js';
+import type { BinaryType, IncomingData, Transport, TransportSocket } from './transports/transport.js';
+import type { UrlResolver } from './url-source.js';
+
+/**
+ * What a socket's `takeUnsent()` gives back for an application-level ping it never wrote out:
+ * not the application's data, so it is never reported undelivered. An object, so that no
+ * message the application sends can be mistaken for it.
+ */
+export const UNSENT_PING: OutgoingData = new ArrayBuffer(0);
+
+/** Where the socket's reports go: facts for the machine, and inbound messages (the hot path). */
+export interface AttemptReports {
+  fact(event: ConnectionEvent): void;
+  message(attempt: number, data: IncomingData): void;
+}
+
+export class AttemptSocket {
+  readonly #options: ResolvedOptions;
+  readonly #urls: UrlResolver;
+  readonly #reports: AttemptReports;
+  #socket: TransportSocket | undefined;
+  /** The attempt whose socket this is, or is about to be (while an async `url()` runs); 0 once abandoned before it existed. */
+  #attempt = 0;
+  /** With an application-level ping out: the next inbound message is its pong. */
+  #pongByMessage = false;
+
+  constructor(options: ResolvedOptions, urls: UrlResolver, reports: AttemptReports) {
+    this.#options = options;
+    this.#urls = urls;
+    this.#reports = reports;
+  }
+
+  /** The current attempt's socket, once it exists. */
+  get socket(): TransportSocket | undefined {
+    return this.#socket;
+  }
+
+  /** Whether `attempt` is the one this socket belongs to. */
+  isCurrent(attempt: number): boolean {
+    return attempt === this.#attempt;
+  }
+
+  /** Whether heartbeats can run: protocol pings where the transport has them, else only with a ping message. */
+  get canPing(): boolean {
+    return this.#transport.pings === true || this.#options.pingMessage !== undefined;
+  }
+
+  /**
+   * Starts attempt `attempt`: asks for its URL and creates its socket, now or when an async
+   * `url()` settles. Failures are reported like any transport's, in a later task.
+   */
+  open(attempt: number, binaryType: BinaryType): void {
+    this.#attempt = attempt;
+    this.#socket = undefined;
+    this.#pongByMessage = false;
+    // A signal aborted before the connection was created: the close() it stands for is already
+    // on its way, so no URL is asked for and no socket opened, as fetch() opens none; the
+    // attempt then ends as an abort before open does.
+    if (this.#options.signal?.aborted) return;
+    const fail = (error: unknown): void => this.#reports.fact({ type: 'socket.error', attempt, failure: transportError(error) });
+    try {
+      const next = this.#urls.next();
+      if ('url' in next) this.#create(attempt, next.url, binaryType);
+      else {
+        next.pending.then(
+          // The attempt may have ended (connect timeout, close()) while the function ran.
+          (url) => this.isCurrent(attempt) && this.#socket === undefined && this.#create(attempt, url, binaryType),
+          (error) => this.isCurrent(attempt) && fail(error),
+        );
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  /** Starts the closing handshake; before the socket exists, ends the attempt as an abort would. */
+  close(code: number | undefined, reason: string | undefined): void {
+    if (this.#socket !== undefined) {
+      this.#socket.close(code, reason);
+      return;
+    }
+    const attempt = this.#attempt;
+    this.#attempt = 0;
+    this.#reports.fact({ type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false });
+  }
+
+  /** Drops the socket at once; one that `url()` has not yet given is never created. */
+  terminate(): void {
+    if (this.#socket !== undefined) this.#socket.terminate();
+    else this.#attempt = 0;
+  }
+
+  /** Asks the peer for a sign of life: a protocol ping, or the application's ping message. */
+  ping(): void {
+    const socket = this.#socket!;
+    if (this.#transport.pings === true && socket.ping) socket.ping();
+    else {
+      const message = this.#options.pingMessage!;
+      socket.send(message, byteSizeOf(message), UNSENT_PING);
+      this.#pongByMessage = true;
+    }
+  }
+
+  /** For an inbound message: whether it answers an application-level ping. */
+  takePong(): boolean {
+    if (!this.#pongByMessage) return false;
+    this.#pongByMessage = false;
+    return true;
+  }
+
+  get #transport(): Transport {
+    return this.#options.transport ?? getDefaultTransport();
+  }
+
+  #create(attempt: number, url: URL, binaryType: BinaryType): void {
+    const { fact, message } = this.#reports;
+    const options = this.#options;
+    try {
+      this.#socket = this.#transport(
+        { url, protocols: options.protocols, binaryType, maxPayload: options.maxPayload, node: options.node, clock: options.clock },
+        {
+          open: (protocol, extensions) => fact({ type: 'socket.open', attempt, protocol, extensions }),
+          message: (data) => message(attempt, data),
+          error: (failure) => fact({ type: 'socket.error', attempt, failure }),
+          close: (code, reason, wasClean) => fact({ type: 'socket.close', attempt, code, reason, wasClean }),
+          pong: () => fact({ type: 'socket.pong', attempt }),
+        },
+      );
+    } catch (error) {
+      fact({ type: 'socket.error', attempt, failure: transportError(error) });
+    }
+  }
+}
+
+function transportError(error: unknown) {
+  return { cause: 'transport-error', message: error instanceof Error ? error.message : String(error) } as const;
+}
