@@ -36,13 +36,14 @@ import {
   failConnect,
   finishClose,
   probe,
+  queueHasRoom,
   queueOrReject,
   reportFailure,
   settle,
   timer,
 } from './connection.steps.js';
 
-export { ABNORMAL_CLOSURE } from './connection.steps.js';
+export { ABNORMAL_CLOSURE, queueHasRoom, type QueueCounts } from './connection.steps.js';
 
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
@@ -92,7 +93,7 @@ export const connectionMachine = setup({
     settle: effect<{ closeInfo: CloseInfo | undefined }>(),
 
     countQueuedMessage: assign({
-      queuedMessages: ({ context }) => context.queuedMessages + 1,
+      queuedMessages: ({ context, event }) => context.queuedMessages + ((event as EventOf<'user.send'>).messages ?? 1),
       queuedBytes: ({ context, event }) => context.queuedBytes + (event as EventOf<'user.send'>).bytes,
     }),
     clearQueuedCounts: assign({ queuedMessages: 0, queuedBytes: 0 }),
@@ -122,9 +123,10 @@ export const connectionMachine = setup({
   guards: {
     /** The one check that makes events from a socket or timer the machine has left behind harmless. */
     isCurrentAttempt: ({ context, event }) => 'attempt' in event && event.attempt === context.attempt,
-    queueHasRoom: ({ context, event }) =>
-      context.queuedMessages < context.maxQueuedMessages &&
-      context.queuedBytes + (event as EventOf<'user.send'>).bytes <= context.maxQueuedBytes,
+    queueHasRoom: ({ context, event }) => {
+      const { messages = 1, bytes } = event as EventOf<'user.send'>;
+      return queueHasRoom(context, messages, bytes);
+    },
     isFirstFailure: ({ context }) => context.failure === undefined,
     isAwaitingPong: ({ context }) => context.awaitingPong,
     /** Whether the heartbeat can probe the socket now: it is on, and no ping is already out. */

@@ -14,6 +14,23 @@ import type {
   UndeliveredReason,
 } from './connection.types.js';
 
+/** What the queue bound reads: how much is queued, and the limits. */
+export interface QueueCounts {
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  readonly maxQueuedMessages: number;
+  readonly maxQueuedBytes: number;
+}
+
+/**
+ * Whether `messages` more messages of `bytes` bytes in all fit the queue. The machine's guard,
+ * and the rule by which the shell admits sends before it tells the machine (the two must agree,
+ * so there is one).
+ */
+export function queueHasRoom(counts: QueueCounts, messages: number, bytes: number): boolean {
+  return counts.queuedMessages + messages <= counts.maxQueuedMessages && counts.queuedBytes + bytes <= counts.maxQueuedBytes;
+}
+
 /** The code a `CloseEvent` carries when the connection closed without a closing handshake (RFC 6455 §7.1.5). */
 export const ABNORMAL_CLOSURE = 1006;
 

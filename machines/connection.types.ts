@@ -132,7 +132,12 @@ export interface ConnectionContext {
 
 /** Events from the application, through the shell's public API (arguments already validated). */
 export type UserEvent =
-  | { readonly type: 'user.send'; readonly bytes: number; readonly message?: unknown }
+  /**
+   * `messages` sends of `bytes` bytes in all (1 when absent). While no socket is open the shell
+   * admits sends by `queueHasRoom` itself and reports them here in one batch per task, their
+   * payloads already in its queue; a single send carries its `message`.
+   */
+  | { readonly type: 'user.send'; readonly bytes: number; readonly messages?: number; readonly message?: unknown }
   | { readonly type: 'user.close'; readonly code?: number; readonly reason?: string };
 
 /** Facts from the transport, tagged with the attempt whose socket produced them. */

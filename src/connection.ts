@@ -9,7 +9,7 @@
  * it is taken only in the state the machine set.
  */
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { connectionMachine } from '../machines/connection.machine.js';
+import { connectionMachine, queueHasRoom } from '../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, TimerName, UndeliveredReason } from '../machines/connection.types.js';
 import { backoffDelay } from './backoff.js';
 import { watchEnvironment } from './environment.js';
@@ -63,6 +63,9 @@ export class Connection {
   readonly #sequencer = new Sequencer(this.#events);
   /** Set by the machine's send actions: whether the `user.send` just dispatched was accepted. */
   #accepted = false;
+  /** Sends admitted to the queue since the machine was last told (see `send()`). */
+  #batchMessages = 0;
+  #batchBytes = 0;
   /** The wait `startTimer` drew for the reconnect `emitReconnecting` reports. */
   #retryDelay = 0;
   #lastState: ConnectionStateName = 'connecting';
@@ -161,8 +164,24 @@ export class Connection {
       throw new TypeError(`Expected data to be a string, an ArrayBuffer, an ArrayBufferView or a Blob, got ${describeValue(data)}`);
     }
     const bytes = byteSizeOf(data);
-    if (this.#isOpen()) {
+    const { value, context } = this.actor.getSnapshot();
+    if (value === 'open') {
       this.#sockets.socket!.send(data, bytes, data);
+      return true;
+    }
+    // Before open, a send that fits is queued here by the machine's own rule and the machine is
+    // told once per task (or before any other event), as one batched `user.send`: one machine
+    // event per message cost more than the write itself (bench/, issue 8), and a million
+    // queued sends would hold the event loop past connectTimeout. Counting what is not yet told
+    // keeps the admission exactly what the machine, told message by message, would decide.
+    if (
+      (value === 'connecting' || value === 'reconnecting') &&
+      queueHasRoom(context, this.#batchMessages + 1, this.#batchBytes + bytes)
+    ) {
+      this.#queue.push(QueuedMessage.of(data), bytes);
+      if (this.#batchMessages === 0) queueMicrotask(this.#tellBatch);
+      this.#batchMessages += 1;
+      this.#batchBytes += bytes;
       return true;
     }
     this.#dispatch({ type: 'user.send', bytes, message: data });
@@ -195,8 +214,20 @@ export class Connection {
   }
 
   #dispatch(event: ConnectionEvent): void {
+    // The machine hears of queued sends before anything that follows them.
+    if (this.#batchMessages > 0) this.#tellBatch();
     this.#sequencer.transition(() => this.actor.send(event));
   }
+
+  /** Tells the machine of the sends `send()` queued since it was last told. */
+  readonly #tellBatch = (): void => {
+    const messages = this.#batchMessages;
+    if (messages === 0) return;
+    const bytes = this.#batchBytes;
+    this.#batchMessages = 0;
+    this.#batchBytes = 0;
+    this.#sequencer.transition(() => this.actor.send({ type: 'user.send', messages, bytes }));
+  };
 
   /** A fact from a socket, timer or the environment: dispatched now, or held if it arrives mid-transition. */
   #hear(event: ConnectionEvent): void {
@@ -292,7 +323,8 @@ export class Connection {
       enqueueMessage: ({ self, event }) => {
         const connection = Connection.#of(self);
         const { message, bytes } = event as Event<'user.send'>;
-        connection.#queue.push(QueuedMessage.of(message as OutgoingData), bytes);
+        // A batch's payloads are already queued: send() admitted them by the same rule.
+        if (message !== undefined) connection.#queue.push(QueuedMessage.of(message as OutgoingData), bytes);
         connection.#accepted = true;
       },
       writeMessage: ({ self, event }) => {
