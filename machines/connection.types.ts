@@ -37,7 +37,7 @@ export type CloseCause =
 
 /** Why a message handed to `send()` was not written to a socket. */
 export type UndeliveredReason =
-  /** Sent while connecting, but the queue was at `maxQueuedMessages` or `maxQueuedBytes`. */
+  /** Sent while connecting (or queued again under `resendUnconfirmed`), but the queue was at `maxQueuedMessages` or `maxQueuedBytes`. */
   | 'queue-full'
   /** Queued while connecting, but the attempt failed or was aborted before the socket opened. */
   | 'closed-before-open'

@@ -66,6 +66,8 @@ export class Connection {
   /** Sends admitted to the queue since the machine was last told (see `send()`). */
   #batchMessages = 0;
   #batchBytes = 0;
+  /** What a dropped socket never confirmed writing, held until the close says whether a reconnect follows (`resendUnconfirmed`). */
+  #unconfirmed: OutgoingData[] = [];
   /** The wait `startTimer` drew for the reconnect `emitReconnecting` reports. */
   #retryDelay = 0;
   #lastState: ConnectionStateName = 'connecting';
@@ -178,10 +180,7 @@ export class Connection {
       (value === 'connecting' || value === 'reconnecting') &&
       queueHasRoom(context, this.#batchMessages + 1, this.#batchBytes + bytes)
     ) {
-      this.#queue.push(QueuedMessage.of(data), bytes);
-      if (this.#batchMessages === 0) queueMicrotask(this.#tellBatch);
-      this.#batchMessages += 1;
-      this.#batchBytes += bytes;
+      this.#admit(data, bytes);
       return true;
     }
     this.#dispatch({ type: 'user.send', bytes, message: data });
@@ -263,6 +262,32 @@ export class Connection {
 
   #reportUndelivered(data: OutgoingData, reason: UndeliveredReason): void {
     this.#sequencer.post('undelivered', { data, reason });
+  }
+
+  /**
+   * With `resendUnconfirmed`: what the dropped socket never confirmed goes back in the queue,
+   * oldest first and ahead of anything sent later, when a reconnect follows (as far as the
+   * queue's bounds allow; the rest is reported `queue-full`), and is reported `connection-lost`
+   * when none does. The queue is empty here: it was flushed when the socket opened.
+   */
+  #settleUnconfirmed(context: Snapshot['context'], willReconnect: boolean): void {
+    const unconfirmed = this.#unconfirmed;
+    if (unconfirmed.length === 0) return;
+    this.#unconfirmed = [];
+    for (const data of unconfirmed) {
+      const bytes = byteSizeOf(data);
+      if (!willReconnect) this.#reportUndelivered(data, 'connection-lost');
+      else if (queueHasRoom(context, this.#batchMessages + 1, this.#batchBytes + bytes)) this.#admit(data, bytes);
+      else this.#reportUndelivered(data, 'queue-full');
+    }
+  }
+
+  /** Queues a send the machine's rule admitted; the machine is told with the task's batch. */
+  #admit(data: OutgoingData, bytes: number): void {
+    this.#queue.push(QueuedMessage.of(data), bytes);
+    if (this.#batchMessages === 0) queueMicrotask(this.#tellBatch);
+    this.#batchMessages += 1;
+    this.#batchBytes += bytes;
   }
 
   #startTimer(timer: TimerName, attempt: number, retry: number): void {
@@ -352,13 +377,18 @@ export class Connection {
       },
       reportUnsent: ({ self }, { reason }) => {
         const connection = Connection.#of(self);
-        for (const data of connection.#sockets.socket?.takeUnsent() ?? []) if (data !== UNSENT_PING) connection.#reportUndelivered(data, reason);
+        const unsent = (connection.#sockets.socket?.takeUnsent() ?? []).filter((data) => data !== UNSENT_PING);
+        if (reason === 'connection-lost' && connection.#options.resendUnconfirmed) connection.#unconfirmed = unsent;
+        else for (const data of unsent) connection.#reportUndelivered(data, reason);
       },
       emitOpen: ({ self, context }) =>
         Connection.#of(self).#sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),
       emitError: ({ self }, { failure }) => Connection.#of(self).#sequencer.post('error', failure),
-      emitClose: ({ self }, { closeInfo, willReconnect }) =>
-        Connection.#of(self).#sequencer.post('close', { ...closeInfo, willReconnect }),
+      emitClose: ({ self, context }, { closeInfo, willReconnect }) => {
+        const connection = Connection.#of(self);
+        connection.#settleUnconfirmed(context, willReconnect);
+        connection.#sequencer.post('close', { ...closeInfo, willReconnect });
+      },
       emitReconnecting: ({ self }, { attempt, retry }) => {
         const connection = Connection.#of(self);
         connection.#sequencer.post('reconnecting', { attempt, retry, delay: connection.#retryDelay });

@@ -50,6 +50,12 @@ export interface ConnectionOptions {
   readonly clock?: Clock;
   /** Open a new socket after one ends without `close()` (see README, "Reconnection"). @default true (`ManagedWebSocket`: false) */
   readonly reconnect?: boolean;
+  /**
+   * When a socket drops with messages it had not confirmed written and a reconnect follows, queue
+   * them again, first, for the next socket, instead of reporting them `connection-lost`: at-least-once
+   * delivery, so the peer may see one twice (see README, "Delivery guarantees"). @default false
+   */
+  readonly resendUnconfirmed?: boolean;
   /** Reconnects in a row that may fail before the connection gives up (`giveup`); `Infinity` never gives up. @default Infinity */
   readonly maxRetries?: number;
   /** The ceiling of the first reconnect wait, in ms; each wait is drawn below its ceiling (full jitter). @default 1000 */
@@ -98,6 +104,7 @@ export const DEFAULTS = {
   WebSocket: undefined,
   transport: undefined,
   reconnect: true,
+  resendUnconfirmed: false,
   maxRetries: Infinity,
   minReconnectDelay: 1_000,
   maxReconnectDelay: 30_000,
@@ -128,6 +135,7 @@ export interface ResolvedOptions {
   readonly inspect: ConnectionOptions['inspect'];
   readonly clock: Clock;
   readonly reconnect: boolean;
+  readonly resendUnconfirmed: boolean;
   readonly maxRetries: number;
   readonly backoff: BackoffOptions;
   readonly minStableTime: number;
@@ -179,6 +187,7 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
     inspect: o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object' ? o.inspect : fail('inspect', o.inspect, 'an observer or a function'),
     clock: clock(o.clock ?? DEFAULTS.clock),
     reconnect: flag('reconnect', o.reconnect ?? DEFAULTS.reconnect),
+    resendUnconfirmed: flag('resendUnconfirmed', o.resendUnconfirmed ?? DEFAULTS.resendUnconfirmed),
     maxRetries: retries(o.maxRetries ?? DEFAULTS.maxRetries),
     backoff: backoff(o),
     minStableTime: duration('minStableTime', o.minStableTime ?? DEFAULTS.minStableTime),

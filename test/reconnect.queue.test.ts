@@ -2,7 +2,8 @@
  * What becomes of messages across reconnects, on the in-memory transport: the queue survives a
  * failed attempt and the wait, in order, and goes out on the next open before anything sent from
  * the open listener; the end of the connection reports it; and what a dropped socket had
- * accepted is reported `connection-lost` (at most once), for the application to resend.
+ * accepted is reported `connection-lost` (at most once), for the application to resend, or with
+ * `resendUnconfirmed` queued again for the next socket (at least once).
  */
 import { describe, expect, it } from 'vitest';
 import type { MemorySocket } from '../src/testing/index.js';
@@ -101,5 +102,55 @@ describe('the at-most-once boundary', () => {
     world.retry().accept();
     world.socket.flush();
     expect(written(world.socket)).toEqual(['one', 'two', 'three']);
+  });
+});
+
+describe('resendUnconfirmed: the at-least-once choice', () => {
+  it('queues what a dropped socket had not written out again, first, and sends it on the next socket without reporting it', () => {
+    const world = memoryWorld({ resendUnconfirmed: true });
+    world.socket.accept();
+    world.connection.send('written');
+    world.connection.send('unsent 1');
+    world.connection.send('unsent 2');
+    world.socket.flush(7);
+    world.socket.drop();
+    world.connection.send('later');
+    expect(world.connection.queuedMessages).toBe(3);
+    world.retry().accept();
+    world.socket.flush();
+    expect(written(world.sockets[0]!)).toEqual(['written']);
+    expect(written(world.socket)).toEqual(['unsent 1', 'unsent 2', 'later']);
+    expect(world.log.filter((line) => line.startsWith('undelivered'))).toEqual([]);
+  });
+
+  it('reports them connection-lost when no reconnect follows, before the close', () => {
+    const world = memoryWorld({ resendUnconfirmed: true, maxRetries: 0 });
+    world.socket.accept();
+    world.connection.send('unsent');
+    world.socket.drop();
+    expect(world.log.slice(-4)).toEqual(['undelivered unsent connection-lost', 'close 1006 connection-lost unclean', 'giveup max-retries', 'state gaveUp']);
+  });
+
+  it('keeps the queue bounds: what does not fit again is reported queue-full', () => {
+    const world = memoryWorld({ resendUnconfirmed: true, maxQueuedMessages: 1 });
+    world.socket.accept();
+    world.connection.send('first');
+    world.connection.send('second');
+    world.socket.drop();
+    expect(world.log.filter((line) => line.startsWith('undelivered'))).toEqual(['undelivered second queue-full']);
+    world.retry().accept();
+    world.socket.flush();
+    expect(written(world.socket)).toEqual(['first']);
+  });
+
+  it('reports a resent message closed-before-open if close() comes during the wait', async () => {
+    const world = memoryWorld({ resendUnconfirmed: true });
+    world.socket.accept();
+    world.connection.send('unsent');
+    world.socket.drop();
+    void world.connection.close();
+    await world.connection.closed;
+    expect(world.log.filter((line) => line.startsWith('undelivered'))).toEqual(['undelivered unsent closed-before-open']);
+    expect(world.connection.actor.getSnapshot().context).toMatchObject({ queuedMessages: 0, queuedBytes: 0 });
   });
 });
