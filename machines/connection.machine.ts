@@ -36,6 +36,7 @@ import {
   failConnect,
   finishClose,
   probe,
+  probeNow,
   queueHasRoom,
   queueOrReject,
   reportFailure,
@@ -234,8 +235,8 @@ export const connectionMachine = setup({
           actions: dropSocket('heartbeat-timeout', 'connection-lost'),
         },
         // The network changed under the socket: check it now rather than at the next ping.
-        'env.wake': { guard: 'canProbe', actions: [{ type: 'cancelTimer', params: { timer: 'ping' } }, ...probe()] },
-        'env.offline': { guard: 'canProbe', actions: [{ type: 'cancelTimer', params: { timer: 'ping' } }, ...probe()] },
+        'env.wake': probeNow(),
+        'env.offline': probeNow(),
       },
     },
 

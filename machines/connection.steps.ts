@@ -110,6 +110,11 @@ export function probe() {
   return ['sendPing', 'recordPing', { type: 'startTimer', params: ({ context }: Args) => timer('pong', context) }] as const;
 }
 
+/** The network changed under an open socket: check it now rather than at the next ping. */
+export function probeNow() {
+  return { guard: 'canProbe', actions: [{ type: 'cancelTimer', params: { timer: 'ping' } }, ...probe()] } as const;
+}
+
 /** No attempt follows: every queued message is reported, then the close, then the promise settles. */
 export function endForGood() {
   return [

@@ -14,10 +14,10 @@ import type { UrlResolver } from './url-source.js';
 
 /**
  * What a socket's `takeUnsent()` gives back for an application-level ping it never wrote out:
- * not the application's data, so it is never reported undelivered. An object, so that no
- * message the application sends can be mistaken for it.
+ * not the application's data, so `AttemptSocket.takeUnsent()` leaves it out. An object, so that
+ * no message the application sends can be mistaken for it.
  */
-export const UNSENT_PING: OutgoingData = new ArrayBuffer(0);
+const UNSENT_PING: OutgoingData = new ArrayBuffer(0);
 
 /** Where the socket's reports go: facts for the machine, and inbound messages (the hot path). */
 export interface AttemptReports {
@@ -110,6 +110,11 @@ export class AttemptSocket {
       socket.send(message, byteSizeOf(message), UNSENT_PING);
       this.#pongByMessage = true;
     }
+  }
+
+  /** The application's data the socket accepted and never wrote out, oldest first; forgets it. */
+  takeUnsent(): OutgoingData[] {
+    return (this.#socket?.takeUnsent() ?? []).filter((data) => data !== UNSENT_PING);
   }
 
   /** For an inbound message: whether it answers an application-level ping. */

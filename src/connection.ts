@@ -15,7 +15,7 @@ import { backoffDelay } from './backoff.js';
 import { watchEnvironment } from './environment.js';
 import { NamedTimers } from './named-timers.js';
 import { UrlResolver, type UrlSource } from './url-source.js';
-import { AttemptSocket, UNSENT_PING } from './attempt-socket.js';
+import { AttemptSocket } from './attempt-socket.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import { normalizeCloseArgs } from './close-args.js';
 import { describeValue } from './errors.js';
@@ -176,13 +176,7 @@ export class Connection {
     // event per message cost more than the write itself (bench/, issue 8), and a million
     // queued sends would hold the event loop past connectTimeout. Counting what is not yet told
     // keeps the admission exactly what the machine, told message by message, would decide.
-    if (
-      (value === 'connecting' || value === 'reconnecting') &&
-      queueHasRoom(context, this.#batchMessages + 1, this.#batchBytes + bytes)
-    ) {
-      this.#admit(data, bytes);
-      return true;
-    }
+    if ((value === 'connecting' || value === 'reconnecting') && this.#admit(context, data, bytes)) return true;
     this.#dispatch({ type: 'user.send', bytes, message: data });
     return this.#accepted;
   }
@@ -214,7 +208,7 @@ export class Connection {
 
   #dispatch(event: ConnectionEvent): void {
     // The machine hears of queued sends before anything that follows them.
-    if (this.#batchMessages > 0) this.#tellBatch();
+    this.#tellBatch();
     this.#sequencer.transition(() => this.actor.send(event));
   }
 
@@ -277,17 +271,21 @@ export class Connection {
     for (const data of unconfirmed) {
       const bytes = byteSizeOf(data);
       if (!willReconnect) this.#reportUndelivered(data, 'connection-lost');
-      else if (queueHasRoom(context, this.#batchMessages + 1, this.#batchBytes + bytes)) this.#admit(data, bytes);
-      else this.#reportUndelivered(data, 'queue-full');
+      else if (!this.#admit(context, data, bytes)) this.#reportUndelivered(data, 'queue-full');
     }
   }
 
-  /** Queues a send the machine's rule admitted; the machine is told with the task's batch. */
-  #admit(data: OutgoingData, bytes: number): void {
+  /**
+   * Queues `data` if the machine's rule admits it, counting what the machine has not yet been
+   * told; the machine is told with the task's batch. Returns whether it was queued.
+   */
+  #admit(context: Snapshot['context'], data: OutgoingData, bytes: number): boolean {
+    if (!queueHasRoom(context, this.#batchMessages + 1, this.#batchBytes + bytes)) return false;
     this.#queue.push(QueuedMessage.of(data), bytes);
     if (this.#batchMessages === 0) queueMicrotask(this.#tellBatch);
     this.#batchMessages += 1;
     this.#batchBytes += bytes;
+    return true;
   }
 
   #startTimer(timer: TimerName, attempt: number, retry: number): void {
@@ -377,7 +375,7 @@ export class Connection {
       },
       reportUnsent: ({ self }, { reason }) => {
         const connection = Connection.#of(self);
-        const unsent = (connection.#sockets.socket?.takeUnsent() ?? []).filter((data) => data !== UNSENT_PING);
+        const unsent = connection.#sockets.takeUnsent();
         if (reason === 'connection-lost' && connection.#options.resendUnconfirmed) connection.#unconfirmed = unsent;
         else for (const data of unsent) connection.#reportUndelivered(data, reason);
       },
