@@ -40,16 +40,70 @@ import {
   queueHasRoom,
   queueOrReject,
   reportFailure,
+  reportUnsent,
   settle,
   timer,
+  unsentReason,
+  willReconnect,
 } from './connection.steps.js';
 
-export { ABNORMAL_CLOSURE, queueHasRoom, type QueueCounts } from './connection.steps.js';
+export { ABNORMAL_CLOSURE, queueHasRoom, unsentReason, type QueueFill, type QueueLimits } from './connection.steps.js';
 
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
 /** Effects are supplied by the shell; these placeholders keep the machine runnable on its own. */
 const effect = <Params = undefined>() => (_: unknown, _params: Params): void => {};
+
+/**
+ * The side effects the machine asks for, by name, with the parameters each is given. The shell
+ * implements exactly these (`src/effects.ts` is typed from this object); everything else the
+ * machine does is an `assign` to its own context.
+ */
+const effects = {
+  /** Create the transport socket for this attempt; its events must carry `attempt`. */
+  openSocket: effect<{ attempt: number }>(),
+  /** Start the closing handshake with the code and reason `close()` was given. */
+  closeSocket: effect<{ code: number | undefined; reason: string | undefined }>(),
+  /** Drop the socket at once and stop listening to it (no closing handshake). */
+  terminateSocket: effect(),
+  /** Send `socket.drained` once everything handed to the socket has been written out. */
+  watchDrain: effect<{ attempt: number }>(),
+  /** Ask the peer for a sign of life: a protocol ping, or the application's ping message. */
+  sendPing: effect(),
+  /** Start `timer`; `retry` is the index of the reconnect the `retry` timer waits for. */
+  startTimer: effect<{ timer: TimerName; attempt: number; retry: number }>(),
+  cancelTimer: effect<{ timer: TimerName }>(),
+  /** Put the message of a `user.send` at the back of the outbound queue. */
+  enqueueMessage: effect(),
+  /** Hand the message of a `user.send` to the open socket. */
+  writeMessage: effect(),
+  /** Report the message of a `user.send` as undelivered. */
+  rejectMessage: effect<{ reason: UndeliveredReason }>(),
+  /** Hand every queued message to the open socket, oldest first. */
+  flushQueue: effect(),
+  /** Report every queued message as undelivered, oldest first, and empty the queue. */
+  dropQueue: effect<{ reason: UndeliveredReason }>(),
+  /** Report every message the ended attempt's socket accepted but had not written out as undelivered. */
+  reportUnsent: effect<{ reason: UndeliveredReason }>(),
+  /**
+   * Queue again, oldest first and ahead of anything sent later, every message the dropped
+   * socket accepted but had not written out, as far as `queueHasRoom` admits them; report the
+   * rest `queue-full`.
+   */
+  requeueUnsent: effect(),
+  emitOpen: effect(),
+  emitError: effect<{ failure: TransportFailure }>(),
+  /** Report how the attempt ended, and whether another attempt follows. */
+  emitClose: effect<{ closeInfo: CloseInfo; willReconnect: boolean }>(),
+  /** Report the wait before attempt `attempt` (the `retry`-th reconnect). */
+  emitReconnecting: effect<{ attempt: number; retry: number }>(),
+  emitGiveUp: effect<{ reason: GiveUpReason; closeInfo: CloseInfo }>(),
+  /** The connection is over for good: settle what `close()` and `closed` promised, with how the last attempt ended. */
+  settle: effect<{ closeInfo: CloseInfo | undefined }>(),
+};
+
+/** The machine's effects: their names, and the parameters each receives. */
+export type ConnectionEffects = { readonly [K in keyof typeof effects]: Parameters<(typeof effects)[K]>[1] };
 
 export const connectionMachine = setup({
   types: {
@@ -58,46 +112,8 @@ export const connectionMachine = setup({
     input: {} as ConnectionInput,
   },
   actions: {
-    /** Create the transport socket for this attempt; its events must carry `attempt`. */
-    openSocket: effect<{ attempt: number }>(),
-    /** Start the closing handshake with the code and reason `close()` was given. */
-    closeSocket: effect<{ code: number | undefined; reason: string | undefined }>(),
-    /** Drop the socket at once and stop listening to it (no closing handshake). */
-    terminateSocket: effect(),
-    /** Send `socket.drained` once everything handed to the socket has been written out. */
-    watchDrain: effect<{ attempt: number }>(),
-    /** Ask the peer for a sign of life: a protocol ping, or the application's ping message. */
-    sendPing: effect(),
-    /** Start `timer`; `retry` is the index of the reconnect the `retry` timer waits for. */
-    startTimer: effect<{ timer: TimerName; attempt: number; retry: number }>(),
-    cancelTimer: effect<{ timer: TimerName }>(),
-    /** Put the message of a `user.send` event at the back of the outbound queue. */
-    enqueueMessage: effect(),
-    /** Hand the message of a `user.send` event to the open socket. */
-    writeMessage: effect(),
-    /** Report the message of a `user.send` event as undelivered. */
-    rejectMessage: effect<{ reason: UndeliveredReason }>(),
-    /** Hand every queued message to the open socket, oldest first. */
-    flushQueue: effect(),
-    /** Report every queued message as undelivered, oldest first, and empty the queue. */
-    dropQueue: effect<{ reason: UndeliveredReason }>(),
-    /** Report every message the socket accepted but had not written out as undelivered. */
-    reportUnsent: effect<{ reason: UndeliveredReason }>(),
-    emitOpen: effect(),
-    emitError: effect<{ failure: TransportFailure }>(),
-    /** Report how the attempt ended, and whether another attempt follows. */
-    emitClose: effect<{ closeInfo: CloseInfo; willReconnect: boolean }>(),
-    /** Report the wait before attempt `attempt` (the `retry`-th reconnect). */
-    emitReconnecting: effect<{ attempt: number; retry: number }>(),
-    emitGiveUp: effect<{ reason: GiveUpReason; closeInfo: CloseInfo }>(),
-    /** The connection is over for good: settle what `close()` and `closed` promised, with how the last attempt ended. */
-    settle: effect<{ closeInfo: CloseInfo | undefined }>(),
+    ...effects,
 
-    countQueuedMessage: assign({
-      queuedMessages: ({ context, event }) => context.queuedMessages + ((event as EventOf<'user.send'>).messages ?? 1),
-      queuedBytes: ({ context, event }) => context.queuedBytes + (event as EventOf<'user.send'>).bytes,
-    }),
-    clearQueuedCounts: assign({ queuedMessages: 0, queuedBytes: 0 }),
     recordOpen: assign(({ event }) => {
       const { protocol, extensions } = event as EventOf<'socket.open'>;
       return { protocol, extensions };
@@ -125,8 +141,8 @@ export const connectionMachine = setup({
     /** The one check that makes events from a socket or timer the machine has left behind harmless. */
     isCurrentAttempt: ({ context, event }) => 'attempt' in event && event.attempt === context.attempt,
     queueHasRoom: ({ context, event }) => {
-      const { messages = 1, bytes } = event as EventOf<'user.send'>;
-      return queueHasRoom(context, messages, bytes);
+      const send = event as EventOf<'user.send'>;
+      return queueHasRoom(context, send, send.bytes);
     },
     isFirstFailure: ({ context }) => context.failure === undefined,
     isAwaitingPong: ({ context }) => context.awaitingPong,
@@ -138,6 +154,8 @@ export const connectionMachine = setup({
     /** The close-code policy; `shouldReconnect` replaces it through `machine.provide({ guards })`. */
     isRetryable: ({ context }) => isRetryableClose(context.closeInfo!),
     hasRetriesLeft: ({ context }) => context.retries < context.maxRetries,
+    /** At-least-once: what a dropped connection never confirmed writing is sent again on the next. */
+    resendsUnsent: ({ context }) => context.resendUnconfirmed && unsentReason(context.closeInfo!) === 'connection-lost',
   },
 }).createMachine({
   id: 'connection',
@@ -150,9 +168,8 @@ export const connectionMachine = setup({
     reconnect: input.reconnect,
     maxRetries: input.maxRetries,
     heartbeat: input.heartbeat,
+    resendUnconfirmed: input.resendUnconfirmed,
     awaitingPong: false,
-    queuedMessages: 0,
-    queuedBytes: 0,
     closeRequest: undefined,
     failure: undefined,
     protocol: '',
@@ -173,7 +190,7 @@ export const connectionMachine = setup({
         'socket.open': {
           guard: 'isCurrentAttempt',
           target: 'open',
-          actions: ['recordOpen', 'flushQueue', 'clearQueuedCounts', 'emitOpen'],
+          actions: ['recordOpen', 'flushQueue', 'emitOpen'],
         },
         // A failed connect is always error, then close 1006 (WHATWG WebSockets Standard,
         // "fail the WebSocket connection"), whichever of error and close the transport reports
@@ -232,7 +249,7 @@ export const connectionMachine = setup({
         'timer.pong': {
           guard: 'isCurrentAttempt',
           target: 'attemptEnded',
-          actions: dropSocket('heartbeat-timeout', 'connection-lost'),
+          actions: dropSocket('heartbeat-timeout'),
         },
         // The network changed under the socket: check it now rather than at the next ping.
         'env.wake': probeNow(),
@@ -272,7 +289,7 @@ export const connectionMachine = setup({
             'timer.drain': {
               guard: 'isCurrentAttempt',
               target: '#connection.attemptEnded',
-              actions: dropSocket('drain-timeout', 'drain-timeout'),
+              actions: dropSocket('drain-timeout'),
             },
           },
         },
@@ -302,7 +319,7 @@ export const connectionMachine = setup({
             'timer.close': {
               guard: 'isCurrentAttempt',
               target: '#connection.attemptEnded',
-              actions: dropSocket('close-timeout', 'connection-lost'),
+              actions: dropSocket('close-timeout'),
             },
           },
         },
@@ -310,7 +327,8 @@ export const connectionMachine = setup({
     },
 
     // Every attempt ends here, its error reported and its close recorded but not yet emitted:
-    // what follows decides what the close event says and what becomes of the queue.
+    // what follows decides what the close event says, and what becomes of the queue and of
+    // what the socket never wrote out.
     attemptEnded: {
       always: [
         // close() ends everything; nothing overrides it.
@@ -327,11 +345,10 @@ export const connectionMachine = setup({
           target: 'gaveUp',
           actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) }],
         },
-        {
-          target: 'reconnecting',
-          // The queue survives, in order, for the next attempt.
-          actions: [{ type: 'emitClose', params: ({ context }) => ({ closeInfo: context.closeInfo!, willReconnect: true }) }],
-        },
+        // The queue survives, in order, for the next attempt; with `resendUnconfirmed`, behind
+        // what the dropped socket never confirmed writing.
+        { guard: 'resendsUnsent', target: 'reconnecting', actions: ['requeueUnsent', willReconnect()] },
+        { target: 'reconnecting', actions: [reportUnsent(), willReconnect()] },
       ],
     },
 
@@ -351,7 +368,7 @@ export const connectionMachine = setup({
         // No socket is open, so there is no close to report: only the queue and the promise.
         'user.close': {
           target: 'closed',
-          actions: ['recordCloseRequest', { type: 'dropQueue', params: { reason: 'closed-before-open' } }, 'clearQueuedCounts', settle()],
+          actions: ['recordCloseRequest', { type: 'dropQueue', params: { reason: 'closed-before-open' } }, settle()],
         },
       },
     },

@@ -14,21 +14,35 @@ import type {
   UndeliveredReason,
 } from './connection.types.js';
 
-/** What the queue bound reads: how much is queued, and the limits. */
-export interface QueueCounts {
-  readonly queuedMessages: number;
-  readonly queuedBytes: number;
+/** The queue's bounds (the machine's input). */
+export interface QueueLimits {
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
 }
 
+/** How full the shell's queue is. */
+export interface QueueFill {
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+}
+
 /**
- * Whether `messages` more messages of `bytes` bytes in all fit the queue. The machine's guard,
- * and the rule by which the shell admits sends before it tells the machine (the two must agree,
- * so there is one).
+ * Whether one more message of `bytes` bytes fits a queue filled to `fill`. The machine's guard,
+ * and the rule by which the shell queues again what a dropped socket never confirmed (the two
+ * must agree, so there is one).
  */
-export function queueHasRoom(counts: QueueCounts, messages: number, bytes: number): boolean {
-  return counts.queuedMessages + messages <= counts.maxQueuedMessages && counts.queuedBytes + bytes <= counts.maxQueuedBytes;
+export function queueHasRoom(limits: QueueLimits, fill: QueueFill, bytes: number): boolean {
+  return fill.queuedMessages + 1 <= limits.maxQueuedMessages && fill.queuedBytes + bytes <= limits.maxQueuedBytes;
+}
+
+/**
+ * What becomes of the messages a socket accepted and never wrote out, by how its attempt
+ * ended: dropped after `close()` waited too long for them, written before a clean close (none
+ * are left), or lost with a connection that dropped.
+ */
+export function unsentReason(close: CloseInfo): UndeliveredReason {
+  if (close.cause === 'drain-timeout') return 'drain-timeout';
+  return close.wasClean ? 'closed' : 'connection-lost';
 }
 
 /** The code a `CloseEvent` carries when the connection closed without a closing handshake (RFC 6455 §7.1.5). */
@@ -45,10 +59,7 @@ export function timer(name: TimerName, context: ConnectionContext) {
 
 /** While no socket is open: queue what fits, report the rest `queue-full`. */
 export function queueOrReject() {
-  return [
-    { guard: 'queueHasRoom', actions: ['enqueueMessage', 'countQueuedMessage'] },
-    { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] },
-  ] as const;
+  return [{ guard: 'queueHasRoom', actions: 'enqueueMessage' }, { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] }] as const;
 }
 
 export function aborted(): TransportFailure {
@@ -76,15 +87,9 @@ export function reportFailure() {
   ] as const;
 }
 
-/** The transport closed: account for what it never wrote out, then record the close. */
+/** The transport closed: record how. What it never wrote out waits for the decision in `attemptEnded`. */
 export function finishClose() {
   return [
-    {
-      type: 'reportUnsent',
-      params: ({ event }: Args): { reason: UndeliveredReason } => ({
-        reason: (event as EventOf<'socket.close'>).wasClean ? 'closed' : 'connection-lost',
-      }),
-    },
     {
       type: 'recordClose',
       params: ({ context, event }: Args): CloseInfo => {
@@ -96,13 +101,9 @@ export function finishClose() {
   ] as const;
 }
 
-/** A timeout while open or closing: drop the socket and report what it never wrote out. */
-export function dropSocket(cause: CloseCause, unsentReason: UndeliveredReason) {
-  return [
-    'terminateSocket',
-    { type: 'reportUnsent', params: { reason: unsentReason } },
-    { type: 'recordClose', params: () => abnormalClose(cause) },
-  ] as const;
+/** A timeout while open or closing: drop the socket, and record the close. */
+export function dropSocket(cause: CloseCause) {
+  return ['terminateSocket', { type: 'recordClose', params: () => abnormalClose(cause) }] as const;
 }
 
 /** Ping, and give the pong `heartbeatTimeout` to come back. */
@@ -115,14 +116,24 @@ export function probeNow() {
   return { guard: 'canProbe', actions: [{ type: 'cancelTimer', params: { timer: 'ping' } }, ...probe()] } as const;
 }
 
-/** No attempt follows: every queued message is reported, then the close, then the promise settles. */
+/** Every message the ended attempt's socket never wrote out is reported, by how the attempt ended. */
+export function reportUnsent() {
+  return { type: 'reportUnsent', params: ({ context }: Args) => ({ reason: unsentReason(context.closeInfo!) }) } as const;
+}
+
+/** No attempt follows: what the socket never wrote out and every queued message are reported, then the close, then the promise settles. */
 export function endForGood() {
   return [
+    reportUnsent(),
     { type: 'dropQueue', params: { reason: 'closed-before-open' } },
-    'clearQueuedCounts',
     { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo!, willReconnect: false }) },
     settle(),
   ] as const;
+}
+
+/** Another attempt follows: the queue survives, in order, and the close says a reconnect follows. */
+export function willReconnect() {
+  return { type: 'emitClose', params: ({ context }: Args) => ({ closeInfo: context.closeInfo!, willReconnect: true }) } as const;
 }
 
 /** Settle the `closed` promise with how the last attempt ended. */

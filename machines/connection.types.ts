@@ -1,9 +1,9 @@
 /**
  * Types shared by the connection statechart and the shell that drives it.
  *
- * The machine only ever sees sizes, counts and facts; message payloads stay in the shell
- * (`src/`), except the opaque `message` carried by `user.send` while connecting, which the
- * shell's `enqueueMessage` action stores in its own queue.
+ * The machine only ever sees sizes, counts and facts. Message payloads, the outbound queue and
+ * what a socket holds stay in the shell (`src/`); the machine's send effects name what to do
+ * with them.
  */
 
 /** Why a connection attempt or a connection ended. Stable strings: match on them. */
@@ -100,6 +100,8 @@ export interface ConnectionInput {
   readonly maxRetries: number;
   /** Whether the open socket is checked with pings. */
   readonly heartbeat: boolean;
+  /** Whether what a dropped socket never confirmed writing is queued again when a reconnect follows (at-least-once). */
+  readonly resendUnconfirmed: boolean;
 }
 
 export interface ConnectionContext {
@@ -113,12 +115,9 @@ export interface ConnectionContext {
   readonly reconnect: boolean;
   readonly maxRetries: number;
   readonly heartbeat: boolean;
+  readonly resendUnconfirmed: boolean;
   /** Whether a ping is out and its pong not yet back. */
   readonly awaitingPong: boolean;
-  /** How many messages wait in the shell's queue for the socket to open. */
-  readonly queuedMessages: number;
-  /** Their total size in bytes (UTF-8 for strings). */
-  readonly queuedBytes: number;
   /** The code and reason `close()` was called with, once it has been. */
   readonly closeRequest: { readonly code?: number; readonly reason?: string } | undefined;
   /** The first failure of this attempt, once there is one. */
@@ -133,11 +132,12 @@ export interface ConnectionContext {
 /** Events from the application, through the shell's public API (arguments already validated). */
 export type UserEvent =
   /**
-   * `messages` sends of `bytes` bytes in all (1 when absent). While no socket is open the shell
-   * admits sends by `queueHasRoom` itself and reports them here in one batch per task, their
-   * payloads already in its queue; a single send carries its `message`.
+   * One `send()` of `bytes` bytes (UTF-8 for strings). The outbound queue is the shell's, as the
+   * payloads are: the event says how full it is, for the queue bound to read. Every `user.send`
+   * transition is targetless and assigns nothing, so the shell performs it from the machine's
+   * definition without stepping the machine (see `src/send-plan.ts`).
    */
-  | { readonly type: 'user.send'; readonly bytes: number; readonly messages?: number; readonly message?: unknown }
+  | { readonly type: 'user.send'; readonly bytes: number; readonly queuedMessages: number; readonly queuedBytes: number }
   | { readonly type: 'user.close'; readonly code?: number; readonly reason?: string };
 
 /** Facts from the transport, tagged with the attempt whose socket produced them. */

@@ -5,11 +5,11 @@
  * new attempt forgets the last one, and an async `url()` that settles after its attempt ended
  * creates nothing.
  */
-import type { ConnectionEvent } from '../machines/connection.types.js';
+import type { ConnectionEvent, TransportFailure } from '../machines/connection.types.js';
 import { byteSizeOf, type OutgoingData } from './byte-length.js';
 import type { ResolvedOptions } from './options.js';
 import { getDefaultTransport } from './transports/default-transport.js';
-import type { BinaryType, IncomingData, Transport, TransportSocket } from './transports/transport.js';
+import type { BinaryType, IncomingData, Transport, TransportHandlers, TransportSocket } from './transports/transport.js';
 import type { UrlResolver } from './url-source.js';
 
 /**
@@ -21,7 +21,7 @@ const UNSENT_PING: OutgoingData = new ArrayBuffer(0);
 
 /** Where the socket's reports go: facts for the machine, and inbound messages (the hot path). */
 export interface AttemptReports {
-  fact(event: ConnectionEvent): void;
+  hear(event: ConnectionEvent): void;
   message(attempt: number, data: IncomingData): void;
 }
 
@@ -68,7 +68,7 @@ export class AttemptSocket {
     // on its way, so no URL is asked for and no socket opened, as fetch() opens none; the
     // attempt then ends as an abort before open does.
     if (this.#options.signal?.aborted) return;
-    const fail = (error: unknown): void => this.#reports.fact({ type: 'socket.error', attempt, failure: transportError(error) });
+    const fail = (error: unknown): void => this.#reports.hear({ type: 'socket.error', attempt, failure: transportError(error) });
     try {
       const next = this.#urls.next();
       if ('url' in next) this.#create(attempt, next.url, binaryType);
@@ -92,7 +92,7 @@ export class AttemptSocket {
     }
     const attempt = this.#attempt;
     this.#attempt = 0;
-    this.#reports.fact({ type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false });
+    this.#reports.hear({ type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false });
   }
 
   /** Drops the socket at once; one that `url()` has not yet given is never created. */
@@ -129,22 +129,46 @@ export class AttemptSocket {
   }
 
   #create(attempt: number, url: URL, binaryType: BinaryType): void {
-    const { fact, message } = this.#reports;
     const options = this.#options;
     try {
       this.#socket = this.#transport(
         { url, protocols: options.protocols, binaryType, maxPayload: options.maxPayload, node: options.node, clock: options.clock },
-        {
-          open: (protocol, extensions) => fact({ type: 'socket.open', attempt, protocol, extensions }),
-          message: (data) => message(attempt, data),
-          error: (failure) => fact({ type: 'socket.error', attempt, failure }),
-          close: (code, reason, wasClean) => fact({ type: 'socket.close', attempt, code, reason, wasClean }),
-          pong: () => fact({ type: 'socket.pong', attempt }),
-        },
+        new AttemptHandlers(this.#reports, attempt),
       );
     } catch (error) {
-      fact({ type: 'socket.error', attempt, failure: transportError(error) });
+      this.#reports.hear({ type: 'socket.error', attempt, failure: transportError(error) });
     }
+  }
+}
+
+/** A socket's handlers, each report tagged with the attempt it belongs to: one small object per socket, not a closure per handler. */
+class AttemptHandlers implements TransportHandlers {
+  readonly #reports: AttemptReports;
+  readonly #attempt: number;
+
+  constructor(reports: AttemptReports, attempt: number) {
+    this.#reports = reports;
+    this.#attempt = attempt;
+  }
+
+  open(protocol: string, extensions: string): void {
+    this.#reports.hear({ type: 'socket.open', attempt: this.#attempt, protocol, extensions });
+  }
+
+  message(data: IncomingData): void {
+    this.#reports.message(this.#attempt, data);
+  }
+
+  error(failure: TransportFailure): void {
+    this.#reports.hear({ type: 'socket.error', attempt: this.#attempt, failure });
+  }
+
+  close(code: number, reason: string, wasClean: boolean): void {
+    this.#reports.hear({ type: 'socket.close', attempt: this.#attempt, code, reason, wasClean });
+  }
+
+  pong(): void {
+    this.#reports.hear({ type: 'socket.pong', attempt: this.#attempt });
   }
 }
 

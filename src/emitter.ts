@@ -1,29 +1,37 @@
 /**
- * A typed listener registry. Listeners are kept in arrays replaced on change (copy-on-write),
- * so adding or removing one while an event is being dispatched never skips or repeats another.
- * A listener that throws is reported the way `EventTarget` reports it (as an uncaught
- * exception, in a later microtask) and never stops the other listeners or the connection.
+ * A typed listener registry. Listeners live in one flat list of `type, listener` pairs, replaced
+ * on change (copy-on-write), so adding or removing one while an event is being dispatched never
+ * skips or repeats another, and a connection with a handful of listeners pays for one small
+ * array rather than a table per event type. A listener that throws is reported the way
+ * `EventTarget` reports it (as an uncaught exception, in a later microtask) and never stops the
+ * other listeners or the connection.
  */
 export class Emitter<Events extends { [K in keyof Events]: unknown }> {
-  // No prototype: an event type such as `toString` must not find an inherited property.
-  #listeners: { [K in keyof Events]?: readonly ((payload: Events[K]) => void)[] } = Object.create(null);
+  /** `[type, listener, type, listener, ...]`; event types are compared by identity, so `__proto__` or `toString` find nothing inherited. */
+  #pairs: readonly unknown[] = [];
 
   /** Adds `listener`; the returned function removes it (and is safe to call twice). */
   on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
-    this.#listeners[type] = [...(this.#listeners[type] ?? []), listener];
+    // `concat` sizes the new array exactly; a spread or a push leaves room for growth that a
+    // connection holding three listeners for its whole life never uses.
+    this.#pairs = this.#pairs.concat([type, listener]);
     return () => {
-      const remaining = (this.#listeners[type] ?? []).filter((candidate) => candidate !== listener);
-      if (remaining.length > 0) this.#listeners[type] = remaining;
-      else delete this.#listeners[type];
+      const pairs = this.#pairs;
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (pairs[i] === type && pairs[i + 1] === listener) {
+          this.#pairs = pairs.slice(0, i).concat(pairs.slice(i + 2));
+          return;
+        }
+      }
     };
   }
 
   emit<K extends keyof Events>(type: K, payload: Events[K]): void {
-    const listeners = this.#listeners[type];
-    if (listeners === undefined) return;
-    for (const listener of listeners) {
+    const pairs = this.#pairs;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] !== type) continue;
       try {
-        listener(payload);
+        (pairs[i + 1] as (payload: Events[K]) => void)(payload);
       } catch (error) {
         queueMicrotask(() => {
           throw error;
@@ -32,8 +40,13 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     }
   }
 
+  /** Whether any listener for `type` is registered. */
+  has(type: keyof Events): boolean {
+    return this.#pairs.includes(type);
+  }
+
   /** How many listeners are registered, all types together. */
   get size(): number {
-    return Object.values(this.#listeners).reduce((sum: number, list) => sum + (list as unknown[]).length, 0);
+    return this.#pairs.length / 2;
   }
 }

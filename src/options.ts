@@ -6,10 +6,8 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import type { CloseInfo } from '../machines/connection.types.js';
 import { isRetryableClose } from '../machines/reconnect-policy.js';
-import { normalizeProtocols } from './close-args.js';
-import { describeValue } from './errors.js';
-import { systemClock, type Clock } from './clock.js';
-import type { BackoffOptions } from './backoff.js';
+import { describeValue, normalizeProtocols } from './validation.js';
+import { systemClock, type BackoffOptions, type Clock } from './time.js';
 import type { BinaryType, NodeClientOptions, Transport } from './transports/transport.js';
 import { nativeTransport, type WebSocketConstructor } from './transports/native-transport.js';
 
@@ -151,29 +149,50 @@ export interface ResolvedOptions {
 
 const KNOWN = new Set(Object.keys(DEFAULTS));
 
-/** Validates `options` and fills in defaults. Subprotocol errors are `SyntaxError`s, as `new WebSocket()` throws. */
+/**
+ * Validates `options` and fills in defaults. Subprotocol errors are `SyntaxError`s, as
+ * `new WebSocket()` throws.
+ *
+ * Connections share their defaults instead of copying them: the result holds only what differs
+ * from the defaults, which it reads through its prototype (tens of thousands of connections made
+ * with the same options would otherwise each carry thirty copies of them).
+ */
 export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected options to be an object, got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
+  const keys = Object.keys(options);
+  for (const key of keys) {
     if (!KNOWN.has(key)) {
       const value = describeValue((options as Record<string, unknown>)[key]);
       throw new TypeError(`Unknown option \`${key}\` (got ${value}); expected one of ${[...KNOWN].join(', ')}`);
     }
   }
-  const o = options;
+  if (keys.length === 0) return RESOLVED_DEFAULTS;
+  const resolved = resolveEach(options);
+  const own: Partial<Record<keyof ResolvedOptions, unknown>> = Object.create(RESOLVED_DEFAULTS);
+  for (const key of Object.keys(resolved) as (keyof ResolvedOptions)[]) {
+    if (resolved[key] !== RESOLVED_DEFAULTS[key]) own[key] = resolved[key];
+  }
+  return own as ResolvedOptions;
+}
+
+function resolveEach(o: ConnectionOptions): ResolvedOptions {
   const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));
   if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
   if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
-  const node: NodeClientOptions = {
-    headers: headers(o.headers),
-    ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
-    ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
-    ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
-  };
+  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined;
+  const node: NodeClientOptions = !given
+    ? DEFAULT_NODE_OPTIONS
+    : {
+        headers: headers(o.headers),
+        ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
+        ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
+        ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
+      };
+  const protocols = normalizeProtocols(protocolList(o.protocols ?? DEFAULTS.protocols));
   return {
-    protocols: normalizeProtocols(protocolList(o.protocols ?? DEFAULTS.protocols)),
+    protocols: protocols.length === 0 ? DEFAULTS.protocols : protocols,
     transport,
     binaryType: oneOf('binaryType', o.binaryType ?? DEFAULTS.binaryType, ['blob', 'arraybuffer'] as const),
     maxQueuedMessages: count('maxQueuedMessages', o.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages),
@@ -201,11 +220,20 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
   };
 }
 
+const DEFAULT_NODE_OPTIONS: NodeClientOptions = { headers: DEFAULTS.headers };
+
 function retries(value: unknown): number {
   return value === Infinity ? Infinity : Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : fail('maxRetries', value, 'a non-negative integer or Infinity');
 }
 
 function backoff(o: ConnectionOptions): BackoffOptions {
+  if (o.minReconnectDelay === undefined && o.maxReconnectDelay === undefined && o.reconnectFactor === undefined && o.reconnectJitter === undefined) {
+    return DEFAULT_BACKOFF;
+  }
+  return backoffFrom(o);
+}
+
+function backoffFrom(o: ConnectionOptions): BackoffOptions {
   const minDelay = duration('minReconnectDelay', o.minReconnectDelay ?? DEFAULTS.minReconnectDelay);
   const maxDelay = duration('maxReconnectDelay', o.maxReconnectDelay ?? DEFAULTS.maxReconnectDelay);
   if (maxDelay < minDelay) fail('maxReconnectDelay', maxDelay, `at least \`minReconnectDelay\` (${minDelay})`);
@@ -297,3 +325,8 @@ function clock(value: unknown): Clock {
     ? (candidate as Clock)
     : fail('clock', value, 'an object with now(), setTimeout() and clearTimeout()');
 }
+
+const DEFAULT_BACKOFF: BackoffOptions = backoffFrom({});
+
+/** What a connection created without options reads, and what every other one reads through for the options it was not given. */
+const RESOLVED_DEFAULTS: ResolvedOptions = resolveEach({});

@@ -15,7 +15,7 @@ export type {
   UndeliveredMessage,
 } from './connection-events.js';
 export { DEFAULTS, type ConnectionOptions } from './options.js';
-export type { Clock } from './clock.js';
+export type { Clock } from './time.js';
 export type { OutgoingData } from './byte-length.js';
 export { nativeTransport, type WebSocketConstructor, type WebSocketLike } from './transports/native-transport.js';
 export type {

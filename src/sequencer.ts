@@ -10,20 +10,18 @@
  *   whatever was already waiting: the machine never hears of a fact in the middle of the
  *   transition that caused it, and facts keep their order.
  */
-import type { Emitter } from './emitter.js';
+import { Emitter } from './emitter.js';
 
 type Posted<Events> = { [K in keyof Events]: [K, Events[K]] }[keyof Events];
 
 export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
-  readonly #events: Emitter<Events>;
-  #outbox: Posted<Events>[] = [];
+  /** The listeners events are delivered to. */
+  readonly events = new Emitter<Events>();
+  /** Created when first needed: most connections spend their life with nothing waiting. */
+  #outbox: Posted<Events>[] | undefined;
   #delivering = false;
   #inTransition = false;
-  #held: (() => void)[] = [];
-
-  constructor(events: Emitter<Events>) {
-    this.#events = events;
-  }
+  #held: (() => void)[] | undefined;
 
   /** Runs one machine step (an `actor.send`, the actor's start), then delivers what it posted. */
   transition(step: () => void): void {
@@ -39,7 +37,7 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
 
   /** Queues a public event for delivery once the current transition is over. */
   post<K extends keyof Events>(type: K, payload: Events[K]): void {
-    this.#outbox.push([type, payload] as Posted<Events>);
+    (this.#outbox ??= []).push([type, payload] as Posted<Events>);
   }
 
   /** Runs a report from outside now, or holds it if it arrived mid-transition or behind held ones. */
@@ -48,13 +46,14 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
       report();
       return;
     }
-    this.#held.push(report);
-    if (this.#held.length === 1) queueMicrotask(() => this.#replayHeld());
+    const held = (this.#held ??= []);
+    held.push(report);
+    if (held.length === 1) queueMicrotask(() => this.#replayHeld());
   }
 
   /** Whether a report arriving now must wait: the hot path checks this before allocating one. */
   mustHold(): boolean {
-    return this.#inTransition || this.#held.length > 0;
+    return this.#inTransition || this.#held !== undefined;
   }
 
   /**
@@ -63,18 +62,20 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
    */
   deliverNow<K extends keyof Events>(type: K, payload: Events[K]): void {
     if (this.#delivering) this.post(type, payload);
-    else this.#events.emit(type, payload);
+    else this.events.emit(type, payload);
   }
 
   #deliver(): void {
     if (this.#delivering) return; // a listener's own call: the outer run delivers what it posted
+    const outbox = this.#outbox;
+    if (outbox === undefined) return;
     this.#delivering = true;
     try {
-      for (let i = 0; i < this.#outbox.length; i++) {
-        const [type, payload] = this.#outbox[i]!;
-        this.#events.emit(type, payload);
+      for (let i = 0; i < outbox.length; i++) {
+        const [type, payload] = outbox[i]!;
+        this.events.emit(type, payload);
       }
-      this.#outbox = [];
+      this.#outbox = undefined;
     } finally {
       this.#delivering = false;
     }
@@ -82,9 +83,11 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
 
   #replayHeld(): void {
     // Each report may hold more; take them one at a time, in order.
-    for (let report = this.#held[0]; report !== undefined; report = this.#held[0]) {
+    const held = this.#held!;
+    for (let report = held[0]; report !== undefined; report = held[0]) {
       report();
-      this.#held.shift();
+      held.shift();
     }
+    this.#held = undefined;
   }
 }

@@ -5,8 +5,8 @@
  * is checked as the constructor checks a fixed URL, and a bad result fails that one attempt
  * with an error event naming the value, since no caller is left to throw to.
  */
-import { describeValue } from './errors.js';
-import { checkTransportSecurity, parseWebSocketUrl } from './url.js';
+import { describeValue } from './validation.js';
+import { checkTransportSecurity, parseWebSocketUrl } from './validation.js';
 
 /** A URL, or a function giving one (or a promise of one) for each attempt. */
 export type UrlSource = string | URL | (() => string | URL | PromiseLike<string | URL>);
@@ -17,8 +17,8 @@ export type AttemptUrl = { readonly url: URL } | { readonly pending: PromiseLike
 export class UrlResolver {
   readonly #source: UrlSource;
   readonly #secureOnly: boolean;
-  /** The fixed URL, or the last one a function gave. */
-  #latest: URL | undefined;
+  /** The fixed URL, or the last one a function gave, serialized: a string weighs less than a `URL` kept for the connection's life. */
+  #latest: string | undefined;
 
   /** `fixed` is the source already parsed (`parseWebSocketUrl`), when it is not a function. */
   constructor(source: UrlSource, fixed: URL | undefined, secureOnly: boolean) {
@@ -26,18 +26,19 @@ export class UrlResolver {
     this.#secureOnly = secureOnly;
     if (fixed !== undefined) {
       checkTransportSecurity(fixed, secureOnly);
-      this.#latest = fixed;
+      this.#latest = fixed.href;
     }
   }
 
-  get latest(): URL | undefined {
+  /** The URL of the current (or last) attempt, serialized. */
+  get latest(): string | undefined {
     return this.#latest;
   }
 
   /** The URL for the next attempt. Throws (or rejects) with the error the constructor would have thrown. */
   next(): AttemptUrl {
     const source = this.#source;
-    if (typeof source !== 'function') return { url: this.#latest! };
+    if (typeof source !== 'function') return { url: new URL(this.#latest!) };
     const result = source();
     if (isThenable(result)) return { pending: Promise.resolve(result).then((value) => this.#accept(value)) };
     return { url: this.#accept(result) };
@@ -47,7 +48,9 @@ export class UrlResolver {
     if (typeof value !== 'string' && !(value instanceof URL)) {
       throw new TypeError(`Expected the url function to return a string or a URL, got ${describeValue(value)}`);
     }
-    return (this.#latest = this.#check(value));
+    const url = this.#check(value);
+    this.#latest = url.href;
+    return url;
   }
 
   #check(value: string | URL): URL {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, backoffDelay } from '../src/backoff.js';
+import { backoffCeiling, backoffDelay } from '../src/time.js';
 
 const options = { minDelay: 100, maxDelay: 5_000, factor: 2, jitter: true };
 

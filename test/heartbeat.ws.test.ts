@@ -7,7 +7,7 @@
  */
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/time.js';
 import type { Clock, Connection, ConnectionOptions, WebSocketConstructor } from '../src/index.js';
 import { nextEvent, useHarness } from './support/harness.js';
 import { startWsServer, type ServerConnection } from './support/ws-server.js';

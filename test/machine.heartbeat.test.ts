@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../machines/connection.types.js';
-import { RESILIENT, SINGLE_ATTEMPT, effects, expired, opened, params, runFrom } from './support/machine-steps.js';
+import { RESILIENT, SINGLE_ATTEMPT, effects, expired, opened, params, runFrom, type Step } from './support/machine-steps.js';
 
-const run = (...events: ConnectionEvent[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
+const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
 const pong = (attempt = 1): ConnectionEvent => ({ type: 'socket.pong', attempt });
 const wake: ConnectionEvent = { type: 'env.wake', reason: 'online' };
 const offline: ConnectionEvent = { type: 'env.offline' };

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../machines/connection.machine.js';
 import type { ConnectionEvent, TransportFailure } from '../machines/connection.types.js';
-import { RESILIENT, SINGLE_ATTEMPT, dropped, effects, expired, opened, params, runFrom, send } from './support/machine-steps.js';
+import { RESILIENT, SINGLE_ATTEMPT, dropped, effects, expired, opened, params, runFrom, send, type Step } from './support/machine-steps.js';
 
-const run = (...events: ConnectionEvent[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
+const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
 const refused = (status: number): ConnectionEvent => ({
   type: 'socket.error',
   attempt: 1,
@@ -50,13 +50,14 @@ describe('the end of an attempt', () => {
   });
 
   it('reconnects a retryable end while retries are left, keeping the queue for the next attempt', () => {
-    const { snapshot, steps } = run(send(3), dropped());
+    const { snapshot, steps, queue } = run(send(3), dropped());
     expect(snapshot.value).toBe('reconnecting');
-    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'emitClose', 'startTimer', 'emitReconnecting']);
+    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'emitClose', 'startTimer', 'emitReconnecting']);
     expect(params(steps[2]!, 'emitClose')).toEqual([{ closeInfo: expect.objectContaining({ cause: 'connection-lost' }), willReconnect: true }]);
     expect(params(steps[2]!, 'startTimer')).toEqual([{ timer: 'retry', attempt: 2, retry: 1 }]);
     expect(params(steps[2]!, 'emitReconnecting')).toEqual([{ attempt: 2, retry: 1 }]);
-    expect(snapshot.context).toMatchObject({ attempt: 2, retries: 1, queuedMessages: 1, queuedBytes: 3, failure: undefined });
+    expect(snapshot.context).toMatchObject({ attempt: 2, retries: 1, failure: undefined });
+    expect(queue).toEqual({ queuedMessages: 1, queuedBytes: 3 });
   });
 
   it('gives up once maxRetries reconnects in a row have failed', () => {
@@ -79,10 +80,10 @@ describe('reconnecting', () => {
   const waiting = [expired('connect')] as const;
 
   it('queues sends within the same bounds as while connecting', () => {
-    const { snapshot, steps } = run(...waiting, send(4), send(7));
+    const { steps, queue } = run(...waiting, send(4), send(7));
     expect(effects(steps[2]!)).toEqual(['enqueueMessage']);
     expect(params(steps[3]!, 'rejectMessage')).toEqual([{ reason: 'queue-full' }]);
-    expect(snapshot.context).toMatchObject({ queuedMessages: 1, queuedBytes: 4 });
+    expect(queue).toEqual({ queuedMessages: 1, queuedBytes: 4 });
   });
 
   it('opens the next attempt when the retry timer fires, or at once when the device wakes', () => {
@@ -123,5 +124,35 @@ describe('close() while an error closes the connection', () => {
 
   it('reconnects without it, as the end is retryable', () => {
     expect(run(...failing, dropped()).snapshot.value).toBe('reconnecting');
+  });
+});
+
+describe('resending what a dropped socket never confirmed (resendUnconfirmed)', () => {
+  const RESENDING = { ...RESILIENT, heartbeat: false, resendUnconfirmed: true };
+
+  it('queues it again for the next attempt, ahead of later sends, instead of reporting it', () => {
+    const { snapshot, steps } = runFrom(RESENDING, [opened(), dropped()]);
+    expect(snapshot.value).toBe('reconnecting');
+    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'cancelTimer', 'cancelTimer', 'requeueUnsent', 'emitClose', 'startTimer', 'emitReconnecting']);
+  });
+
+  it('reports it as usual when no reconnect follows', () => {
+    const { steps } = runFrom({ ...RESENDING, maxRetries: 0 }, [opened(), dropped()]);
+    expect(effects(steps[2]!).slice(3)).toEqual(['reportUnsent', 'dropQueue', 'emitClose', 'settle', 'emitGiveUp']);
+    expect(params(steps[2]!, 'reportUnsent')).toEqual([{ reason: 'connection-lost' }]);
+  });
+
+  it('resends only what a drop lost: after a clean close the socket had written everything', () => {
+    const serverRestart = { type: 'socket.close', attempt: 1, code: 1012, reason: '', wasClean: true } as const;
+    const { snapshot, steps } = runFrom(RESENDING, [opened(), serverRestart]);
+    expect(snapshot.value).toBe('reconnecting');
+    expect(effects(steps[2]!)).toContain('reportUnsent');
+    expect(params(steps[2]!, 'reportUnsent')).toEqual([{ reason: 'closed' }]);
+  });
+
+  it('is off by default: what the drop lost is reported connection-lost', () => {
+    const { steps } = run(opened(), dropped());
+    expect(effects(steps[2]!)).not.toContain('requeueUnsent');
+    expect(params(steps[2]!, 'reportUnsent')).toEqual([{ reason: 'connection-lost' }]);
   });
 });

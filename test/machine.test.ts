@@ -5,10 +5,9 @@
  * shell, no time).
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectionEvent } from '../machines/connection.types.js';
-import { SINGLE_ATTEMPT, effects, opened, params, runFrom, send } from './support/machine-steps.js';
+import { SINGLE_ATTEMPT, effects, opened, params, runFrom, send, type Step } from './support/machine-steps.js';
 
-const run = (...events: ConnectionEvent[]): ReturnType<typeof runFrom> => runFrom(SINGLE_ATTEMPT, events);
+const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(SINGLE_ATTEMPT, events);
 const open = opened();
 /** What `open` cancels on its way out, whatever ran: the stable, ping and pong timers. */
 const leaveOpen = ['cancelTimer', 'cancelTimer', 'cancelTimer'];
@@ -23,20 +22,21 @@ describe('connecting', () => {
   });
 
   it('queues sends within both bounds and rejects the one past them as queue-full', () => {
-    const { snapshot, steps } = run(send(4), send(7), send(6), send(6));
+    const { steps, queue } = run(send(4), send(7), send(6), send(6));
     expect(effects(steps[1]!)).toEqual(['enqueueMessage']);
     expect(effects(steps[2]!)).toEqual(['rejectMessage']); // 4 + 7 > 10 bytes
     expect(params(steps[2]!, 'rejectMessage')).toEqual([{ reason: 'queue-full' }]);
     expect(effects(steps[3]!)).toEqual(['enqueueMessage']);
     expect(effects(steps[4]!)).toEqual(['rejectMessage']); // 2 messages already
-    expect(snapshot.context).toMatchObject({ queuedMessages: 2, queuedBytes: 10 });
+    expect(queue).toEqual({ queuedMessages: 2, queuedBytes: 10 });
   });
 
   it('flushes the queue before the open event, and records the subprotocol', () => {
-    const { snapshot, steps } = run(send(3), open);
+    const { snapshot, steps, queue } = run(send(3), open);
     expect(snapshot.value).toBe('open');
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'flushQueue', 'emitOpen']);
-    expect(snapshot.context).toMatchObject({ protocol: 'chat', queuedMessages: 0, queuedBytes: 0 });
+    expect(snapshot.context).toMatchObject({ protocol: 'chat' });
+    expect(queue).toEqual({ queuedMessages: 0, queuedBytes: 0 });
   });
 
   it('ignores socket and timer events from another attempt', () => {
@@ -62,7 +62,7 @@ describe('connecting', () => {
       wasClean: false,
     });
     expect(snapshot.value).toBe('closed');
-    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose', 'settle']);
+    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[2]!, 'dropQueue')).toEqual([{ reason: 'closed-before-open' }]);
     const closeInfo = { code: 1006, reason: '', wasClean: false, cause: 'refused' };
     expect(params(steps[2]!, 'emitClose')).toEqual([{ closeInfo, willReconnect: false }]);
@@ -72,7 +72,7 @@ describe('connecting', () => {
 
   it('synthesizes the error when the transport reports only a close', () => {
     const { steps } = run({ type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false });
-    expect(effects(steps[1]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose', 'settle']);
+    expect(effects(steps[1]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[1]!, 'emitError')).toEqual([{ failure: expect.objectContaining({ cause: 'connection-lost' }) }]);
   });
 
@@ -92,7 +92,7 @@ describe('connecting', () => {
     );
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'closeSocket', 'startTimer']);
     expect(params(steps[3]!, 'rejectMessage')).toEqual([{ reason: 'closing' }]);
-    expect(effects(steps[4]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'dropQueue', 'emitClose', 'settle']);
+    expect(effects(steps[4]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[4]!, 'emitError')).toEqual([{ failure: expect.objectContaining({ cause: 'aborted' }) }]);
     expect(effects(steps[5]!)).toEqual([]);
     expect(snapshot.context.closeInfo?.cause).toBe('aborted');

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/options.js';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/time.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

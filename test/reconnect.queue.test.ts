@@ -151,6 +151,7 @@ describe('resendUnconfirmed: the at-least-once choice', () => {
     void world.connection.close();
     await world.connection.closed;
     expect(world.log.filter((line) => line.startsWith('undelivered'))).toEqual(['undelivered unsent closed-before-open']);
-    expect(world.connection.actor.getSnapshot().context).toMatchObject({ queuedMessages: 0, queuedBytes: 0 });
+    expect(world.connection.queuedMessages).toBe(0);
+    expect(world.connection.bufferedAmount).toBe(0);
   });
 });

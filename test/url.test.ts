@@ -3,7 +3,7 @@
  * secure-only policy, and redaction of secrets.
  */
 import { describe, expect, it } from 'vitest';
-import { checkTransportSecurity, isLoopback, parseWebSocketUrl, redactText, redactUrl } from '../src/url.js';
+import { checkTransportSecurity, isLoopback, parseWebSocketUrl, redactText, redactUrl } from '../src/validation.js';
 
 const nameOf = (action: () => unknown): string | undefined => {
   try {

@@ -7,7 +7,7 @@ import { EventEmitter, once } from 'node:events';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { TransportFailure } from '../machines/connection.types.js';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/time.js';
 import { wsTransport } from '../src/transports/ws-transport.js';
 import { useHarness } from './support/harness.js';
 import { closeServer, HOST, listenOnLoopback, refusedPort, trackSockets } from './support/loopback.js';

@@ -10,7 +10,7 @@
  */
 import type { Connection } from '../connection.js';
 import { Emitter } from '../emitter.js';
-import { describeValue } from '../errors.js';
+import { describeValue } from '../validation.js';
 import type { IncomingData } from '../transports/transport.js';
 import { parseMessage, type JsonParseError, type MessageValidator, type TypedMessage } from './parse.js';
 

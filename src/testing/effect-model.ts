@@ -10,7 +10,8 @@
  * reading of `dropQueue` could disagree with each other and both agree with a broken shell.
  * It never reads the shell; it is fed the actions XState's pure `transition()` returns.
  */
-import type { CloseInfo, ConnectionContext, TimerName, TransportFailure, UndeliveredReason, GiveUpReason } from '../../machines/connection.types.js';
+import { queueHasRoom, type ConnectionEffects } from '../../machines/connection.machine.js';
+import type { CloseInfo, ConnectionContext, TimerName, UndeliveredReason } from '../../machines/connection.types.js';
 import type { OutgoingData } from '../byte-length.js';
 import type { ConnectionEventMap } from '../connection-events.js';
 
@@ -120,7 +121,7 @@ export class EffectModel<M extends ModelMessage> {
   perform(actions: readonly RequestedAction[], facts: StepFacts<M>): void {
     this.timers = timersAfter(this.timers, actions, facts.now, this.#delays);
     for (const action of actions) {
-      const p = <K extends keyof EffectParams>(_: K) => action.params as EffectParams[K];
+      const p = <K extends keyof ConnectionEffects>(_: K) => action.params as ConnectionEffects[K];
       switch (action.type) {
         case 'openSocket':
           this.calls.push({ kind: 'open', attempt: p('openSocket').attempt });
@@ -162,6 +163,13 @@ export class EffectModel<M extends ModelMessage> {
         case 'reportUnsent':
           for (const message of this.held.splice(0)) this.#undelivered(message, p('reportUnsent').reason);
           break;
+        case 'requeueUnsent':
+          for (const message of this.held.splice(0)) {
+            const fill = { queuedMessages: this.queue.length, queuedBytes: this.queue.reduce((sum, queued) => sum + queued.bytes, 0) };
+            if (queueHasRoom(facts.context, fill, message.bytes)) this.queue.push(message);
+            else this.#undelivered(message, 'queue-full');
+          }
+          break;
         case 'emitOpen':
           this.events.push({ type: 'open', payload: { protocol: facts.context.protocol, extensions: facts.context.extensions } });
           break;
@@ -199,21 +207,6 @@ export class EffectModel<M extends ModelMessage> {
   #undelivered(message: M, reason: UndeliveredReason): void {
     this.events.push({ type: 'undelivered', payload: { data: message.data, reason } });
   }
-}
-
-/** The params of each effect that has some, as `connectionMachine`'s `setup` declares them. */
-interface EffectParams {
-  openSocket: { readonly attempt: number };
-  closeSocket: { readonly code: number | undefined; readonly reason: string | undefined };
-  startTimer: { readonly timer: TimerName; readonly attempt: number; readonly retry: number };
-  rejectMessage: { readonly reason: UndeliveredReason };
-  dropQueue: { readonly reason: UndeliveredReason };
-  reportUnsent: { readonly reason: UndeliveredReason };
-  emitError: { readonly failure: TransportFailure };
-  emitClose: { readonly closeInfo: CloseInfo; readonly willReconnect: boolean };
-  emitReconnecting: { readonly attempt: number; readonly retry: number };
-  emitGiveUp: { readonly reason: GiveUpReason; readonly closeInfo: CloseInfo };
-  settle: { readonly closeInfo: CloseInfo | undefined };
 }
 
 function messageOf<M extends ModelMessage>(facts: StepFacts<M>): M {

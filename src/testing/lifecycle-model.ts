@@ -14,7 +14,7 @@
  * connection runs `stable` and `ping` at once), and the reconnect wait is the backoff's.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import type { connectionMachine } from '../../machines/connection.machine.js';
+import { queueHasRoom, type connectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName } from '../../machines/connection.types.js';
 import { stateName } from '../connection-events.js';
 import { timersAfter, type ModelTimer, type RequestedAction } from './effect-model.js';
@@ -31,11 +31,14 @@ export const MODEL_INPUT: ConnectionInput = {
   reconnect: true,
   maxRetries: 1,
   heartbeat: true,
+  resendUnconfirmed: false,
 };
 /** The same bounds with neither reconnection nor heartbeat, as a `ManagedWebSocket` has by default: the machine's other branches. */
 export const PLAIN_INPUT: ConnectionInput = { ...MODEL_INPUT, reconnect: false, heartbeat: false };
+/** Reconnection with at-least-once delivery: what a dropped socket never confirmed is queued again for the next. */
+export const RESEND_INPUT: ConnectionInput = { ...MODEL_INPUT, heartbeat: false, resendUnconfirmed: true };
 /** The inputs the paths are generated for. */
-export const MODEL_INPUTS: readonly ConnectionInput[] = [MODEL_INPUT, PLAIN_INPUT];
+export const MODEL_INPUTS: readonly ConnectionInput[] = [MODEL_INPUT, PLAIN_INPUT, RESEND_INPUT];
 
 /** One generated path: the input the connection starts from, and the events that drive it. */
 export interface ModelPath {
@@ -68,9 +71,13 @@ export function modelDelay(timer: TimerName, retry: number): number {
   return Math.floor(MODEL_RANDOM * Math.min(maxDelay, minDelay * factor ** (retry - 1)));
 }
 
-/** The machine's snapshot, how many messages the socket holds, and the clock with the machine's timers on it. */
+/** The machine's snapshot, the shell's queue, how many messages the socket holds, and the clock with the machine's timers on it. */
 export interface World {
   readonly machine: MachineSnapshot;
+  /** Messages in the shell's queue, and their bytes: what `user.send` tells the queue bound. */
+  readonly queued: number;
+  readonly queuedBytes: number;
+  /** Messages the socket holds; all of `SEND_SIZES.fits` bytes, since only those are offered while open. */
   readonly held: number;
   /** The simulated clock's time, in ms: it moves only when a timer fires. */
   readonly now: number;
@@ -116,21 +123,46 @@ export function firedTimer(world: World, event: ConnectionEvent): ModelTimer | u
 export function advance(machine: LifecycleMachine, world: World, event: ConnectionEvent): { world: World; actions: RequestedAction[] } {
   const writesOut = isCurrent(world.machine, event) && (event.type === 'socket.drained' || (event.type === 'socket.close' && event.wasClean));
   let held = writesOut ? 0 : world.held;
+  let { queued, queuedBytes } = world;
   const fired = firedTimer(world, event);
   const now = fired?.due ?? world.now;
   const running = world.timers.filter((timer) => timer !== fired);
   const [next, actions] = transition(machine, world.machine, event);
   for (const action of actions as RequestedAction[]) {
-    if (action.type === 'flushQueue') held += world.machine.context.queuedMessages;
-    else if (action.type === 'writeMessage') held += 1;
-    else if (action.type === 'reportUnsent') held = 0;
+    switch (action.type) {
+      case 'enqueueMessage':
+        queued += 1;
+        queuedBytes += (event as Extract<ConnectionEvent, { type: 'user.send' }>).bytes;
+        break;
+      case 'flushQueue':
+        held += queued;
+        queued = queuedBytes = 0;
+        break;
+      case 'dropQueue':
+        queued = queuedBytes = 0;
+        break;
+      case 'writeMessage':
+        held += 1;
+        break;
+      case 'reportUnsent':
+        held = 0;
+        break;
+      case 'requeueUnsent':
+        // The machine's own admission, message by message; the rest is reported `queue-full`.
+        for (; held > 0; held--) {
+          if (!queueHasRoom(next.context, { queuedMessages: queued, queuedBytes }, SEND_SIZES.fits)) continue;
+          queued += 1;
+          queuedBytes += SEND_SIZES.fits;
+        }
+        break;
+    }
   }
   const [from, to] = [stateName(world.machine), stateName(next)];
   const stayedOpen = from === 'open' && world.openedAt !== null && now - world.openedAt >= MODEL_TIMEOUTS.stable;
   const inARow = (stayedOpen ? 0 : world.inARow) + (to === 'reconnecting' && from !== 'reconnecting' ? 1 : 0);
   const openedAt = to !== 'open' ? null : from === 'open' ? world.openedAt : now;
   return {
-    world: { machine: next, held, now, timers: timersAfter(running, actions as RequestedAction[], now, modelDelay), openedAt, inARow },
+    world: { machine: next, queued, queuedBytes, held, now, timers: timersAfter(running, actions as RequestedAction[], now, modelDelay), openedAt, inARow },
     actions: actions as RequestedAction[],
   };
 }
@@ -149,7 +181,7 @@ export function reportMayBePending(world: World): boolean {
 export function startWorld(machine: LifecycleMachine, input: ConnectionInput): { world: World; actions: RequestedAction[] } {
   const [snapshot, actions] = initialTransition(machine, input);
   const timers = timersAfter([], actions as RequestedAction[], 0, modelDelay);
-  return { world: { machine: snapshot, held: 0, now: 0, timers, openedAt: null, inARow: 0 }, actions: actions as RequestedAction[] };
+  return { world: { machine: snapshot, queued: 0, queuedBytes: 0, held: 0, now: 0, timers, openedAt: null, inARow: 0 }, actions: actions as RequestedAction[] };
 }
 
 export { stateName };

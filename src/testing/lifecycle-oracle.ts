@@ -23,9 +23,9 @@ export interface StepView {
   readonly readyState: ReadyState;
   readonly queuedMessages: number;
   readonly bufferedAmount: number;
-  /** Timers waiting on the clock: one per timer the machine has running. */
+  /** Timers waiting on the clock: one while the machine runs any (one clock timer serves them all), else none. */
   readonly pendingTimers: number;
-  /** How long until the next of them fires, in ms, or `null`: a timer started with the wrong delay, or not stopped, shows here. */
+  /** How long until the machine's next timer fires, in ms, or `null`: a timer started with the wrong delay, or not stopped, shows here. */
   readonly nextTimerIn: number | null;
   /** Heartbeat pings sent on the connection's sockets so far. */
   readonly pings: number;
@@ -141,10 +141,10 @@ export class LifecycleOracle {
     // The machine counts what is queued and the model what is held and which timers run; if the
     // oracle disagrees with either, its reading of the actions is wrong, not the code under test.
     const timers = (list: readonly { name: string }[]) => list.map((timer) => timer.name).sort().join();
-    if (effects.queue.length !== world.machine.context.queuedMessages || effects.held.length !== world.held || timers(effects.timers) !== timers(world.timers)) {
+    if (effects.queue.length !== world.queued || effects.held.length !== world.held || timers(effects.timers) !== timers(world.timers)) {
       throw new Error(
         `The oracle has ${effects.queue.length} queued, ${effects.held.length} held and timers [${timers(effects.timers)}] ` +
-          `where the model has ${world.machine.context.queuedMessages}, ${world.held} and [${timers(world.timers)}]`,
+          `where the model has ${world.queued}, ${world.held} and [${timers(world.timers)}]`,
       );
     }
     return {
@@ -153,7 +153,7 @@ export class LifecycleOracle {
       readyState: readyStateOfName(state),
       queuedMessages: effects.queue.length,
       bufferedAmount: effects.bufferedAmount,
-      pendingTimers: effects.timers.length,
+      pendingTimers: effects.timers.length === 0 ? 0 : 1,
       nextTimerIn: effects.timers.length === 0 ? null : nextTimer(effects.timers)!.due - world.now,
       pings: effects.calls.filter((call) => call.kind === 'ping').length,
       settled: effects.settled === undefined ? null : formatClose(effects.settled),

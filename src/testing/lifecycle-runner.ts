@@ -96,6 +96,7 @@ export function pathOptions(driver: LifecycleDriver, transport: Transport, envir
     maxQueuedBytes: input.maxQueuedBytes,
     reconnect: input.reconnect,
     maxRetries: input.maxRetries,
+    resendUnconfirmed: input.resendUnconfirmed,
     connectTimeout: MODEL_TIMEOUTS.connect,
     drainTimeout: MODEL_TIMEOUTS.drain,
     closeTimeout: MODEL_TIMEOUTS.close,

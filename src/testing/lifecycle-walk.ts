@@ -47,7 +47,7 @@ export const SERVER_CLOSES = { final: { code: 4001, reason: 'server bye' }, retr
 export function lifecycleEvents(world: World): ConnectionEvent[] {
   const { context } = world.machine;
   const attempt = context.attempt;
-  const send = (bytes: number): ConnectionEvent => ({ type: 'user.send', bytes });
+  const send = (bytes: number): ConnectionEvent => ({ type: 'user.send', bytes, queuedMessages: world.queued, queuedBytes: world.queuedBytes });
   const user: ConnectionEvent[] = [{ type: 'user.close' }, { type: 'user.close', code: 4000, reason: 'bye' }];
   const error = (failure: TransportFailure): ConnectionEvent => ({ type: 'socket.error', attempt, failure });
   const dropped: ConnectionEvent = { type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false };
@@ -109,7 +109,7 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
 function ignoresEnvironment(world: World): boolean {
   const state = stateName(world.machine);
   const [retries] = keptRetries(world) ?? [0];
-  return state !== 'open' && state !== 'reconnecting' && world.machine.context.queuedMessages === 0 && world.held === 0 && retries === 0;
+  return state !== 'open' && state !== 'reconnecting' && world.queued === 0 && world.held === 0 && retries === 0;
 }
 
 /**
@@ -137,8 +137,8 @@ export function lifecycleKey(world: World): string {
   const state = stateName(world.machine);
   return JSON.stringify([
     state,
-    context.queuedMessages,
-    context.queuedBytes,
+    world.queued,
+    world.queuedBytes,
     context.failure !== undefined,
     context.closeRequest ?? null,
     world.held,

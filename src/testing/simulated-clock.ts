@@ -3,7 +3,7 @@
  * `advance(ms)`: every timer due by then fires, in order of due time, then of creation.
  * `sleep(ms)` plays a device that sleeps instead: the time `now()` reads jumps, timers do not.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time.js';
 
 interface PendingTimer {
   readonly id: number;
@@ -20,6 +20,11 @@ export class SimulatedClock implements Clock {
 
   now(): number {
     return this.#now + this.#slept;
+  }
+
+  /** The time timers run on: it stops while the device sleeps. */
+  monotonic(): number {
+    return this.#now;
   }
 
   setTimeout(callback: () => void, delayMs: number): number {

@@ -63,6 +63,20 @@ export function wrapTransport(transport: Transport, open: (request: TransportReq
   return Object.assign(open, transport.pings === undefined ? {} : { pings: transport.pings });
 }
 
+/**
+ * `handlers` with some reports replaced: the rest are passed on as calls on `handlers` (a
+ * transport calls its handlers as methods of the object it was given).
+ */
+export function overrideHandlers(handlers: TransportHandlers, overrides: Partial<TransportHandlers>): TransportHandlers {
+  return {
+    open: overrides.open ?? ((protocol, extensions) => handlers.open(protocol, extensions)),
+    message: overrides.message ?? ((data) => handlers.message(data)),
+    error: overrides.error ?? ((failure) => handlers.error(failure)),
+    close: overrides.close ?? ((code, reason, wasClean) => handlers.close(code, reason, wasClean)),
+    pong: overrides.pong ?? (() => handlers.pong()),
+  };
+}
+
 /** What crossed the tap. */
 export interface TapRecord {
   /** What the connection handed to the socket (as `send()` was given it), in order. */

@@ -8,7 +8,7 @@
  * that called the method is over. It must not report after `terminate()`.
  */
 import type { OutgoingData } from '../byte-length.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time.js';
 import type { TransportFailure } from '../../machines/connection.types.js';
 
 /** What an inbound message is delivered as, following `binaryType`. */

@@ -13,7 +13,7 @@
 import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
-import { redactText } from '../url.js';
+import { redactText } from '../validation.js';
 import type { CloseCause, TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
 
@@ -30,10 +30,18 @@ interface WsCloseFlags {
   readonly _closeFrameSent?: boolean;
 }
 
+/** The `ws` socket's owner, kept on it so that one set of listeners serves every socket (`this` is the `ws` socket). */
+const OWNER = Symbol('statesock.owner');
+type OwnedWs = WebSocket & { [OWNER]: WsSocket };
+
 class WsSocket implements TransportSocket {
   readonly #ws: WebSocket;
-  readonly #url: URL;
-  readonly #inFlight = new ByteQueue<OutgoingData>();
+  readonly #handlers: TransportHandlers;
+  /** The URL, serialized: kept to redact its secrets from error messages. */
+  readonly #href: string;
+  /** Messages handed to `ws` and not yet confirmed written, oldest first; created with the first send. */
+  #inFlight: ByteQueue<OutgoingData> | undefined;
+  #onWritten: ((error?: Error | null) => void) | undefined;
   #live = true;
   /** Whether the opening handshake completed: `ws` is already CLOSING when it reports a failed connect. */
   #opened = false;
@@ -42,44 +50,60 @@ class WsSocket implements TransportSocket {
   #drainWaiter: (() => void) | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
-    this.#url = request.url;
+    this.#href = request.url.href;
+    this.#handlers = handlers;
     const { headers, origin, ca, agent } = request.node;
-    this.#ws = new WebSocket(request.url.href, [...request.protocols], {
+    const ws = (this.#ws = new WebSocket(this.#href, [...request.protocols], {
       maxPayload: request.maxPayload,
       ...(headers === undefined ? {} : { headers: { ...headers } }),
       ...(origin === undefined ? {} : { origin }),
       ...(ca === undefined ? {} : { ca: ca as string }),
       ...(agent === undefined ? {} : { agent: agent as never }),
-    });
-    this.#ws.binaryType = asWsBinaryType(request.binaryType);
-    const ws = this.#ws;
-    ws.on('open', () => {
-      this.#opened = true;
-      if (this.#live) handlers.open(ws.protocol, ws.extensions);
-    });
-    ws.on('message', (data, isBinary) => {
-      // Text frames always arrive as a Buffer; binary ones follow binaryType.
-      if (this.#live) handlers.message(isBinary ? (data as ArrayBuffer | Blob) : data.toString());
-    });
+    }));
+    ws.binaryType = asWsBinaryType(request.binaryType);
+    (ws as OwnedWs)[OWNER] = this;
+    ws.on('open', WsSocket.#onOpen);
+    ws.on('message', WsSocket.#onMessage);
     // Always listening: `ws` emits `error` when a connecting socket is closed or terminated,
     // and an EventEmitter error without a listener would crash the process.
-    ws.on('error', (error: Error & { code?: string }) => {
-      if (this.#live) handlers.error(this.#classify(error, !this.#opened));
-    });
-    ws.on('pong', () => {
-      if (this.#live) handlers.pong();
-    });
-    ws.on('close', (code, reason) => {
-      if (!this.#live) return;
-      this.#live = false;
-      const flags = ws as unknown as WsCloseFlags;
-      const wasClean = flags._closeFrameReceived === undefined ? code !== 1006 : Boolean(flags._closeFrameReceived && flags._closeFrameSent);
-      handlers.close(code, reason.toString(), wasClean);
-    });
+    ws.on('error', WsSocket.#onError);
+    ws.on('pong', WsSocket.#onPong);
+    ws.on('close', WsSocket.#onClose);
   }
 
+  static readonly #onOpen = function (this: WebSocket): void {
+    const socket = (this as OwnedWs)[OWNER];
+    socket.#opened = true;
+    if (socket.#live) socket.#handlers.open(this.protocol, this.extensions);
+  };
+
+  static readonly #onMessage = function (this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+    const socket = (this as OwnedWs)[OWNER];
+    // Text frames always arrive as a Buffer; binary ones follow binaryType.
+    if (socket.#live) socket.#handlers.message(isBinary ? (data as ArrayBuffer | Blob) : data.toString());
+  };
+
+  static readonly #onError = function (this: WebSocket, error: Error & { code?: string }): void {
+    const socket = (this as OwnedWs)[OWNER];
+    if (socket.#live) socket.#handlers.error(socket.#classify(error, !socket.#opened));
+  };
+
+  static readonly #onPong = function (this: WebSocket): void {
+    const socket = (this as OwnedWs)[OWNER];
+    if (socket.#live) socket.#handlers.pong();
+  };
+
+  static readonly #onClose = function (this: WebSocket, code: number, reason: Buffer): void {
+    const socket = (this as OwnedWs)[OWNER];
+    if (!socket.#live) return;
+    socket.#live = false;
+    const flags = this as unknown as WsCloseFlags;
+    const wasClean = flags._closeFrameReceived === undefined ? code !== 1006 : Boolean(flags._closeFrameReceived && flags._closeFrameSent);
+    socket.#handlers.close(code, reason.toString(), wasClean);
+  };
+
   get bufferedAmount(): number {
-    return this.#inFlight.bytes;
+    return this.#inFlight?.bytes ?? 0;
   }
 
   get binaryType(): BinaryType {
@@ -91,28 +115,31 @@ class WsSocket implements TransportSocket {
   }
 
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
-    this.#inFlight.push(original, bytes);
+    (this.#inFlight ??= new ByteQueue()).push(original, bytes);
+    const onWritten = (this.#onWritten ??= (error) => this.#written(error));
     // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
     // frames it in one buffer and one socket.write(). Given a string, it writes header and
     // payload as two corked chunks, and Node's Writable wraps each such flush that carries a
     // callback in a new closure and its own process.nextTick, instead of merging the
-    // callbacks of a burst into one tick: twice the CPU per message (bench/, issue 8).
-    if (typeof data === 'string') this.#ws.send(Buffer.from(data), TEXT_FRAME, this.#onWritten);
-    else this.#ws.send(data as Buffer, this.#onWritten);
+    // callbacks of a burst into one tick: twice the CPU per message (see bench/).
+    if (typeof data === 'string') this.#ws.send(Buffer.from(data), TEXT_FRAME, onWritten);
+    else this.#ws.send(data as Buffer, onWritten);
   }
 
-  readonly #onWritten = (error?: Error | null): void => {
+  /** `ws` confirms each write in order, once its frame is in the kernel. */
+  #written(error: Error | null | undefined): void {
     if (error || this.#writeFailed) {
       this.#writeFailed = true;
       return;
     }
-    this.#inFlight.shift();
-    if (this.#inFlight.length === 0 && this.#drainWaiter) {
+    const inFlight = this.#inFlight!;
+    inFlight.shift();
+    if (inFlight.length === 0 && this.#drainWaiter) {
       const waiter = this.#drainWaiter;
       this.#drainWaiter = undefined;
       waiter();
     }
-  };
+  }
 
   close(code: number | undefined, reason: string | undefined): void {
     this.#ws.close(code, reason);
@@ -131,16 +158,16 @@ class WsSocket implements TransportSocket {
   }
 
   whenDrained(callback: () => void): void {
-    if (this.#inFlight.length === 0) queueMicrotask(() => this.#live && callback());
+    if ((this.#inFlight?.length ?? 0) === 0) queueMicrotask(() => this.#live && callback());
     else this.#drainWaiter = () => this.#live && callback();
   }
 
   takeUnsent(): OutgoingData[] {
-    return this.#inFlight.drain();
+    return this.#inFlight?.drain() ?? [];
   }
 
   #classify(error: Error & { code?: string }, connecting: boolean): TransportFailure {
-    const message = redactText(error.message, this.#url);
+    const message = redactText(error.message, new URL(this.#href));
     const cause = classify(error.code, connecting);
     // ws reports a refused upgrade as "Unexpected server response: 403"; the status decides
     // whether reconnecting makes sense.

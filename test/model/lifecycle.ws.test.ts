@@ -24,15 +24,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
-  // Inside the connection every transition is taken but three: a send while open (the shell's
-  // fast path), and a close with no error before it while connecting or aborting, which `ws`
-  // never reports (it reports a reset handshake or an abort as an error, then a close); those
-  // steps run as that error, with the same events for the app, and the memory run takes them.
-  expect(transitionLabels(connectionMachine).filter((label) => !taken.has(label))).toEqual([
-    'connection.connecting on socket.close #0 [isCurrentAttempt]',
-    'connection.open on user.send #0',
-    'connection.closing.aborting on socket.close #0 [isCurrentAttempt]',
-  ]);
+  // Inside the connection every transition is taken but the `user.send` ones, which the shell
+  // performs from the machine's definition without stepping it (`send-plan.ts`), and two: a
+  // close with no error before it while connecting or aborting, which `ws` never reports (it
+  // reports a reset handshake or an abort as an error, then a close); those steps run as that
+  // error, with the same events for the app, and the memory run takes them.
+  const labels = transitionLabels(connectionMachine);
+  expect(labels.filter((label) => !taken.has(label))).toEqual(
+    labels.filter(
+      (label) =>
+        label.includes(' on user.send ') ||
+        label === 'connection.connecting on socket.close #0 [isCurrentAttempt]' ||
+        label === 'connection.closing.aborting on socket.close #0 [isCurrentAttempt]',
+    ),
+  );
 });
 
 describe(`the ${paths.length} generated lifecycle paths, on ws with a scripted server`, () => {

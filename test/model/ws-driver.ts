@@ -29,7 +29,7 @@ import { wsTransport } from '../../src/index.js';
 import { MODEL_TIMEOUTS, stateName } from '../../src/testing/lifecycle-model.js';
 import type { LifecycleDriver } from '../../src/testing/lifecycle-runner.js';
 import { SimulatedClock } from '../../src/testing/simulated-clock.js';
-import { wrapTransport } from '../../src/testing/transport-tap.js';
+import { overrideHandlers, wrapTransport } from '../../src/testing/transport-tap.js';
 import type { Link, ScriptedConnection, ScriptedServer } from '../support/scripted-server.js';
 
 export function wsDriver(server: ScriptedServer): LifecycleDriver {
@@ -48,13 +48,15 @@ export function wsDriver(server: ScriptedServer): LifecycleDriver {
   const upgrade = (attempt: number) => server.upgradeOver(linkOf(attempt));
   // A pong changes nothing an app sees, so the step waits for the transport to report it.
   const transport = wrapTransport(wsTransport, (request, handlers) =>
-    wsTransport(request, {
-      ...handlers,
-      pong: () => {
-        handlers.pong();
-        pongArrived?.();
-      },
-    }),
+    wsTransport(
+      request,
+      overrideHandlers(handlers, {
+        pong: () => {
+          handlers.pong();
+          pongArrived?.();
+        },
+      }),
+    ),
   );
 
   return {

@@ -52,8 +52,13 @@ function checkFates(world: MemoryWorld, final: boolean): void {
       if (entry.type === 'undelivered') {
         const { data, reason } = entry.payload as ConnectionEventMap['undelivered'];
         if (!REASONS.has(reason)) fail(`undelivered with an unknown reason ${reason}`);
+        const requeued = world.config.resendUnconfirmed && reason === 'queue-full' ? unfated.slice(0, handedTo.length).findIndex((entry) => Object.is(entry.data, data)) : -1;
         if (isRefusal(reason, ended) && refused[0] !== undefined && Object.is(refused[0].data, data)) refused.shift();
-        else if (unfated[0] !== undefined && Object.is(unfated[0].data, data)) {
+        else if (requeued !== -1) {
+          // Queued again after a drop (resendUnconfirmed), oldest first: what no longer fit is reported.
+          unfated.splice(requeued, 1);
+          handedTo.splice(requeued, 1);
+        } else if (unfated[0] !== undefined && Object.is(unfated[0].data, data)) {
           const wasHanded = handedTo.length > 0;
           if (wasHanded !== UNSENT_REASONS.has(reason)) fail(`send #${unfated[0].id} was reported ${reason}, but it ${wasHanded ? 'was held by a socket' : 'was still queued'}`);
           unfated.shift();
@@ -62,6 +67,11 @@ function checkFates(world: MemoryWorld, final: boolean): void {
       }
       if (entry.type === 'open' && handedTo.length < unfated.length) {
         fail(`socket ${socket + 1} opened with send #${unfated[handedTo.length]!.id} still queued: the queue must reach it before open fires`);
+      }
+      if (entry.type === 'close' && world.config.resendUnconfirmed) {
+        const close = entry.payload as ConnectionEventMap['close'];
+        // What the dropped socket held waits in the queue again, ahead of later sends.
+        if (close.willReconnect && !close.wasClean) handedTo.length = 0;
       }
       if (endsConnection(entry)) {
         if (unfated.length > 0) fail(`the connection ended (${entry.type}) while ${unfated.map((p) => `send #${p.id}`).join(', ')} still had no fate`);
@@ -141,9 +151,13 @@ export const conformsToMachine: Invariant = {
     expect(oracle.discrepancies).toEqual([]);
     expect(events(world).map(describeEvent)).toEqual(oracle.events.map(describeEvent));
     expect(world.calls.map(describeCall)).toEqual(oracle.calls.map(describeCall));
-    const clockTimers = world.clock.pendingTimers;
+    // One clock timer serves the connection's timers, armed for the earliest the machine runs.
     const running = oracle.timers;
-    if (clockTimers !== running.length) fail(`${clockTimers} timers pending; the machine runs ${running.map((t) => t.name).join(', ') || 'none'}`);
+    const earliest = running.length === 0 ? undefined : Math.min(...running.map((timer) => timer.due));
+    const armed = world.clock.nextDue === undefined ? undefined : world.now() + (world.clock.nextDue - world.clock.now());
+    if (world.clock.pendingTimers !== (running.length === 0 ? 0 : 1) || (earliest !== undefined && Math.abs(armed! - earliest) > 1e-9)) {
+      fail(`the clock runs ${world.clock.pendingTimers} timer(s), next at ${armed}; the machine runs ${running.map((t) => `${t.name}@${t.due}`).join(', ') || 'none'}`);
+    }
     if (oracle.settles > 1) fail(`the machine settled the connection ${oracle.settles} times`);
   },
   final(world) {

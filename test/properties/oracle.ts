@@ -75,6 +75,7 @@ export class Oracle {
       reconnect: config.reconnect,
       maxRetries: config.maxRetries,
       heartbeat: heartbeatOn(config),
+      resendUnconfirmed: config.resendUnconfirmed,
     };
     const [snapshot, actions] = initialTransition(this.#machine, input);
     this.#snapshot = snapshot;
@@ -140,7 +141,7 @@ export class Oracle {
 
   /** `send(message.data)`. */
   send(message: ModelMessage): void {
-    this.apply({ type: 'user.send', bytes: message.bytes, message: message.data }, message);
+    this.apply({ type: 'user.send', bytes: message.bytes, queuedMessages: this.queue.length, queuedBytes: this.queuedBytes }, message);
   }
 
   apply(event: ConnectionEvent, message?: ModelMessage): void {
@@ -171,20 +172,23 @@ export class Oracle {
   }
 
   /**
-   * The clock fired a timer at `now`: the machine's own timer due then, oldest first. A ping
-   * that fires more than a heartbeat interval late tells of a sleep, and is heard as a wake.
+   * The clock's timer fired at `now`: every machine timer due by then fires, earliest (then
+   * first started) first, each after the last one's step, as one scheduler runs a connection's
+   * timers; one a step starts waits for the clock's next timer. A ping that fires more than a
+   * heartbeat interval late tells of a sleep, and is heard as a wake.
    */
-  fireTimer(now: number): void {
-    const due = this.timers.filter((timer) => Math.abs(timer.due - now) < SAME_TIME).sort((a, b) => a.seq - b.seq)[0];
-    if (due === undefined) {
-      this.discrepancies.push(`a timer fired at ${now} ms, but the machine runs ${JSON.stringify(this.timers)}`);
-      return;
+  fireTimers(now: number): void {
+    const due = this.timers.filter((timer) => timer.due <= now + SAME_TIME).sort((a, b) => a.due - b.due || a.seq - b.seq);
+    if (due.length === 0) this.discrepancies.push(`a timer fired at ${now} ms, but the machine runs ${JSON.stringify(this.timers)}`);
+    for (const timer of due) {
+      // One an earlier timer's step cancelled (or started again) does not fire.
+      if (!this.timers.includes(timer)) continue;
+      this.#model.fire(timer.name);
+      const late = this.#slept - this.#sleptAtStart.get(timer.seq)!;
+      // Timers are cancelled when the machine leaves the state that started them: one that fires is the current attempt's.
+      if (timer.name === 'ping' && late > this.#config.heartbeatInterval) this.apply({ type: 'env.wake', reason: 'timer-late' });
+      else this.apply({ type: `timer.${timer.name}`, attempt: this.context.attempt });
     }
-    this.#model.fire(due.name);
-    const late = this.#slept - this.#sleptAtStart.get(due.seq)!;
-    // Timers are cancelled when the machine leaves the state that started them: one that fires is the current attempt's.
-    if (due.name === 'ping' && late > this.#config.heartbeatInterval) this.apply({ type: 'env.wake', reason: 'timer-late' });
-    else this.apply({ type: `timer.${due.name}`, attempt: this.context.attempt });
   }
 
   #perform(actions: readonly RequestedAction[], message: ModelMessage | undefined): void {

@@ -25,6 +25,8 @@ export interface WorldConfig {
   readonly onMessage: 'nothing' | 'echo' | 'close';
   /** Send each reported message once more, as an app wanting at-least-once delivery does. */
   readonly resendUndelivered: boolean;
+  /** The connection queues again what a dropped socket never confirmed (at-least-once), instead of reporting it. */
+  readonly resendUnconfirmed: boolean;
   readonly sendOnClose: boolean;
   readonly reactionPayload: PayloadSpec;
   readonly reconnect: boolean;
@@ -65,6 +67,7 @@ export const worldConfigs: fc.Arbitrary<WorldConfig> = fc
     onOpen: fc.constantFrom('nothing' as const, 'send' as const, 'close' as const),
     onMessage: fc.constantFrom('nothing' as const, 'echo' as const, 'close' as const),
     resendUndelivered: fc.boolean(),
+    resendUnconfirmed: fc.boolean(),
     sendOnClose: fc.boolean(),
     reactionPayload: payload,
     reconnect: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),

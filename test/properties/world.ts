@@ -84,6 +84,7 @@ export class MemoryWorld {
       closeTimeout: config.closeTimeout,
       reconnect: config.reconnect,
       maxRetries: config.maxRetries,
+      resendUnconfirmed: config.resendUnconfirmed,
       minReconnectDelay: config.minReconnectDelay,
       maxReconnectDelay: config.maxReconnectDelay,
       reconnectFactor: config.reconnectFactor,
@@ -290,9 +291,10 @@ export class MemoryWorld {
   #clock(): Clock {
     return {
       now: () => this.clock.now(),
+      monotonic: () => this.clock.monotonic(),
       setTimeout: (callback, delay) =>
         this.clock.setTimeout(() => {
-          this.oracle.fireTimer(this.now());
+          this.oracle.fireTimers(this.now());
           callback();
           this.observe();
         }, delay),

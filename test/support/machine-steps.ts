@@ -18,6 +18,7 @@ export const SINGLE_ATTEMPT: ConnectionInput = {
   reconnect: false,
   maxRetries: 0,
   heartbeat: false,
+  resendUnconfirmed: false,
 };
 
 /** Reconnection with one retry in a row, and the heartbeat on. */
@@ -33,15 +34,39 @@ export function params(actions: readonly Action[], type: string): unknown[] {
   return actions.filter((action) => action.type === type).map((action) => action.params);
 }
 
-/** Runs `events` from the start with `input`: the last snapshot, and the actions of each step (the start's first). */
-export function runFrom(input: ConnectionInput, events: readonly ConnectionEvent[], machine = connectionMachine): { snapshot: Snapshot; steps: Action[][] } {
+/** A step of a run: an event, or a send whose queue fill the run supplies, as the shell does. */
+export type Step = ConnectionEvent | ReturnType<typeof send>;
+
+/** How full the shell's queue is, as the run has followed it. */
+export interface QueueFill {
+  queuedMessages: number;
+  queuedBytes: number;
+}
+
+/**
+ * Runs `events` from the start with `input`: the last snapshot, the actions of each step (the
+ * start's first), and the queue, which is the shell's: the run follows it from the effects
+ * (`enqueueMessage` adds the send, `flushQueue` and `dropQueue` empty it) and tells each send how
+ * full it is.
+ */
+export function runFrom(input: ConnectionInput, events: readonly Step[], machine = connectionMachine): { snapshot: Snapshot; steps: Action[][]; queue: QueueFill } {
   let [snapshot, actions] = initialTransition(machine, input);
   const steps = [actions as Action[]];
-  for (const event of events) {
+  const queue: QueueFill = { queuedMessages: 0, queuedBytes: 0 };
+  for (const step of events) {
+    const event: ConnectionEvent = step.type === 'user.send' ? { ...step, ...queue } : step;
     [snapshot, actions] = transition(machine, snapshot, event);
     steps.push(actions as Action[]);
+    for (const { type } of actions as Action[]) {
+      if (type === 'enqueueMessage' && event.type === 'user.send') {
+        queue.queuedMessages += 1;
+        queue.queuedBytes += event.bytes;
+      } else if (type === 'flushQueue' || type === 'dropQueue') {
+        queue.queuedMessages = queue.queuedBytes = 0;
+      }
+    }
   }
-  return { snapshot, steps };
+  return { snapshot, steps, queue };
 }
 
 /** The socket of `attempt` opened (with the subprotocol `chat`). */

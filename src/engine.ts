@@ -1,0 +1,265 @@
+/**
+ * The engine behind a `Connection`: the machine's snapshot and what steps it, and the shell's
+ * side of the world the machine's effects act on (the outbound queue, the attempt's socket, the
+ * timers, the events on their way to listeners).
+ *
+ * Every lifecycle decision is the machine's. Facts (socket reports, timer expiries, the
+ * environment, `close()`) are events it is stepped with, in the order the `Sequencer` keeps;
+ * the effects it asks for are performed by `effects.ts`. `send()` performs the machine's own
+ * `user.send` transition for the current state without stepping it (`send-plan.ts`), and an
+ * inbound message is delivered only while the machine is `open`, as the platform delivers it.
+ */
+import { createActor, type Actor, type ExecutableActionObject, type InspectionEvent, type Observer } from 'xstate';
+import { connectionMachine, type ConnectionMachine } from '../machines/connection.machine.js';
+import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName, UndeliveredReason } from '../machines/connection.types.js';
+import { AttemptSocket } from './attempt-socket.js';
+import type { OutgoingData } from './byte-length.js';
+import { readyStateOfName, stateName, type ConnectionEventMap, type ConnectionStateName, type ReadyState } from './connection-events.js';
+import { effects, type EffectStep } from './effects.js';
+import { watchEnvironment } from './environment.js';
+import { initialSnapshot, snapshotOf, step, type EffectPerformer, type MachineSnapshot } from './machine-runner.js';
+import type { ResolvedOptions } from './options.js';
+import type { QueuedMessage } from './outgoing.js';
+import { ByteQueue } from './queue.js';
+import { compileSendPlans, performSend, type SendPlan } from './send-plan.js';
+import { Sequencer } from './sequencer.js';
+import { Timers, type TimerOwner } from './time.js';
+import type { BinaryType, IncomingData } from './transports/transport.js';
+import type { UrlResolver } from './url-source.js';
+
+export type ConnectionActor = Actor<ConnectionMachine>;
+
+export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> {
+  readonly options: ResolvedOptions;
+  readonly sockets: AttemptSocket;
+  readonly timers: Timers<TimerName>;
+  readonly sequencer = new Sequencer<ConnectionEventMap>();
+  /** The machine's context, after the last step. */
+  context: MachineSnapshot['context'];
+  readonly #machine: ConnectionMachine;
+  /** Messages waiting for a socket to open; created with the first one. */
+  queue: ByteQueue<QueuedMessage> | undefined;
+  binaryType: BinaryType;
+  /** The wait the `retry` timer was last started with, which `emitReconnecting` reports. */
+  retryDelay = 0;
+  #state: ConnectionStateName = 'connecting';
+  #sendPlan: SendPlan;
+  #actor: ConnectionActor | undefined;
+  #closed: Promise<CloseInfo> | undefined;
+  #resolveClosed: ((info: CloseInfo) => void) | undefined;
+  #settledWith: CloseInfo | undefined;
+  /** Stops listening to the environment and the abort signal. */
+  #unwatch: (() => void) | undefined;
+
+  constructor(options: ResolvedOptions, urls: UrlResolver, redactedUrl: string) {
+    this.options = options;
+    this.binaryType = options.binaryType;
+    this.sockets = new AttemptSocket(options, urls, this);
+    this.timers = new Timers(options.clock, this);
+    const machine = (this.#machine = machineFor(options));
+    this.#sendPlan = sendPlansOf(machine).get('connecting')!;
+    const input: ConnectionInput = {
+      url: redactedUrl,
+      maxQueuedMessages: options.maxQueuedMessages,
+      maxQueuedBytes: options.maxQueuedBytes,
+      reconnect: options.reconnect,
+      maxRetries: options.maxRetries,
+      heartbeat: options.heartbeatInterval > 0 && this.sockets.canPing,
+      resendUnconfirmed: options.resendUnconfirmed,
+    };
+    this.#watch();
+    if (options.inspect === undefined) {
+      this.context = undefined as unknown as MachineSnapshot['context']; // set by the first step, below
+      this.sequencer.transition(() => (this.context = initialSnapshot(machine, input, this).context));
+    } else {
+      // Inspected from the start: an actor steps it, so the inspector sees every event.
+      const actor = this.#adoptActor(createActor(machine, { input, inspect: options.inspect as Observer<InspectionEvent> }));
+      this.context = actor.getSnapshot().context;
+      this.sequencer.transition(() => actor.start());
+    }
+  }
+
+  /** The machine's snapshot: the actor's, or rebuilt from the state and context this engine keeps. */
+  get snapshot(): MachineSnapshot {
+    return this.#actor?.getSnapshot() ?? snapshotOf(this.#machine, this.#state, this.context);
+  }
+
+  /** The flattened state name: the four `readyState`s, with `closing` in detail. */
+  get state(): ConnectionStateName {
+    return this.#state;
+  }
+
+  get readyState(): ReadyState {
+    return readyStateOfName(this.#state);
+  }
+
+  /**
+   * The XState actor running this connection, created on first access from the current
+   * snapshot (with no entry actions run again); from then on it steps the connection. Drive the
+   * connection through its methods, not `actor.send`.
+   */
+  get actor(): ConnectionActor {
+    if (this.#actor !== undefined) return this.#actor;
+    const actor = this.#adoptActor(createActor(this.snapshot.machine, { snapshot: this.snapshot }));
+    actor.start();
+    return actor;
+  }
+
+  /** Settles once the connection is over for good, with how the last attempt ended. */
+  get closed(): Promise<CloseInfo> {
+    return (this.#closed ??=
+      this.#settledWith === undefined ? new Promise((resolve) => (this.#resolveClosed = resolve)) : Promise.resolve(this.#settledWith));
+  }
+
+  /** `send()`: the machine's `user.send` transition for the current state, performed without stepping it. Returns whether the message was accepted. */
+  send(data: OutgoingData, bytes: number): boolean {
+    const queue = this.queue;
+    const event = { type: 'user.send', bytes, queuedMessages: queue?.length ?? 0, queuedBytes: queue?.bytes ?? 0 } as const;
+    const args = { context: this.context, event };
+    let accepted = false;
+    // A transition like any other: what it posts (an `undelivered`) is delivered once it is over.
+    this.sequencer.transition(() => (accepted = performSend(this.#sendPlan, args, (effect, params) => perform(this, effect.type, params, args, data))));
+    return accepted;
+  }
+
+  /** Steps the machine with `event`, then delivers what the step posted. */
+  dispatch(event: ConnectionEvent): void {
+    this.sequencer.transition(() => {
+      if (this.#actor !== undefined) this.#actor.send(event);
+      else this.#adopt(step(snapshotOf(this.#machine, this.#state, this.context), event, this));
+    });
+  }
+
+  /** A fact from a socket, a timer or the environment: dispatched now, or held if it arrives mid-step. */
+  hear(event: ConnectionEvent): void {
+    this.sequencer.fromOutside(() => this.dispatch(event));
+  }
+
+  /** An inbound message on attempt `attempt`'s socket: the hot path, which allocates only when a message must wait for a step to end. */
+  message(attempt: number, data: IncomingData): void {
+    if (this.sequencer.mustHold()) this.sequencer.fromOutside(() => this.#receive(attempt, data));
+    else this.#receive(attempt, data);
+  }
+
+  timerFired(timer: TimerName, attempt: number, lateBy: number): void {
+    // A ping due long ago means the device slept: check the socket as a wake calls for.
+    if (timer === 'ping' && lateBy > this.options.heartbeatInterval) this.hear({ type: 'env.wake', reason: 'timer-late' });
+    else this.hear({ type: `timer.${timer}`, attempt });
+  }
+
+  /** The shared scope's call, while this engine's machine is stepped. */
+  perform(action: ExecutableActionObject): void {
+    perform(this, action.type, action.params, action.info as unknown as EffectStep, undefined);
+  }
+
+  /** The outbound queue, created with the first message it holds. */
+  outbound(): ByteQueue<QueuedMessage> {
+    return (this.queue ??= new ByteQueue());
+  }
+
+  reportUndelivered(data: OutgoingData, reason: UndeliveredReason): void {
+    this.sequencer.post('undelivered', { data, reason });
+  }
+
+  /** The connection is over for good: stop listening to the world, and settle `closed`. */
+  settle(closeInfo: CloseInfo | undefined): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    if (closeInfo === undefined) return;
+    this.#settledWith = closeInfo;
+    this.#resolveClosed?.(closeInfo);
+  }
+
+  #receive(attempt: number, data: IncomingData): void {
+    // The platform drops messages that arrive once the connection is no longer OPEN.
+    if (!this.sockets.isCurrent(attempt) || this.#state !== 'open') return;
+    if (this.sockets.takePong()) this.hear({ type: 'socket.pong', attempt });
+    this.sequencer.deliverNow('message', data);
+  }
+
+  #adopt(snapshot: MachineSnapshot): void {
+    this.context = snapshot.context;
+    const state = stateName(snapshot);
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#sendPlan = sendPlansOf(snapshot.machine).get(state)!;
+    this.sequencer.post('state', { state, readyState: readyStateOfName(state) });
+  }
+
+  #adoptActor(actor: ConnectionActor): ConnectionActor {
+    this.#actor = actor;
+    owners.set(actor, this);
+    actor.subscribe((snapshot) => this.#adopt(snapshot));
+    return actor;
+  }
+
+  #watch(): void {
+    const { environment, signal } = this.options;
+    const unwatch: (() => void)[] = [];
+    if (environment !== undefined) unwatch.push(watchEnvironment(environment, (event) => this.hear(event)));
+    if (signal !== undefined) {
+      const abort = (): void => this.hear({ type: 'user.close' });
+      if (signal.aborted) queueMicrotask(abort);
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        unwatch.push(() => signal.removeEventListener('abort', abort));
+      }
+    }
+    if (unwatch.length > 0) this.#unwatch = () => unwatch.forEach((stop) => stop());
+  }
+}
+
+function perform(engine: ConnectionEngine, type: string, params: unknown, step: EffectStep, message: OutgoingData | undefined): void {
+  const effect = effects[type as keyof typeof effects] as ((...args: unknown[]) => void) | undefined;
+  if (effect === undefined) throw new Error(`The machine asked for the effect ${type}, which the shell does not implement`);
+  effect(engine, params, step, message);
+}
+
+/** The engine an actor runs for; set before the actor starts. */
+const owners = new WeakMap<object, ConnectionEngine>();
+
+/**
+ * The machine with the shell's effects, for connections run by an actor. Provided once for
+ * every connection: `machine.provide()` copies the whole machine (its state nodes, transitions
+ * and their closures), about 30 KB of heap.
+ */
+const withEffects: ConnectionMachine = connectionMachine.provide({
+  actions: Object.fromEntries(
+    Object.keys(effects).map((type) => [type, ({ self, context, event }: EffectStep & { self: object }, params: unknown) => perform(owners.get(self)!, type, params, { context, event }, undefined)]),
+  ),
+});
+
+/** Machines whose reconnect policy is an application's `shouldReconnect`, one per predicate. */
+const withPolicy = new WeakMap<(close: CloseInfo) => boolean, ConnectionMachine>();
+
+function machineFor(options: ResolvedOptions): ConnectionMachine {
+  const policy = options.shouldReconnect;
+  if (policy === undefined) return withEffects;
+  let machine = withPolicy.get(policy);
+  if (machine === undefined) {
+    machine = withEffects.provide({ guards: { isRetryable: ({ context }) => askPolicy(policy, context.closeInfo!) } });
+    withPolicy.set(policy, machine);
+  }
+  return machine;
+}
+
+/** Each machine's send plans, compiled once. */
+const sendPlans = new WeakMap<ConnectionMachine, ReadonlyMap<string, SendPlan>>();
+
+function sendPlansOf(machine: ConnectionMachine): ReadonlyMap<string, SendPlan> {
+  let plans = sendPlans.get(machine);
+  if (plans === undefined) sendPlans.set(machine, (plans = compileSendPlans(machine, new Set(Object.keys(effects)))));
+  return plans;
+}
+
+/** The application's policy; one that throws rules out the reconnect, and its error surfaces as an uncaught one, as a listener's would. */
+function askPolicy(policy: (close: CloseInfo) => boolean, close: CloseInfo): boolean {
+  try {
+    return policy(close) === true;
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+    return false;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * What the application hands the constructor and `close()`, checked as the WHATWG WebSockets
+ * Standard checks it (https://websockets.spec.whatwg.org/#dom-websocket-websocket,
+ * https://websockets.spec.whatwg.org/#dom-websocket-close), in its order, so that a call that
+ * throws changes nothing: the URL (and its security: prefer `wss:`, never `ws:` from a page
+ * served over `https:`), the subprotocols, the close code and reason. And the errors these
+ * mistakes throw: the `DOMException` the platform throws for the same mistake, with a message
+ * that names the value (its secrets redacted) and what was expected.
+ *
+ * Redaction lives here too, so that credentials and query strings (tokens) never reach error
+ * messages, inspectors or logs.
+ */
+import { utf8ByteLength } from './byte-length.js';
+
+// --- Errors ---
+
+/** The `DOMException` names the WHATWG WebSockets Standard throws. */
+export type DomErrorName = 'SyntaxError' | 'InvalidAccessError' | 'SecurityError' | 'InvalidStateError';
+
+/** A `DOMException`, as `new WebSocket()`, `close()` and `send()` throw them. */
+export function domError(name: DomErrorName, message: string): DOMException {
+  return new DOMException(message, name);
+}
+
+/** Renders a value for an error message: strings quoted, other primitives as written, objects by kind. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `${JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)} (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${String(value)} (${typeof value})`;
+  }
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return `a function`;
+  const name = (value as object).constructor?.name;
+  return name ? `an object of type ${name}` : 'an object';
+}
+
+// --- URLs ---
+
+/** Parses and checks `url` as `new WebSocket(url)` does; throws a `SyntaxError` `DOMException`. */
+export function parseWebSocketUrl(url: string | URL, base: string | undefined = pageBase()): URL {
+  // Converted once, as WebIDL converts a USVString argument once.
+  const text = String(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(text, base);
+  } catch {
+    throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}`);
+  }
+  // The standard rewrites http(s) to ws(s) before checking the scheme.
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw domError('SyntaxError', `Expected a ws:, wss:, http: or https: URL, got the scheme "${parsed.protocol}" in ${redactUrl(parsed)}`);
+  }
+  if (parsed.hash !== '' || text.includes('#')) {
+    throw domError('SyntaxError', `Expected a WebSocket URL without a fragment, got ${redactUrl(parsed)}#…`);
+  }
+  return parsed;
+}
+
+/**
+ * Refuses clear-text connections where they must not happen: always from a page served over
+ * `https:` (browsers fail these opaquely), and to any non-loopback host when `secureOnly` is set.
+ */
+export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtocol: string | undefined = pageBase()?.split(':')[0]): void {
+  if (url.protocol !== 'ws:' || isLoopback(url.hostname)) return;
+  if (pageProtocol === 'https') {
+    throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)} from a page served over https: use wss:`);
+  }
+  if (secureOnly) {
+    throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)}: the secureOnly option allows ws: only to loopback hosts; use wss:`);
+  }
+}
+
+/** Whether `hostname` (as `URL.hostname` gives it) names this machine. */
+export function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/** `url` with any user name, password and query replaced, safe for messages and inspectors. */
+export function redactUrl(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.username) copy.username = 'REDACTED';
+  if (copy.password) copy.password = 'REDACTED';
+  if (copy.search) copy.search = '?REDACTED';
+  copy.hash = '';
+  return copy.href;
+}
+
+/** Replaces every secret part of `url` that appears in `text` (a transport's error message). */
+export function redactText(text: string, url: URL): string {
+  let result = text.split(url.href).join(redactUrl(url));
+  for (const secret of [url.search.slice(1), url.password, url.username]) {
+    if (secret.length >= 3) result = result.split(secret).join('REDACTED');
+  }
+  return result;
+}
+
+function describeUrlInput(text: string): string {
+  // Parsing failed, so redact what we can recognise: anything between "//" and "@", and the query.
+  return JSON.stringify(text.replace(/\/\/[^/@]*@/, '//REDACTED@').replace(/\?.*$/, '?REDACTED'));
+}
+
+/** The document or worker base URL, when there is one (never in Node). */
+function pageBase(): string | undefined {
+  const location = (globalThis as { location?: { href?: unknown } }).location;
+  return typeof location?.href === 'string' ? location.href : undefined;
+}
+
+// --- Close arguments and subprotocols ---
+
+/** The largest close reason the standard allows, in UTF-8 bytes (a control frame holds 125 bytes, 2 of them the code). */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+export interface CloseArgs {
+  readonly code: number | undefined;
+  readonly reason: string | undefined;
+}
+
+/**
+ * Converts and checks close arguments: the code as WebIDL `[Clamp] unsigned short`, then
+ * 1000 or 3000–4999 (`InvalidAccessError`), then the reason as a `USVString` of at most
+ * 123 UTF-8 bytes (`SyntaxError`).
+ */
+export function normalizeCloseArgs(code?: unknown, reason?: unknown): CloseArgs {
+  // WebIDL converts every argument before the method's steps run: the code, then the reason.
+  // Unary plus is ECMAScript ToNumber (it throws a TypeError for a BigInt or a Symbol, as
+  // WebIDL does); a template literal is ToString (it throws for a Symbol).
+  const number = code === undefined ? undefined : +(code as number);
+  const text = reason === undefined ? undefined : `${reason as string}`.toWellFormed();
+  const normalizedCode = number === undefined ? undefined : clampUnsignedShort(number);
+  if (normalizedCode !== undefined && normalizedCode !== 1000 && (normalizedCode < 3000 || normalizedCode > 4999)) {
+    throw domError(
+      'InvalidAccessError',
+      `Expected the close code to be 1000 or in 3000-4999, got ${String(number)}${normalizedCode === number ? '' : ` (${normalizedCode} after conversion)`}`,
+    );
+  }
+  if (text !== undefined) {
+    const bytes = utf8ByteLength(text);
+    if (bytes > MAX_CLOSE_REASON_BYTES) {
+      throw domError('SyntaxError', `Expected a close reason of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes, got ${bytes} bytes`);
+    }
+  }
+  // "Close the WebSocket": no code and an empty reason send a Close frame without a body; a
+  // non-empty reason without a code goes with 1000 (Normal Closure).
+  if (normalizedCode === undefined) return text ? { code: 1000, reason: text } : { code: undefined, reason: undefined };
+  return { code: normalizedCode, reason: text };
+}
+
+/** WebIDL `[Clamp] unsigned short`: NaN is 0, otherwise clamp to 0–65535 and round half to even. */
+function clampUnsignedShort(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  const clamped = Math.min(Math.max(value, 0), 0xffff);
+  const floor = Math.floor(clamped);
+  const fraction = clamped - floor;
+  if (fraction > 0.5) return floor + 1;
+  if (fraction < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** `token` from RFC 9110 §5.6.2, which the standard requires of every subprotocol. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Normalizes `protocols` to a list and checks it; throws a `SyntaxError` `DOMException`. */
+export function normalizeProtocols(protocols: string | readonly string[] | undefined): readonly string[] {
+  if (protocols === undefined) return [];
+  const list = typeof protocols === 'string' ? [protocols] : Array.from(protocols, String);
+  const seen = new Set<string>();
+  for (const protocol of list) {
+    if (!TOKEN.test(protocol)) {
+      throw domError('SyntaxError', `Expected each subprotocol to be an RFC 9110 token, got ${JSON.stringify(protocol)}`);
+    }
+    // Subprotocol names compare case-sensitively (RFC 6455 §4.1), so "chat" and "Chat" are distinct.
+    if (seen.has(protocol)) {
+      throw domError('SyntaxError', `Expected distinct subprotocols, got ${JSON.stringify(protocol)} twice`);
+    }
+    seen.add(protocol);
+  }
+  return list;
+}
