@@ -3,7 +3,7 @@
  * compare it with the committed files.
  */
 import { connectionMachine } from '../machines/connection.machine.js';
-import { CONDITIONAL_MARK, renderSvg, toDot, toMermaid } from '../src/diagram/index.js';
+import { CONDITIONAL_MARK, renderSvg, toDot, toMermaid } from './diagram/index.js';
 
 /** The generated files, by their path relative to the repository root. */
 export const DIAGRAM_FILES = { markdown: 'diagrams/connection.md', svg: 'diagrams/connection.svg' } as const;

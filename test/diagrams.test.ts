@@ -4,7 +4,7 @@ import { enqueueActions, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../machines/connection.machine.js';
 import { DIAGRAM_FILES, renderDiagrams } from '../scripts/render-diagrams.js';
-import { renderSvg, toDot, toMermaid } from '../src/diagram/index.js';
+import { renderSvg, toDot, toMermaid } from '../scripts/diagram/index.js';
 
 /** Every state node of the machine, the root included, computed from the definition. */
 function stateNodes(node: AnyStateNode): AnyStateNode[] {

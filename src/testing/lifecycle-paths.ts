@@ -9,11 +9,11 @@
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { CloseInfo } from '../../machines/connection.types.js';
 import type { Connection, ConnectionOptions, ConnectionStateName } from '../public-api.js';
-import { planPath, stateName, type LifecycleMachine, type ModelPath } from './lifecycle-model.js';
-import { generateLifecyclePaths } from './lifecycle-walk.js';
-import { eventLabel, type StepView } from './lifecycle-oracle.js';
-import { runPath, sameView } from './lifecycle-runner.js';
-import { memoryDriver } from './memory-driver.js';
+import { planPath, stateName, type LifecycleMachine, type ModelPath } from './model/lifecycle-model.js';
+import { generateLifecyclePaths } from './model/lifecycle-walk.js';
+import { eventLabel, type StepView } from './model/lifecycle-oracle.js';
+import { runPath, sameView } from './model/lifecycle-runner.js';
+import { memoryDriver } from './model/memory-driver.js';
 import type { MemoryTransport } from './memory-transport.js';
 import type { SimulatedClock } from './simulated-clock.js';
 

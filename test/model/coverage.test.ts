@@ -6,8 +6,8 @@
 import { createMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { LifecycleMachine } from '../../src/testing/lifecycle-model.js';
-import { generateLifecyclePaths } from '../../src/testing/lifecycle-walk.js';
+import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.js';
+import { generateLifecyclePaths } from '../../src/testing/model/lifecycle-walk.js';
 import { coverageOf, missing } from './machine-coverage.js';
 
 const paths = generateLifecyclePaths();

@@ -17,10 +17,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import { generateLifecyclePaths } from '../../src/testing/lifecycle-walk.js';
+import { generateLifecyclePaths } from '../../src/testing/model/lifecycle-walk.js';
 import { lifecyclePath } from '../../src/testing/lifecycle-paths.js';
-import { runPath } from '../../src/testing/lifecycle-runner.js';
-import { memoryDriver } from '../../src/testing/memory-driver.js';
+import { runPath } from '../../src/testing/model/lifecycle-runner.js';
+import { memoryDriver } from '../../src/testing/model/memory-driver.js';
 import { transitionLabel, transitionLabels } from './machine-coverage.js';
 
 const paths = generateLifecyclePaths();

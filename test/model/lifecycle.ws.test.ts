@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import { generateLifecyclePaths } from '../../src/testing/lifecycle-walk.js';
+import { generateLifecyclePaths } from '../../src/testing/model/lifecycle-walk.js';
 import { lifecyclePath } from '../../src/testing/lifecycle-paths.js';
-import { runPath } from '../../src/testing/lifecycle-runner.js';
+import { runPath } from '../../src/testing/model/lifecycle-runner.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { transitionLabel, transitionLabels } from './machine-coverage.js';
 import { wsDriver } from './ws-driver.js';

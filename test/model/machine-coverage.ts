@@ -15,7 +15,7 @@
  */
 import { createActor, type AnyStateNode, type AnyTransitionDefinition } from 'xstate';
 import type { ConnectionEvent } from '../../machines/connection.types.js';
-import { MODEL_INPUT, planPath, type LifecycleMachine, type MachineSnapshot, type ModelPath } from '../../src/testing/lifecycle-model.js';
+import { MODEL_INPUT, planPath, type LifecycleMachine, type MachineSnapshot, type ModelPath } from '../../src/testing/model/lifecycle-model.js';
 
 export interface Coverage {
   /** Every state node but the root, by id. */

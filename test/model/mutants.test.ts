@@ -11,8 +11,8 @@
  * runs it, exactly as if `machines/connection.machine.ts` had been broken.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LifecycleMachine } from '../../src/testing/lifecycle-model.js';
-import type { RunOptions } from '../../src/testing/lifecycle-runner.js';
+import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.js';
+import type { RunOptions } from '../../src/testing/model/lifecycle-runner.js';
 import { faithfulWrap, machineMutants, openBeforeFlushInMachine, shellMutants } from './mutants.js';
 
 const MACHINE_MODULE = '../../machines/connection.machine.js';
@@ -33,10 +33,10 @@ async function failingPaths(options: { machine?: LifecycleMachine; wrap?: RunOpt
     const machine = options.machine;
     vi.doMock(MACHINE_MODULE, async (importOriginal) => ({ ...(await importOriginal<object>()), connectionMachine: machine }));
   }
-  const { generateLifecyclePaths } = await import('../../src/testing/lifecycle-walk.js');
+  const { generateLifecyclePaths } = await import('../../src/testing/model/lifecycle-walk.js');
   const { lifecyclePath } = await import('../../src/testing/lifecycle-paths.js');
-  const { runPath, sameView } = await import('../../src/testing/lifecycle-runner.js');
-  const { memoryDriver } = await import('../../src/testing/memory-driver.js');
+  const { runPath, sameView } = await import('../../src/testing/model/lifecycle-runner.js');
+  const { memoryDriver } = await import('../../src/testing/model/memory-driver.js');
   const { connectionMachine } = await import('../../machines/connection.machine.js');
   const failing: string[] = [];
   for (const path of generateLifecyclePaths()) {

@@ -7,8 +7,8 @@
 import { assign, createMachine, enqueueActions } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { Connection } from '../../src/connection.js';
-import type { LifecycleMachine } from '../../src/testing/lifecycle-model.js';
-import { ForwardingSocket, overrideHandlers, wrapTransport } from '../../src/testing/transport-tap.js';
+import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.js';
+import { ForwardingSocket, overrideHandlers, wrapTransport } from '../../src/testing/model/transport-tap.js';
 import type { Transport, TransportSocket } from '../../src/transports/transport.js';
 
 export interface ShellMutant {

@@ -26,10 +26,10 @@
  */
 import type { Connection } from '../../src/connection.js';
 import { wsTransport } from '../../src/index.js';
-import { MODEL_TIMEOUTS, stateName } from '../../src/testing/lifecycle-model.js';
-import type { LifecycleDriver } from '../../src/testing/lifecycle-runner.js';
+import { MODEL_TIMEOUTS, stateName } from '../../src/testing/model/lifecycle-model.js';
+import type { LifecycleDriver } from '../../src/testing/model/lifecycle-runner.js';
 import { SimulatedClock } from '../../src/testing/simulated-clock.js';
-import { overrideHandlers, wrapTransport } from '../../src/testing/transport-tap.js';
+import { overrideHandlers, wrapTransport } from '../../src/testing/model/transport-tap.js';
 import type { Link, ScriptedConnection, ScriptedServer } from '../support/scripted-server.js';
 
 export function wsDriver(server: ScriptedServer): LifecycleDriver {

@@ -12,11 +12,11 @@ import { connectionMachine } from '../../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName } from '../../machines/connection.types.js';
 import type { ConnectionStateName, IncomingData, OutgoingData } from '../../src/index.js';
 import { readyStateOfName, stateName } from '../../src/connection-events.js';
-import { EffectModel, type AppEvent, type ModelMessage as KitMessage, type ModelTimer, type RequestedAction } from '../../src/testing/effect-model.js';
+import { EffectModel, type AppEvent, type ModelMessage as KitMessage, type ModelTimer, type RequestedAction } from '../../src/testing/model/effect-model.js';
 import { byteSize } from './arbitraries.js';
 import { cycle, heartbeatOn, policyOf, waitCeiling, type WorldConfig } from './world-config.js';
 
-export type { AppEvent } from '../../src/testing/effect-model.js';
+export type { AppEvent } from '../../src/testing/model/effect-model.js';
 
 type Machine = typeof connectionMachine;
 type Snapshot = SnapshotFrom<Machine>;

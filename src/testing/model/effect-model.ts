@@ -10,10 +10,10 @@
  * reading of `dropQueue` could disagree with each other and both agree with a broken shell.
  * It never reads the shell; it is fed the actions XState's pure `transition()` returns.
  */
-import { queueHasRoom, type ConnectionEffects } from '../../machines/connection.machine.js';
-import type { CloseInfo, ConnectionContext, TimerName, UndeliveredReason } from '../../machines/connection.types.js';
-import type { OutgoingData } from '../byte-length.js';
-import type { ConnectionEventMap } from '../connection-events.js';
+import { queueHasRoom, type ConnectionEffects } from '../../../machines/connection.machine.js';
+import type { CloseInfo, ConnectionContext, TimerName, UndeliveredReason } from '../../../machines/connection.types.js';
+import type { OutgoingData } from '../../byte-length.js';
+import type { ConnectionEventMap } from '../../connection-events.js';
 
 /** A message handed to `send()`, as the model knows it: what was passed, and its size in bytes. */
 export interface ModelMessage {

@@ -6,8 +6,8 @@
  *
  * `ForwardingSocket` is also the base for planting faults in a transport (see the mutant tests).
  */
-import type { OutgoingData } from '../byte-length.js';
-import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from '../transports/transport.js';
+import type { OutgoingData } from '../../byte-length.js';
+import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from '../../transports/transport.js';
 
 /** A socket that forwards everything to `inner`; subclasses override what they change. */
 export class ForwardingSocket implements TransportSocket {

@@ -15,11 +15,11 @@
  * app or a clock can take it before that report arrives.
  */
 import type { AnyTransitionDefinition, InspectionEvent } from 'xstate';
-import { connectionMachine } from '../../machines/connection.machine.js';
-import type { ConnectionInput } from '../../machines/connection.types.js';
-import { createConnection, type Connection } from '../connection.js';
-import type { ConnectionOptions } from '../options.js';
-import type { Transport } from '../transports/transport.js';
+import { connectionMachine } from '../../../machines/connection.machine.js';
+import type { ConnectionInput } from '../../../machines/connection.types.js';
+import { createConnection, type Connection } from '../../connection.js';
+import type { ConnectionOptions } from '../../options.js';
+import type { Transport } from '../../transports/transport.js';
 import { checkInvariants } from './lifecycle-invariants.js';
 import type { AppEvent } from './effect-model.js';
 import {
@@ -35,7 +35,7 @@ import {
   type PlannedStep,
 } from './lifecycle-model.js';
 import { LifecycleOracle, formatClose, formatEvent, payloadOf, type StepView } from './lifecycle-oracle.js';
-import type { SimulatedClock } from './simulated-clock.js';
+import type { SimulatedClock } from '../simulated-clock.js';
 import { tapTransport, type TapRecord } from './transport-tap.js';
 
 /** The world a path runs in: a transport whose socket the driver controls, and a simulated clock. */

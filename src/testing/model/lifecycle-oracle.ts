@@ -9,9 +9,9 @@
  * queued (`enqueueMessage`), those the socket holds (`flushQueue`, `writeMessage`) until the
  * network writes them out (`socket.drained`, a clean close) or the machine reports them.
  */
-import type { CloseInfo, ConnectionEvent } from '../../machines/connection.types.js';
-import type { ConnectionStateName, ReadyState } from '../public-api.js';
-import { readyStateOfName } from '../connection-events.js';
+import type { CloseInfo, ConnectionEvent } from '../../../machines/connection.types.js';
+import type { ConnectionStateName, ReadyState } from '../../public-api.js';
+import { readyStateOfName } from '../../connection-events.js';
 import { EffectModel, nextTimer, type AppEvent, type ModelMessage } from './effect-model.js';
 import { firedTimer, isCurrent, modelDelay, stateName, type PlannedStep, type RequestedAction, type World } from './lifecycle-model.js';
 

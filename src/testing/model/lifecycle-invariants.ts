@@ -24,7 +24,7 @@
  * - Drain before close: the closing handshake starts with nothing held, unless the socket
  *   failed or never opened.
  */
-import type { OutgoingData } from '../byte-length.js';
+import type { OutgoingData } from '../../byte-length.js';
 import { WILL_RECONNECT } from './lifecycle-oracle.js';
 import type { TapRecord } from './transport-tap.js';
 

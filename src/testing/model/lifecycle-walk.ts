@@ -14,8 +14,8 @@
  */
 import { fromTransition } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, type SerializedSnapshot } from 'xstate/graph';
-import { connectionMachine } from '../../machines/connection.machine.js';
-import type { ConnectionEvent, ConnectionInput, TransportFailure } from '../../machines/connection.types.js';
+import { connectionMachine } from '../../../machines/connection.machine.js';
+import type { ConnectionEvent, ConnectionInput, TransportFailure } from '../../../machines/connection.types.js';
 import { nextTimer } from './effect-model.js';
 import {
   MAX_HELD,

@@ -14,9 +14,9 @@
  * connection runs `stable` and `ping` at once), and the reconnect wait is the backoff's.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { queueHasRoom, type connectionMachine } from '../../machines/connection.machine.js';
-import type { ConnectionEvent, ConnectionInput, TimerName } from '../../machines/connection.types.js';
-import { stateName } from '../connection-events.js';
+import { queueHasRoom, type connectionMachine } from '../../../machines/connection.machine.js';
+import type { ConnectionEvent, ConnectionInput, TimerName } from '../../../machines/connection.types.js';
+import { stateName } from '../../connection-events.js';
 import { timersAfter, type ModelTimer, type RequestedAction } from './effect-model.js';
 
 export type LifecycleMachine = typeof connectionMachine;

@@ -8,8 +8,8 @@
  */
 import { MODEL_INPUT, stateName } from './lifecycle-model.js';
 import type { LifecycleDriver } from './lifecycle-runner.js';
-import { createMemoryTransport, type MemoryTransport } from './memory-transport.js';
-import { SimulatedClock } from './simulated-clock.js';
+import { createMemoryTransport, type MemoryTransport } from '../memory-transport.js';
+import { SimulatedClock } from '../simulated-clock.js';
 
 export interface MemoryDriver extends LifecycleDriver {
   readonly memory: MemoryTransport;
