@@ -55,6 +55,13 @@ export interface TargetResult {
 const OURS = ['Connection.on', 'ManagedWebSocket'];
 const PEERS = ['partysocket', 'reconnecting-websocket'];
 const QUEUED = ['queued-10k', 'queued-100k', 'queued-1m'];
+const MEMORY = ['connections-1k', 'connections-5k', 'connections-15k'];
+/** Heap per connection: the floor every API must reach, and the goal; RSS per connection: the goal. */
+const HEAP_FLOOR = 2;
+const HEAP_GOAL = 1.5;
+const RSS_GOAL = 1.3;
+/** Heap per connection may grow this much from the fewest connections to the most and still count as flat. */
+const MEMORY_FLAT = 1.1;
 /** Per-message cost may grow this much from the smallest queued size to the largest and still count as flat. */
 const FLAT = 1.25;
 
@@ -114,12 +121,22 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
       add(`queued cost/msg flat (largest ÷ smallest size): ${impl}`, perMessage.at(-1)! / perMessage[0]!, FLAT, Math.max(...queued.map((r) => r.noise)));
     }
   }
-  const memory = byKey.get('connections');
-  if (memory) {
+  for (const key of MEMORY) {
+    const memory = byKey.get(key);
+    if (memory === undefined) continue;
+    const rssNoise = Math.abs(ratioOf(memory, CONTROL, 'rssBytesPerConnection').median - 1);
     for (const impl of ran(memory, OURS)) {
-      add(`heap per connection: ${impl} vs ${RAW}`, memory.impls[impl]!.ratio.median, 1.5, memory.noise);
-      const rssNoise = Math.abs(ratioOf(memory, CONTROL, 'rssBytesPerConnection').median - 1);
-      add(`RSS per connection: ${impl} vs ${RAW}`, ratioOf(memory, impl, 'rssBytesPerConnection').median, 1.5, rssNoise);
+      const heap = memory.impls[impl]!.ratio.median;
+      add(`${key} heap per connection (floor): ${impl} vs ${RAW}`, heap, HEAP_FLOOR, memory.noise);
+      add(`${key} heap per connection (goal): ${impl} vs ${RAW}`, heap, HEAP_GOAL, memory.noise);
+      add(`${key} RSS per connection (goal): ${impl} vs ${RAW}`, ratioOf(memory, impl, 'rssBytesPerConnection').median, RSS_GOAL, rssNoise);
+    }
+  }
+  const sizes = MEMORY.map((key) => byKey.get(key)).filter((result) => result !== undefined);
+  if (sizes.length > 1) {
+    for (const impl of ran(sizes[0]!, OURS)) {
+      const perConnection = sizes.map((result) => result.impls[impl]!.medians['heapBytesPerConnection']!);
+      add(`heap per connection flat (most ÷ fewest connections): ${impl}`, perConnection.at(-1)! / perConnection[0]!, MEMORY_FLAT, 0);
     }
   }
   // Against the peers: each side normalized to its own raw baseline in the same round.
@@ -152,14 +169,14 @@ const x = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 
 
 /** One row per implementation, one column per workload: raw figures, then ratios to the raw API of the same kind. */
 function summaryTable(results: readonly WorkloadResult[]): string {
-  const memory = results.find((result) => result.key === 'connections');
-  const columns = results.map((result) => result.key);
-  if (memory) columns.splice(columns.indexOf('connections') + 1, 0, 'connections-rss');
+  // Each memory workload shows its RSS beside its heap.
+  const columns = results.flatMap((result) => (MEMORY.includes(result.key) ? [result.key, `${result.key} RSS`] : [result.key]));
   const cell = (column: string, row: (result: WorkloadResult, metric: string, unit: string) => string) => {
-    const result = column === 'connections-rss' ? memory! : results.find((candidate) => candidate.key === column)!;
-    return column === 'connections-rss' ? row(result, 'rssBytesPerConnection', 'B RSS/conn') : row(result, result.metric, result.unit);
+    const rss = column.endsWith(' RSS');
+    const result = results.find((candidate) => candidate.key === (rss ? column.slice(0, -4) : column))!;
+    return rss ? row(result, 'rssBytesPerConnection', 'B RSS/conn') : row(result, result.metric, result.unit);
   };
-  const header = `| | ${columns.map((column) => (column === 'connections-rss' ? 'connections (RSS)' : column)).join(' | ')} |`;
+  const header = `| | ${columns.join(' | ')} |`;
   const lines = [header, `|---|${columns.map(() => '---:').join('|')}|`];
   for (const raw of [RAW, RAW_EVENT_TARGET]) {
     lines.push(`| **${raw}** (absolute) | ${columns.map((column) => cell(column, (result, metric, unit) => {

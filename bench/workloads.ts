@@ -45,7 +45,7 @@ interface Open {
   onMessage: (data: unknown) => void;
 }
 
-function connect(adapter: Adapter, ctx: Context, mode: ServerMode, expect = 0, id = ++lastId): Open {
+function connect(adapter: Adapter, ctx: Context, mode: ServerMode, expect = 0, id = ++lastId, queueMany = false): Open {
   let opened!: () => void;
   let closed!: () => void;
   const open: Open = {
@@ -59,7 +59,7 @@ function connect(adapter: Adapter, ctx: Context, mode: ServerMode, expect = 0, i
     open: () => opened(),
     message: (data) => open.onMessage(data),
     close: () => closed(),
-  });
+  }, { queueMany });
   return open;
 }
 
@@ -124,7 +124,7 @@ export async function queued(adapter: Adapter, ctx: Context, count: number): Pro
   ctx.gc();
   const cpu0 = cpuMicros();
   const t0 = nowNs();
-  const open = connect(adapter, ctx, 'sink', count, id);
+  const open = connect(adapter, ctx, 'sink', count, id, true);
   const sendAll = () => {
     for (let i = 0; i < count; i++) open.handle.send(PAYLOAD);
   };
@@ -173,7 +173,8 @@ export async function echo(adapter: Adapter, ctx: Context, count: number): Promi
 }
 
 /**
- * 5. `count` connections open at once: heap (JS heap plus external memory, after a full GC)
+ * 5. `count` connections open at once, each implementation with its defaults (statesock:
+ * reconnection and the heartbeat on): heap (JS heap plus external memory, after a full GC)
  * and RSS, per connection, each measured in a fresh child process (see `memory-client.ts`).
  * Waits until the server has let go of every connection, so the next run has the file
  * descriptors back.

@@ -5,6 +5,7 @@
 import type { CloseInfo } from '../machines/connection.types.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './connection-events.js';
+import type { EventObserver } from './emitter.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
 import type { BinaryType } from './transports/transport.js';
@@ -20,8 +21,18 @@ export function createConnection(url: UrlSource, options?: ConnectionOptions): C
   return new Connection(url, options);
 }
 
+/**
+ * Lets `observer` hear every event of `connection`, before its listeners: for the package's own
+ * wrappers (`ManagedWebSocket`), not exported from it.
+ */
+export let observeConnection: (connection: Connection, observer: EventObserver<ConnectionEventMap>) => void;
+
 /** A WebSocket connection whose lifecycle is the `connectionMachine` statechart. */
 export class Connection {
+  static {
+    observeConnection = (connection, observer) => connection.#engine.sequencer.events.observeWith(observer);
+  }
+
   readonly #engine: ConnectionEngine;
   readonly #urls: UrlResolver;
 

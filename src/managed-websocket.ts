@@ -13,8 +13,9 @@
  */
 import type { OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
-import { createConnection, type Connection } from './connection.js';
-import type { ReadyState } from './connection-events.js';
+import { createConnection, observeConnection, type Connection } from './connection.js';
+import type { ConnectionEventMap, ReadyState } from './connection-events.js';
+import type { EventObserver } from './emitter.js';
 import type { ConnectionOptions } from './options.js';
 import type { BinaryType, IncomingData } from './transports/transport.js';
 import { UndeliveredEvent } from './undelivered-event.js';
@@ -75,7 +76,8 @@ export class ManagedWebSocket extends EventTarget {
   declare readonly CLOSED: 3;
 
   readonly #connection: Connection;
-  readonly #handlers = new Map<HandlerType, HandlerSlot>();
+  /** The event handler properties set so far; created with the first. */
+  #handlers: Map<HandlerType, HandlerSlot> | undefined;
 
   /**
    * Opens a connection to `url`, offering `protocols`. Throws a `SyntaxError` `DOMException`
@@ -90,26 +92,8 @@ export class ManagedWebSocket extends EventTarget {
     const list = toProtocolList(protocols);
     super();
     this.#connection = createConnection(href, connectionOptions(list, options));
-    const { origin } = new URL(this.#connection.url);
-    this.#connection.on('open', () => this.dispatchEvent(new Event('open')));
     // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: origin is the URL's origin, serialized.
-    this.#connection.on('message', (data) => this.dispatchEvent(new MessageEvent('message', { data, origin })));
-    // The standard fires error in the task that reports the close, right before the close event,
-    // with readyState CLOSED ("When the WebSocket connection is closed"), not when the failure happens.
-    // A failed connect already reports error, undelivered..., close together, all while CLOSED.
-    let failed = false;
-    this.#connection.on('error', () => {
-      if (this.readyState === 3) this.dispatchEvent(new Event('error'));
-      else failed = true;
-    });
-    this.#connection.on('close', ({ code, reason, wasClean }) => {
-      if (failed) this.dispatchEvent(new Event('error'));
-      failed = false;
-      this.dispatchEvent(new CloseEventImpl('close', { code, reason, wasClean }));
-    });
-    this.#connection.on('undelivered', ({ data, reason }) => {
-      this.dispatchEvent(new UndeliveredEvent('undelivered', { data, reason }));
-    });
+    observeConnection(this.#connection, new EventRelay(this, new URL(this.#connection.url).origin));
   }
 
   /** The underlying connection, to inspect (its `actor`, `state`, `closed`); drive it through this object. */
@@ -217,7 +201,7 @@ export class ManagedWebSocket extends EventTarget {
   }
 
   #getHandler<E extends Event>(type: HandlerType): ManagedWebSocketHandler<E> {
-    return (this.#handlers.get(type)?.value ?? null) as ManagedWebSocketHandler<E>;
+    return (this.#handlers?.get(type)?.value ?? null) as ManagedWebSocketHandler<E>;
   }
 
   /**
@@ -228,11 +212,12 @@ export class ManagedWebSocket extends EventTarget {
    * non-callable object is kept but does nothing.
    */
   #setHandler(type: HandlerType, value: unknown): void {
-    const slot = this.#handlers.get(type);
+    const handlers = (this.#handlers ??= new Map());
+    const slot = handlers.get(type);
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
       if (slot === undefined) return;
       this.removeEventListener(type, slot.listener);
-      this.#handlers.delete(type);
+      handlers.delete(type);
     } else if (slot !== undefined) {
       slot.value = value;
     } else {
@@ -242,8 +227,56 @@ export class ManagedWebSocket extends EventTarget {
           if (typeof created.value === 'function') (created.value as (event: Event) => unknown).call(this, event);
         },
       };
-      this.#handlers.set(type, created);
+      handlers.set(type, created);
       this.addEventListener(type, created.listener);
+    }
+  }
+}
+
+/**
+ * Turns the connection's events into the platform's, dispatched on the socket: one small object
+ * per socket rather than a closure per event type.
+ */
+class EventRelay implements EventObserver<ConnectionEventMap> {
+  readonly #socket: ManagedWebSocket;
+  /** What `MessageEvent.origin` reads: the URL's origin, serialized. */
+  readonly #origin: string;
+  /** An error seen while the connection was not yet CLOSED, waiting for its close. */
+  #failed = false;
+
+  constructor(socket: ManagedWebSocket, origin: string) {
+    this.#socket = socket;
+    this.#origin = origin;
+  }
+
+  observe<K extends keyof ConnectionEventMap>(type: K, payload: ConnectionEventMap[K]): void {
+    const socket = this.#socket;
+    switch (type) {
+      case 'open':
+        socket.dispatchEvent(new Event('open'));
+        return;
+      case 'message':
+        socket.dispatchEvent(new MessageEvent('message', { data: payload as IncomingData, origin: this.#origin }));
+        return;
+      // The standard fires error in the task that reports the close, right before the close event,
+      // with readyState CLOSED ("When the WebSocket connection is closed"), not when the failure happens.
+      // A failed connect already reports error, undelivered..., close together, all while CLOSED.
+      case 'error':
+        if (socket.readyState === 3) socket.dispatchEvent(new Event('error'));
+        else this.#failed = true;
+        return;
+      case 'close': {
+        const { code, reason, wasClean } = payload as ConnectionEventMap['close'];
+        if (this.#failed) socket.dispatchEvent(new Event('error'));
+        this.#failed = false;
+        socket.dispatchEvent(new CloseEventImpl('close', { code, reason, wasClean }));
+        return;
+      }
+      case 'undelivered': {
+        const { data, reason } = payload as ConnectionEventMap['undelivered'];
+        socket.dispatchEvent(new UndeliveredEvent('undelivered', { data, reason }));
+        return;
+      }
     }
   }
 }

@@ -50,3 +50,33 @@ describe('Emitter', () => {
     expect(await thrown).toEqual(new Error('listener bug'));
   });
 });
+
+describe('Emitter observer', () => {
+  it('hears every event before the listeners, and a throwing observer stops neither them nor the emitter', async () => {
+    const emitter = new Emitter<{ tick: number; tock: string }>();
+    const seen: string[] = [];
+    emitter.on('tick', (value) => seen.push(`listener ${value}`));
+    emitter.observeWith({
+      observe: (type, payload) => {
+        seen.push(`observer ${String(type)} ${String(payload)}`);
+        if (payload === 2) throw new Error('observer bug');
+      },
+    });
+    const thrown = new Promise<unknown>((resolve) => {
+      const original = globalThis.queueMicrotask;
+      globalThis.queueMicrotask = (callback) => {
+        globalThis.queueMicrotask = original;
+        try {
+          callback();
+        } catch (error) {
+          resolve(error);
+        }
+      };
+    });
+    emitter.emit('tick', 1);
+    emitter.emit('tock', 'x');
+    emitter.emit('tick', 2);
+    expect(seen).toEqual(['observer tick 1', 'listener 1', 'observer tock x', 'observer tick 2', 'listener 2']);
+    expect(await thrown).toEqual(new Error('observer bug'));
+  });
+});

@@ -27,6 +27,10 @@ export interface Adapter {
   readonly kind: ApiKind;
   /** Whether `send()` before open is accepted and flushed on open (raw `ws` throws). */
   readonly queuesBeforeOpen: boolean;
-  /** Opens a socket to `url`; handlers are registered before this returns. */
-  connect(url: string, handlers: Handlers): ClientHandle;
+  /**
+   * Opens a socket to `url`; handlers are registered before this returns. With `queueMany`, a
+   * library whose queue before open is bounded by default raises the bound for the
+   * million-message workload; every other workload runs with the library's defaults.
+   */
+  connect(url: string, handlers: Handlers, options?: { readonly queueMany?: boolean }): ClientHandle;
 }
