@@ -116,10 +116,15 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     const queue = this.queue;
     const event = { type: 'user.send', bytes, queuedMessages: queue?.length ?? 0, queuedBytes: queue?.bytes ?? 0 } as const;
     const args = { context: this.context, event };
-    let accepted = false;
-    // A transition like any other: what it posts (an `undelivered`) is delivered once it is over.
-    this.sequencer.transition(() => (accepted = performSend(this.#sendPlan, args, (effect, params) => perform(this, effect.type, params, args, data))));
-    return accepted;
+    // A step like any other: what it posts (an `undelivered`) is delivered once it is over, and a
+    // transport that reports from inside `send` is heard after it.
+    const sequencer = this.sequencer;
+    const outer = sequencer.enter();
+    try {
+      return performSend(this.#sendPlan, args, this as ConnectionEngine, data, perform);
+    } finally {
+      sequencer.leave(outer);
+    }
   }
 
   /** Steps the machine with `event`, then delivers what the step posted. */

@@ -62,11 +62,25 @@ export function compileSendPlans(machine: AnyStateMachine, effects: ReadonlySet<
   return plans;
 }
 
-/** Performs `plan` for `event`: the first enabled candidate's effects, through `perform`. Returns whether the message was accepted. */
-export function performSend(plan: SendPlan, args: SendArgs, perform: (effect: SendEffect, params: unknown) => void): boolean {
-  for (const { guard, effects, accepts } of plan) {
+/**
+ * Performs `plan` for a send: the first enabled candidate's effects, each through
+ * `perform(target, type, params, args, message)`. Returns whether the message was accepted.
+ * On the path of every `send()`: no closure, no iterator.
+ */
+export function performSend<T, M>(
+  plan: SendPlan,
+  args: SendArgs,
+  target: T,
+  message: M,
+  perform: (target: T, type: string, params: unknown, args: SendArgs, message: M) => void,
+): boolean {
+  for (let i = 0; i < plan.length; i++) {
+    const { guard, effects, accepts } = plan[i]!;
     if (guard !== undefined && !guard(args)) continue;
-    for (const effect of effects) perform(effect, typeof effect.params === 'function' ? (effect.params as (args: SendArgs) => unknown)(args) : effect.params);
+    for (let j = 0; j < effects.length; j++) {
+      const { type, params } = effects[j]!;
+      perform(target, type, typeof params === 'function' ? (params as (args: SendArgs) => unknown)(args) : params, args, message);
+    }
     return accepts;
   }
   return false; // unreachable: compileSendPlans checks that the last candidate is unguarded

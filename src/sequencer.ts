@@ -25,13 +25,27 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
 
   /** Runs one machine step (an `actor.send`, the actor's start), then delivers what it posted. */
   transition(step: () => void): void {
-    const outer = this.#inTransition;
-    this.#inTransition = true;
+    const outer = this.enter();
     try {
       step();
     } finally {
-      this.#inTransition = outer;
+      this.leave(outer);
     }
+  }
+
+  /**
+   * Starts a step by hand, for the hot path that cannot afford a closure per call: pair it with
+   * `leave(outer)` in a `finally`.
+   */
+  enter(): boolean {
+    const outer = this.#inTransition;
+    this.#inTransition = true;
+    return outer;
+  }
+
+  /** Ends the step `enter()` started, then delivers what it posted. */
+  leave(outer: boolean): void {
+    this.#inTransition = outer;
     this.#deliver();
   }
 

@@ -20,7 +20,7 @@ const sendOf = (bytes: number, queuedMessages = 0, queuedBytes = 0) => ({ type: 
 /** What a plan does for a send: the effects it performs, with their params, and whether it accepts the message. */
 function outcome(plan: SendPlan, event: ReturnType<typeof sendOf>) {
   const performed: string[] = [];
-  const accepted = performSend(plan, { context, event }, (effect, params) => performed.push(params === undefined ? effect.type : `${effect.type} ${JSON.stringify(params)}`));
+  const accepted = performSend(plan, { context, event }, performed, undefined, (list, type, params) => list.push(params === undefined ? type : `${type} ${JSON.stringify(params)}`));
   return { accepted, performed };
 }
 
