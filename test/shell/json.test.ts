@@ -1,0 +1,237 @@
+/**
+ * Typed JSON messaging over a Connection (in-memory transport, simulated clock): objects out as
+ * JSON text, inbound JSON dispatched by `type`, and every way an inbound message can be
+ * malformed reported as a `parse-error` with the raw data while the connection stays open.
+ */
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { createConnection, jsonChannel, ManagedWebSocket, type JsonParseError, type TypedMessage } from '../../src/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+
+/** The seed's chat protocol, as the server speaks it. */
+type ServerMessage =
+  | { type: 'id'; id: number }
+  | { type: 'message'; id: number; name: string; text: string; date: number }
+  | { type: 'rejectusername'; id: number; name: string }
+  | { type: 'userlist'; users: string[] };
+type ClientMessage = { type: 'username'; id: number; name: string; date: number } | { type: 'message'; id: number; text: string; date: number };
+
+function setup() {
+  const memory = createMemoryTransport();
+  const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+  const chat = jsonChannel<ServerMessage, ClientMessage>(connection);
+  const parseErrors: JsonParseError[] = [];
+  chat.onParseError((error) => parseErrors.push(error));
+  return { memory, connection, chat, parseErrors };
+}
+
+const text = (memory: ReturnType<typeof createMemoryTransport>) => memory.socket.written.map(({ data }) => data);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('sending', () => {
+  it('sends objects as JSON text, queued while connecting and flushed in order on open', () => {
+    const { memory, connection, chat } = setup();
+    expect(chat.send({ type: 'username', id: 1, name: 'alice', date: 5 })).toBe(true);
+    expect(connection.queuedMessages).toBe(1);
+    memory.socket.accept();
+    chat.send({ type: 'message', id: 1, text: 'hi', date: 6 });
+    memory.socket.flush();
+    expect(text(memory)).toEqual(['{"type":"username","id":1,"name":"alice","date":5}', '{"type":"message","id":1,"text":"hi","date":6}']);
+  });
+
+  it('throws a TypeError for what is not a typed message or JSON cannot encode, and sends nothing', () => {
+    const { memory, connection, chat } = setup();
+    const cyclic: Record<string, unknown> = { type: 'message' };
+    cyclic.self = cyclic;
+    const bad: unknown[] = [null, 'text', [1], { text: 'no type' }, { type: 7 }, cyclic, { type: 'message', n: 1n }, { type: 'message', toJSON: () => undefined }];
+    for (const value of bad) expect(() => chat.send(value as ClientMessage), String(value)).toThrow(TypeError);
+    expect(connection.queuedMessages).toBe(0);
+    memory.socket.accept();
+    memory.socket.flush();
+    expect(text(memory)).toEqual([]);
+  });
+
+  it('reports a message the connection refuses through undelivered, with its JSON text', async () => {
+    const { connection, chat } = setup();
+    const undelivered: unknown[] = [];
+    connection.on('undelivered', ({ data, reason }) => undelivered.push([data, reason]));
+    void connection.close();
+    expect(chat.send({ type: 'message', id: 1, text: 'late', date: 0 })).toBe(false);
+    expect(undelivered).toEqual([['{"type":"message","id":1,"text":"late","date":0}', 'closing']]);
+  });
+});
+
+describe('receiving', () => {
+  it('dispatches each message to the listeners for its type, narrowed to that member', () => {
+    const { memory, chat } = setup();
+    const seen: string[] = [];
+    chat.on('id', (message) => {
+      expectTypeOf(message).toEqualTypeOf<{ type: 'id'; id: number }>();
+      seen.push(`id ${message.id}`);
+    });
+    chat.on('userlist', ({ users }) => seen.push(`users ${users.join(',')}`));
+    chat.on('message', ({ name, text }) => seen.push(`${name}: ${text}`));
+    memory.socket.accept();
+    memory.socket.deliver('{"type":"id","id":3}');
+    memory.socket.deliver(JSON.stringify({ type: 'userlist', users: ['alice', 'bob'] }));
+    memory.socket.deliver(JSON.stringify({ type: 'message', id: 3, name: 'alice', text: 'hi', date: 1 }));
+    memory.socket.deliver(JSON.stringify({ type: 'rejectusername', id: 3, name: 'alice2' })); // nobody listens for this type
+    expect(seen).toEqual(['id 3', 'users alice,bob', 'alice: hi']);
+  });
+
+  it('gives onMessage listeners every message that parsed, after the listeners for its type', () => {
+    const { memory, chat } = setup();
+    const seen: string[] = [];
+    chat.onMessage((message) => seen.push(`any ${message.type}`));
+    chat.on('id', () => seen.push('id'));
+    memory.socket.accept();
+    memory.socket.deliver('{"type":"id","id":1}');
+    memory.socket.deliver('{"type":"somethingnew"}');
+    expect(seen).toEqual(['id', 'any id', 'any somethingnew']);
+  });
+
+  it('stops a listener when its returned function is called', () => {
+    const { memory, chat } = setup();
+    const ids: number[] = [];
+    const stop = chat.on('id', ({ id }) => ids.push(id));
+    memory.socket.accept();
+    memory.socket.deliver('{"type":"id","id":1}');
+    stop();
+    memory.socket.deliver('{"type":"id","id":2}');
+    expect(ids).toEqual([1]);
+  });
+
+  it("dispatches types that name Object's own properties like any other, without throwing", () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    type Odd = { type: '__proto__' } | { type: 'toString' } | { type: 'constructor' } | { type: 'hasOwnProperty' };
+    const chat = jsonChannel<Odd>(connection);
+    const seen: string[] = [];
+    chat.on('toString', ({ type }) => seen.push(type));
+    chat.onMessage(({ type }) => seen.push(`any ${type}`));
+    memory.socket.accept();
+    for (const type of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) memory.socket.deliver(JSON.stringify({ type }));
+    expect(seen).toEqual(['any __proto__', 'toString', 'any toString', 'any constructor', 'any hasOwnProperty']);
+  });
+
+  it('rejects unknown types and wrong payloads at compile time', () => {
+    const { chat } = setup();
+    // @ts-expect-error the server never sends `username` in this protocol
+    chat.on('username', () => {});
+    // @ts-expect-error `text` is missing
+    expect(() => chat.send({ type: 'message', id: 1, date: 0 })).not.toThrow();
+  });
+});
+
+describe('malformed messages', () => {
+  it('reports text that is not JSON as a parse-error with the raw data, and the connection stays open', () => {
+    const { memory, connection, chat, parseErrors } = setup();
+    const ids: number[] = [];
+    chat.on('id', ({ id }) => ids.push(id));
+    memory.socket.accept();
+    memory.socket.deliver('{"type":"id",');
+    memory.socket.deliver('{"type":"id","id":2}');
+    expect(parseErrors).toHaveLength(1);
+    expect(parseErrors[0]).toMatchObject({ type: 'parse-error', reason: 'invalid-json', data: '{"type":"id",' });
+    expect(parseErrors[0]!.error).toBeInstanceOf(SyntaxError);
+    expect(ids).toEqual([2]);
+    expect(connection.state).toBe('open');
+  });
+
+  it('reports JSON that is not an object with a string type as not-a-message', () => {
+    const { memory, parseErrors } = setup();
+    memory.socket.accept();
+    const inputs = ['[1,2]', 'null', '42', '"id"', '{"id":1}', '{"type":1}'];
+    for (const input of inputs) memory.socket.deliver(input);
+    expect(parseErrors.map(({ reason, data }) => [reason, data])).toEqual(inputs.map((input) => ['not-a-message', input]));
+    expect(parseErrors.every(({ error }) => error instanceof TypeError)).toBe(true);
+  });
+
+  it('reports a binary message as binary, carrying the ArrayBuffer as received', () => {
+    const { memory, parseErrors } = setup();
+    memory.socket.accept();
+    const buffer = new Uint8Array([123, 125]).buffer;
+    memory.socket.deliver(buffer);
+    expect(parseErrors).toHaveLength(1);
+    expect(parseErrors[0]!.reason).toBe('binary');
+    expect(parseErrors[0]!.data).toBe(buffer);
+  });
+
+  it('reports a message the validate function refuses, or throws on, as rejected', () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    const isServerMessage = (message: TypedMessage): message is ServerMessage => {
+      if (message.type === 'boom') throw new RangeError('validator bug');
+      return message.type !== 'id' || typeof (message as { id?: unknown }).id === 'number';
+    };
+    const chat = jsonChannel<ServerMessage, ClientMessage>(connection, { validate: isServerMessage });
+    const ids: number[] = [];
+    const errors: [string, string][] = [];
+    chat.on('id', ({ id }) => ids.push(id));
+    chat.onParseError(({ reason, error }) => errors.push([reason, error.name]));
+    memory.socket.accept();
+    memory.socket.deliver('{"type":"id","id":"seven"}');
+    memory.socket.deliver('{"type":"boom"}');
+    memory.socket.deliver('{"type":"id","id":7}');
+    expect(errors).toEqual([
+      ['rejected', 'TypeError'],
+      ['rejected', 'RangeError'],
+    ]);
+    expect(ids).toEqual([7]);
+  });
+
+  it('writes a parse error to console.warn while no parse-error listener is registered', () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    const chat = jsonChannel<ServerMessage, ClientMessage>(connection);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    memory.socket.accept();
+    memory.socket.deliver('not json');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/invalid-json.*"not json".*onParseError/);
+    const stop = chat.onParseError(() => {});
+    memory.socket.deliver('still not json');
+    expect(warn).toHaveBeenCalledTimes(1);
+    stop();
+    memory.socket.deliver('x'.repeat(1000));
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(String(warn.mock.calls[1]![0]).length).toBeLessThan(400); // the data is cut short
+    expect(connection.state).toBe('open');
+  });
+});
+
+describe('lifetime', () => {
+  it('stops dispatching after dispose, leaving the connection and its raw listeners alone', () => {
+    const { memory, connection, chat, parseErrors } = setup();
+    const raw: unknown[] = [];
+    const ids: number[] = [];
+    connection.on('message', (data) => raw.push(data));
+    chat.on('id', ({ id }) => ids.push(id));
+    memory.socket.accept();
+    chat.dispose();
+    memory.socket.deliver('{"type":"id","id":1}');
+    memory.socket.deliver('garbage');
+    expect(ids).toEqual([]);
+    expect(parseErrors).toEqual([]);
+    expect(raw).toEqual(['{"type":"id","id":1}', 'garbage']);
+    expect(connection.state).toBe('open');
+  });
+
+  it("works on a ManagedWebSocket's connection, where binary messages arrive as Blobs", () => {
+    const memory = createMemoryTransport();
+    const socket = new ManagedWebSocket('ws://chat.test/socket', 'json', { transport: memory.transport, clock: new SimulatedClock() });
+    const chat = jsonChannel<ServerMessage, ClientMessage>(socket.connection);
+    const ids: number[] = [];
+    const reasons: [string, string][] = [];
+    chat.on('id', ({ id }) => ids.push(id));
+    chat.onParseError(({ reason, data }) => reasons.push([reason, data.constructor.name]));
+    memory.socket.accept('json');
+    memory.socket.deliver('{"type":"id","id":9}');
+    memory.socket.deliver(new Blob(['{}']));
+    expect(ids).toEqual([9]);
+    expect(reasons).toEqual([['binary', 'Blob']]);
+    expect(socket.readyState).toBe(1);
+  });
+});

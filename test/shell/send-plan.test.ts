@@ -1,0 +1,120 @@
+/**
+ * `send()` performs the machine's own `user.send` transition for the current state, read from
+ * the machine's definition, without stepping the machine (`src/send-plan.ts`): these tests pin
+ * that what the shell does is what the definition says, and that a definition the shell could
+ * not perform faithfully is refused when it is compiled.
+ */
+import { describe, expect, it } from 'vitest';
+import { assign, createMachine, type InspectionEvent } from 'xstate';
+import { connectionMachine } from '../../machines/connection.machine.js';
+import type { ConnectionContext } from '../../machines/connection.types.js';
+import { compileSendPlans, performSend, type SendPlan } from '../../src/send-plan.js';
+import { createConnection, type ConnectionOptions } from '../../src/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+import { effects } from '../../src/effects.js';
+
+const EFFECTS = new Set(Object.keys(effects));
+const context = { maxQueuedMessages: 2, maxQueuedBytes: 10 } as ConnectionContext;
+const sendOf = (bytes: number, queuedMessages = 0, queuedBytes = 0) => ({ type: 'user.send', bytes, queuedMessages, queuedBytes }) as const;
+
+/** What a plan does for a send: the effects it performs, with their params, and whether it accepts the message. */
+function outcome(plan: SendPlan, event: ReturnType<typeof sendOf>) {
+  const performed: string[] = [];
+  const accepted = performSend(plan, { context, event }, performed, undefined, (list, type, params) => list.push(params === undefined ? type : `${type} ${JSON.stringify(params)}`));
+  return { accepted, performed };
+}
+
+describe('the send plans compiled from the connection machine', () => {
+  const plans = compileSendPlans(connectionMachine, EFFECTS);
+
+  it('has a plan for every leaf state', () => {
+    expect([...plans.keys()].sort()).toEqual(
+      ['attemptEnded', 'closed', 'closing.aborting', 'closing.draining', 'closing.handshake', 'connecting', 'gaveUp', 'open', 'reconnecting'].sort(),
+    );
+  });
+
+  it('queues what fits while connecting or waiting to reconnect, and reports the rest queue-full', () => {
+    for (const state of ['connecting', 'reconnecting']) {
+      expect(outcome(plans.get(state)!, sendOf(4, 1, 6))).toEqual({ accepted: true, performed: ['enqueueMessage'] });
+      expect(outcome(plans.get(state)!, sendOf(5, 1, 6))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"queue-full"}'] });
+      expect(outcome(plans.get(state)!, sendOf(1, 2, 2))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"queue-full"}'] });
+    }
+  });
+
+  it('writes while open, and reports closing or closed once close() was called or the connection ended', () => {
+    expect(outcome(plans.get('open')!, sendOf(100, 5, 500))).toEqual({ accepted: true, performed: ['writeMessage'] });
+    for (const state of ['closing.draining', 'closing.handshake', 'closing.aborting']) {
+      expect(outcome(plans.get(state)!, sendOf(1))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"closing"}'] });
+    }
+    for (const state of ['closed', 'gaveUp']) {
+      expect(outcome(plans.get(state)!, sendOf(1))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"closed"}'] });
+    }
+  });
+
+  it('follows the machine: another queue bound, provided to it, is the bound send() keeps', () => {
+    const strict = compileSendPlans(connectionMachine.provide({ guards: { queueHasRoom: () => false } }), EFFECTS);
+    expect(outcome(strict.get('connecting')!, sendOf(1))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"queue-full"}'] });
+  });
+});
+
+describe('definitions the shell refuses to perform', () => {
+  /** The production machine with `connecting`'s user.send transitions replaced. */
+  function withConnectingSend(on: unknown) {
+    const { config } = connectionMachine;
+    const connecting = config.states!.connecting!;
+    return createMachine({ ...config, states: { ...config.states, connecting: { ...connecting, on: { ...connecting.on, 'user.send': on } } } } as never, connectionMachine.implementations as never);
+  }
+
+  it('refuses a send transition with a target: it would change the state without a step', () => {
+    expect(() => compileSendPlans(withConnectingSend({ target: 'open' }), EFFECTS)).toThrow(/connecting has a target/);
+  });
+
+  it('refuses a send transition that assigns: it would change the context without a step', () => {
+    expect(() => compileSendPlans(withConnectingSend({ actions: assign({ retries: 0 }) }), EFFECTS)).toThrow(/not an effect the shell implements/);
+  });
+
+  it('refuses a state whose sends could all be refused by guards: a message would be neither sent nor reported', () => {
+    expect(() => compileSendPlans(withConnectingSend({ guard: 'queueHasRoom', actions: 'enqueueMessage' }), EFFECTS)).toThrow(/leaves some user.send unanswered/);
+  });
+});
+
+describe('send() on a connection', () => {
+  function setup(options: ConnectionOptions = {}) {
+    const memory = createMemoryTransport();
+    const seen: string[] = [];
+    const inspect = (event: InspectionEvent) => {
+      if (event.type === '@xstate.event') seen.push(event.event.type);
+    };
+    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), inspect, ...options });
+    return { memory, connection, seen };
+  }
+
+  it('queues a million messages before open without stepping the machine once', () => {
+    const { connection, seen } = setup({ maxQueuedMessages: 1_000_000, maxQueuedBytes: 64_000_000 });
+    const before = connection.actor.getSnapshot().context;
+    for (let i = 0; i < 1_000_000; i++) connection.send('m');
+    expect(seen.filter((type) => type === 'user.send')).toEqual([]);
+    expect(connection.actor.getSnapshot().context).toBe(before);
+    expect(connection.queuedMessages).toBe(1_000_000);
+    expect(connection.bufferedAmount).toBe(1_000_000);
+  });
+
+  it('accepts what the queue bound admits and reports the rest, in the order sent', () => {
+    const { connection } = setup({ maxQueuedMessages: 3, maxQueuedBytes: 10 });
+    const undelivered: string[] = [];
+    connection.on('undelivered', ({ data, reason }) => undelivered.push(`${String(data)} ${reason}`));
+    // 4 + 4 + 2 = 10 bytes fill the byte bound; 'x' is past it, and 'y' past the count bound too.
+    expect(['1234', '5678', '90', 'x', 'y'].map((message) => connection.send(message))).toEqual([true, true, true, false, false]);
+    expect(undelivered).toEqual(['x queue-full', 'y queue-full']);
+  });
+
+  it('writes what was queued first, in order, then what is sent once open', () => {
+    const { memory, connection } = setup();
+    connection.send('a');
+    connection.send('b');
+    memory.socket.accept();
+    connection.send('c');
+    memory.socket.flush();
+    expect(memory.socket.written.map(({ data }) => data)).toEqual(['a', 'b', 'c']);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * URL handling: the standard's constructor checks, the seed guide's mixed-content rule, the
+ * secure-only policy, and redaction of secrets.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkTransportSecurity, isLoopback, parseWebSocketUrl, redactText, redactUrl } from '../../src/validation.js';
+
+const nameOf = (action: () => unknown): string | undefined => {
+  try {
+    action();
+  } catch (error) {
+    return (error as DOMException).name;
+  }
+  return undefined;
+};
+
+describe('parseWebSocketUrl', () => {
+  it('rewrites http and https to ws and wss, and serializes', () => {
+    expect(parseWebSocketUrl('http://Example.COM:80/a?b').href).toBe('ws://example.com/a?b');
+    expect(parseWebSocketUrl('https://example.com:80/').href).toBe('wss://example.com:80/');
+    expect(parseWebSocketUrl('https://example.com/').href).toBe('wss://example.com/');
+    expect(parseWebSocketUrl(new URL('ws://example.com')).href).toBe('ws://example.com/');
+  });
+
+  it('resolves a relative URL against the page base, and refuses one without a base', () => {
+    expect(parseWebSocketUrl('/socket', 'https://app.example/page').href).toBe('wss://app.example/socket');
+    expect(nameOf(() => parseWebSocketUrl('/socket', undefined))).toBe('SyntaxError');
+  });
+
+  it('refuses other schemes and fragments with a SyntaxError, even an empty fragment', () => {
+    for (const url of ['ftp://example.com/', 'file:///tmp/x', 'ws://example.com/#top', 'ws://example.com/#', 'not a url']) {
+      expect(nameOf(() => parseWebSocketUrl(url))).toBe('SyntaxError');
+    }
+  });
+
+  it('keeps secrets out of its error messages', () => {
+    let message = '';
+    try {
+      parseWebSocketUrl('ftp://user:hunter2@example.com/?token=s3cret');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('ftp:');
+    expect(message).not.toMatch(/hunter2|s3cret/);
+  });
+});
+
+describe('transport security', () => {
+  const url = (text: string) => new URL(text);
+
+  it('refuses ws: to a remote host from a page served over https', () => {
+    expect(nameOf(() => checkTransportSecurity(url('ws://example.com/'), false, 'https'))).toBe('SecurityError');
+    expect(nameOf(() => checkTransportSecurity(url('wss://example.com/'), false, 'https'))).toBeUndefined();
+    expect(nameOf(() => checkTransportSecurity(url('ws://localhost:8080/'), false, 'https'))).toBeUndefined();
+  });
+
+  it('refuses ws: to anything but loopback when secureOnly is set', () => {
+    expect(nameOf(() => checkTransportSecurity(url('ws://example.com/'), true, undefined))).toBe('SecurityError');
+    expect(nameOf(() => checkTransportSecurity(url('ws://example.com/'), false, undefined))).toBeUndefined();
+    for (const host of ['127.0.0.1', '127.8.9.10', '[::1]', 'localhost', 'api.localhost']) {
+      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, undefined))).toBeUndefined();
+    }
+  });
+
+  it('knows loopback hosts from look-alikes', () => {
+    expect(isLoopback('127.0.0.1.example.com')).toBe(false);
+    expect(isLoopback('localhost.example.com')).toBe(false);
+    expect(isLoopback('[::1]')).toBe(true);
+  });
+});
+
+describe('redaction', () => {
+  const secret = new URL('wss://alice:hunter2@example.com/chat?token=s3cret#frag');
+
+  it('replaces credentials and the query', () => {
+    expect(redactUrl(secret)).toBe('wss://REDACTED:REDACTED@example.com/chat?REDACTED');
+  });
+
+  it('scrubs the URL and its secrets from a transport message', () => {
+    const text = redactText(`Unexpected server response for ${secret.href}: token=s3cret, auth hunter2`, secret);
+    expect(text).not.toMatch(/hunter2|s3cret/);
+    expect(text).toContain('example.com');
+  });
+});
