@@ -13,16 +13,15 @@
 import { queueHasRoom, type ConnectionEffects } from '../../../machines/connection.machine.js';
 import type { CloseInfo, ConnectionContext, TimerName, UndeliveredReason } from '../../../machines/connection.types.js';
 import type { OutgoingData } from '../../byte-length.js';
-import type { ConnectionEventMap } from '../../connection-events.js';
+import type { AppEvent } from './event-log.js';
+
+export type { AppEvent };
 
 /** A message handed to `send()`, as the model knows it: what was passed, and its size in bytes. */
 export interface ModelMessage {
   readonly data: OutgoingData;
   readonly bytes: number;
 }
-
-/** A public event, as a listener receives it. */
-export type AppEvent = { [K in keyof ConnectionEventMap]: { readonly type: K; readonly payload: ConnectionEventMap[K] } }[keyof ConnectionEventMap];
 
 /** A call the shell makes on its transport. `flushed`: written from the queue, not by the `send()` of the step. */
 export type TransportCall<M extends ModelMessage> =
@@ -77,27 +76,82 @@ export interface StepFacts<M extends ModelMessage> {
   readonly now: number;
 }
 
-/** The observable state of a connection, as the machine's effects make it. */
-export class EffectModel<M extends ModelMessage> {
+/** What the machine's effects have made of the world so far: the data the machine does not keep. */
+export interface EffectState<M extends ModelMessage> {
   /** Messages waiting in the shell's queue for a socket to open, oldest first. */
-  queue: M[] = [];
+  readonly queue: readonly M[];
   /** Messages handed to the current socket and not yet written out, oldest first. */
-  held: M[] = [];
-  timers: ModelTimer[] = [];
+  readonly held: readonly M[];
+  readonly timers: readonly ModelTimer[];
+  /** What the `closed` promise resolved with, once the connection is over for good. */
+  readonly settled: CloseInfo | undefined;
+  /** The wait the last `retry` timer was started with, which `emitReconnecting` reports (the shell draws it there). */
+  readonly retryDelay: number;
+}
+
+/** Before the machine's first step: nothing queued, held or running. */
+export const NO_EFFECTS: EffectState<never> = { queue: [], held: [], timers: [], settled: undefined, retryDelay: 0 };
+
+/** What one step's actions did: the state they left, and what they produced, in order. */
+export interface StepOutcome<M extends ModelMessage> {
+  readonly state: EffectState<M>;
+  readonly events: readonly AppEvent[];
+  readonly calls: readonly TransportCall<M>[];
+  /** Actions this model does not know: a machine that asks for one has outgrown its oracles. */
+  readonly unknown: readonly string[];
+}
+
+/** The one interpreter of the machine's effects, as a pure function: `state` after one step's `actions`. */
+export function performEffects<M extends ModelMessage>(
+  state: EffectState<M>,
+  actions: readonly RequestedAction[],
+  facts: StepFacts<M>,
+  delays: TimerDelays,
+): StepOutcome<M> {
+  const model = new EffectModel<M>(delays, state);
+  model.perform(actions, facts);
+  return { state: model.state, events: model.events, calls: model.calls, unknown: model.unknown };
+}
+
+/** `state` once the socket wrote out its oldest `count` held messages (all by default). */
+export function writtenOut<M extends ModelMessage>(state: EffectState<M>, count = Infinity): EffectState<M> {
+  return { ...state, held: state.held.slice(Math.min(count, state.held.length)) };
+}
+
+/** How full the queue is, as `user.send` tells the queue bound. */
+export function queueFill(state: EffectState<ModelMessage>): { readonly queuedMessages: number; readonly queuedBytes: number } {
+  return { queuedMessages: state.queue.length, queuedBytes: state.queue.reduce((sum, message) => sum + message.bytes, 0) };
+}
+
+/**
+ * The observable state of a connection, as the machine's effects make it, for an oracle that
+ * follows a connection step by step: `performEffects` over time, with every event and call kept.
+ */
+export class EffectModel<M extends ModelMessage> {
+  queue: M[];
+  held: M[];
+  timers: ModelTimer[];
   /** The public events the shell must have emitted, in order (without `state`, which follows the snapshot, not an action). */
   readonly events: AppEvent[] = [];
   /** The calls the shell must have made on its transports, in order. */
   readonly calls: TransportCall<M>[] = [];
-  /** What the `closed` promise resolved with, once the connection is over for good. */
   settled: CloseInfo | undefined;
-  /** Actions this model does not know: a machine that asks for one has outgrown its oracles. */
   readonly unknown: string[] = [];
   readonly #delays: TimerDelays;
-  /** The wait the last `retry` timer was started with, which `emitReconnecting` reports (the shell draws it there). */
-  #retryDelay = 0;
+  #retryDelay: number;
 
-  constructor(delays: TimerDelays) {
+  constructor(delays: TimerDelays, from: EffectState<M> = NO_EFFECTS) {
     this.#delays = delays;
+    this.queue = [...from.queue];
+    this.held = [...from.held];
+    this.timers = [...from.timers];
+    this.settled = from.settled;
+    this.#retryDelay = from.retryDelay;
+  }
+
+  /** A copy of the state, for a world that keeps its states apart. */
+  get state(): EffectState<M> {
+    return { queue: [...this.queue], held: [...this.held], timers: [...this.timers], settled: this.settled, retryDelay: this.#retryDelay };
   }
 
   /** Bytes accepted and not yet written out: the queue and what the socket holds. */

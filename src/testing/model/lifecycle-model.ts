@@ -14,10 +14,10 @@
  * connection runs `stable` and `ping` at once), and the reconnect wait is the backoff's.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { queueHasRoom, type connectionMachine } from '../../../machines/connection.machine.js';
+import type { connectionMachine } from '../../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName } from '../../../machines/connection.types.js';
 import { stateName } from '../../connection-events.js';
-import { timersAfter, type ModelTimer, type RequestedAction } from './effect-model.js';
+import { NO_EFFECTS, performEffects, writtenOut, type EffectState, type ModelMessage, type ModelTimer, type RequestedAction, type StepOutcome } from './effect-model.js';
 
 export type LifecycleMachine = typeof connectionMachine;
 export type MachineSnapshot = SnapshotFrom<LifecycleMachine>;
@@ -71,17 +71,22 @@ export function modelDelay(timer: TimerName, retry: number): number {
   return Math.floor(MODEL_RANDOM * Math.min(maxDelay, minDelay * factor ** (retry - 1)));
 }
 
-/** The machine's snapshot, the shell's queue, how many messages the socket holds, and the clock with the machine's timers on it. */
+/**
+ * The payloads sent along a path: distinct ASCII strings (for the first 26 sends, more than a
+ * path makes), so a string's length is its byte size.
+ */
+export function payloadOf(index: number, bytes: number): string {
+  return String.fromCharCode(97 + (index % 26)).repeat(bytes);
+}
+
+/** The machine's snapshot, what its effects made of the world (the queue, the socket's messages, the timers), and the clock. */
 export interface World {
   readonly machine: MachineSnapshot;
-  /** Messages in the shell's queue, and their bytes: what `user.send` tells the queue bound. */
-  readonly queued: number;
-  readonly queuedBytes: number;
-  /** Messages the socket holds; all of `SEND_SIZES.fits` bytes, since only those are offered while open. */
-  readonly held: number;
+  readonly effects: EffectState<ModelMessage>;
+  /** How many `send()`s the path made so far: the next one sends `payloadOf(sent, bytes)`. */
+  readonly sent: number;
   /** The simulated clock's time, in ms: it moves only when a timer fires. */
   readonly now: number;
-  readonly timers: readonly ModelTimer[];
   /** When the connection last entered `open`, while it is there. */
   readonly openedAt: number | null;
   /**
@@ -93,12 +98,13 @@ export interface World {
   readonly inARow: number;
 }
 
-/** One step of a path: the event, the world before and after it, and what the machine asked for. */
+/** One step of a path: the event, the world before and after it, what the machine asked for, and what that produced. */
 export interface PlannedStep {
   readonly event: ConnectionEvent;
   readonly before: World;
   readonly after: World;
   readonly actions: readonly RequestedAction[];
+  readonly outcome: StepOutcome<ModelMessage>;
 }
 
 /** Whether `event` comes from the socket or timer of the attempt `snapshot` is on. */
@@ -113,58 +119,28 @@ export function isCurrent(snapshot: MachineSnapshot, event: ConnectionEvent): bo
 export function firedTimer(world: World, event: ConnectionEvent): ModelTimer | undefined {
   const name = event.type === 'env.wake' && event.reason === 'timer-late' ? 'timer.ping' : event.type;
   if (!name.startsWith('timer.') || (event.type !== 'env.wake' && !isCurrent(world.machine, event))) return undefined;
-  return world.timers.find((timer) => `timer.${timer.name}` === name);
+  return world.effects.timers.find((timer) => `timer.${timer.name}` === name);
 }
 
 /**
  * The world after `event`: the network's side first (a drain or a clean close writes out what
  * was held; a timer's expiry is the clock reaching its due time), then the machine's.
  */
-export function advance(machine: LifecycleMachine, world: World, event: ConnectionEvent): { world: World; actions: RequestedAction[] } {
+export function advance(machine: LifecycleMachine, world: World, event: ConnectionEvent): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
   const writesOut = isCurrent(world.machine, event) && (event.type === 'socket.drained' || (event.type === 'socket.close' && event.wasClean));
-  let held = writesOut ? 0 : world.held;
-  let { queued, queuedBytes } = world;
   const fired = firedTimer(world, event);
   const now = fired?.due ?? world.now;
-  const running = world.timers.filter((timer) => timer !== fired);
+  let effects = writesOut ? writtenOut(world.effects) : world.effects;
+  if (fired !== undefined) effects = { ...effects, timers: effects.timers.filter((timer) => timer !== fired) };
   const [next, actions] = transition(machine, world.machine, event);
-  for (const action of actions as RequestedAction[]) {
-    switch (action.type) {
-      case 'enqueueMessage':
-        queued += 1;
-        queuedBytes += (event as Extract<ConnectionEvent, { type: 'user.send' }>).bytes;
-        break;
-      case 'flushQueue':
-        held += queued;
-        queued = queuedBytes = 0;
-        break;
-      case 'dropQueue':
-        queued = queuedBytes = 0;
-        break;
-      case 'writeMessage':
-        held += 1;
-        break;
-      case 'reportUnsent':
-        held = 0;
-        break;
-      case 'requeueUnsent':
-        // The machine's own admission, message by message; the rest is reported `queue-full`.
-        for (; held > 0; held--) {
-          if (!queueHasRoom(next.context, { queuedMessages: queued, queuedBytes }, SEND_SIZES.fits)) continue;
-          queued += 1;
-          queuedBytes += SEND_SIZES.fits;
-        }
-        break;
-    }
-  }
+  const message = event.type === 'user.send' ? { data: payloadOf(world.sent, event.bytes), bytes: event.bytes } : undefined;
+  const outcome = performEffects(effects, actions as RequestedAction[], { context: next.context, message, now }, modelDelay);
   const [from, to] = [stateName(world.machine), stateName(next)];
   const stayedOpen = from === 'open' && world.openedAt !== null && now - world.openedAt >= MODEL_TIMEOUTS.stable;
   const inARow = (stayedOpen ? 0 : world.inARow) + (to === 'reconnecting' && from !== 'reconnecting' ? 1 : 0);
   const openedAt = to !== 'open' ? null : from === 'open' ? world.openedAt : now;
-  return {
-    world: { machine: next, queued, queuedBytes, held, now, timers: timersAfter(running, actions as RequestedAction[], now, modelDelay), openedAt, inARow },
-    actions: actions as RequestedAction[],
-  };
+  const sent = world.sent + (message === undefined ? 0 : 1);
+  return { world: { machine: next, effects: outcome.state, sent, now, openedAt, inARow }, actions: actions as RequestedAction[], outcome };
 }
 
 /**
@@ -174,27 +150,30 @@ export function advance(machine: LifecycleMachine, world: World, event: Connecti
  */
 export function reportMayBePending(world: World): boolean {
   const state = stateName(world.machine);
-  return (state === 'closing.draining' && world.held === 0) || state === 'closing.aborting';
+  return (state === 'closing.draining' && world.effects.held.length === 0) || state === 'closing.aborting';
 }
 
-/** The initial world, and the actions the machine asks for when it starts. */
-export function startWorld(machine: LifecycleMachine, input: ConnectionInput): { world: World; actions: RequestedAction[] } {
+/** The initial world, and the actions the machine asks for when it starts, and what they produced. */
+export function startWorld(machine: LifecycleMachine, input: ConnectionInput): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
   const [snapshot, actions] = initialTransition(machine, input);
-  const timers = timersAfter([], actions as RequestedAction[], 0, modelDelay);
-  return { world: { machine: snapshot, queued: 0, queuedBytes: 0, held: 0, now: 0, timers, openedAt: null, inARow: 0 }, actions: actions as RequestedAction[] };
+  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions as RequestedAction[], { context: snapshot.context, now: 0 }, modelDelay);
+  return { world: { machine: snapshot, effects: outcome.state, sent: 0, now: 0, openedAt: null, inARow: 0 }, actions: actions as RequestedAction[], outcome };
 }
 
 export { stateName };
 
 /** Replays the path's events from its start, so each step's worlds come from this path's own history. */
-export function planPath(machine: LifecycleMachine, { input, events }: ModelPath): { start: World; startActions: RequestedAction[]; steps: PlannedStep[] } {
-  const { world: start, actions: startActions } = startWorld(machine, input);
+export function planPath(
+  machine: LifecycleMachine,
+  { input, events }: ModelPath,
+): { start: World; startOutcome: StepOutcome<ModelMessage>; steps: PlannedStep[] } {
+  const { world: start, outcome: startOutcome } = startWorld(machine, input);
   let before = start;
   const steps = events.map((event) => {
-    const { world: after, actions } = advance(machine, before, event);
-    const step = { event, before, after, actions };
+    const { world: after, actions, outcome } = advance(machine, before, event);
+    const step = { event, before, after, actions, outcome };
     before = after;
     return step;
   });
-  return { start, startActions, steps };
+  return { start, startOutcome, steps };
 }

@@ -28,13 +28,14 @@ import {
   MODEL_TIMEOUTS,
   firedTimer,
   isCurrent,
+  payloadOf,
   planPath,
   reportMayBePending,
   type LifecycleMachine,
   type ModelPath,
   type PlannedStep,
 } from './lifecycle-model.js';
-import { LifecycleOracle, formatClose, formatEvent, payloadOf, type StepView } from './lifecycle-oracle.js';
+import { LifecycleOracle, formatClose, formatEvent, type StepView } from './lifecycle-oracle.js';
 import type { SimulatedClock } from '../simulated-clock.js';
 import { tapTransport, type TapRecord } from './transport-tap.js';
 
@@ -114,7 +115,7 @@ export function pathOptions(driver: LifecycleDriver, transport: Transport, envir
 
 export async function runPath(path: ModelPath, driver: LifecycleDriver, options: RunOptions = {}): Promise<PathRun> {
   const plan = planPath(options.machine ?? connectionMachine, path);
-  const oracle = new LifecycleOracle(plan.start, plan.startActions);
+  const oracle = new LifecycleOracle(plan.start, plan.startOutcome);
   const tap: TapRecord = { handed: [], unsent: [], closes: [], pings: [] };
   let current = 0;
   const tapped = tapTransport(driver.transport, tap, () => current);
@@ -147,9 +148,9 @@ export async function runPath(path: ModelPath, driver: LifecycleDriver, options:
   for (const step of plan.steps) {
     if (!sameView(expected.at(-1)!, observed.at(-1)!)) break;
     current += 1;
-    const data = step.event.type === 'user.send' ? payloadOf(sent.length, step.event.bytes) : undefined;
+    const data = step.event.type === 'user.send' ? payloadOf(step.before.sent, step.event.bytes) : undefined;
     if (data !== undefined) sent.push(data);
-    const view = oracle.expect(step, data);
+    const view = oracle.expect(step);
     if (step.event.type === 'socket.open') recorder.bufferedBefore = connection.bufferedAmount;
     if (step.event.type === 'user.close') closeCalled ??= recorder.events.length;
     const outcome = perform(step, data, { connection, driver, environment, sleep });

@@ -16,7 +16,7 @@ import { fromTransition } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, type SerializedSnapshot } from 'xstate/graph';
 import { connectionMachine } from '../../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TransportFailure } from '../../../machines/connection.types.js';
-import { nextTimer } from './effect-model.js';
+import { nextTimer, queueFill } from './effect-model.js';
 import {
   MAX_HELD,
   MODEL_INPUTS,
@@ -47,7 +47,7 @@ export const SERVER_CLOSES = { final: { code: 4001, reason: 'server bye' }, retr
 export function lifecycleEvents(world: World): ConnectionEvent[] {
   const { context } = world.machine;
   const attempt = context.attempt;
-  const send = (bytes: number): ConnectionEvent => ({ type: 'user.send', bytes, queuedMessages: world.queued, queuedBytes: world.queuedBytes });
+  const send = (bytes: number): ConnectionEvent => ({ type: 'user.send', bytes, ...queueFill(world.effects) });
   const user: ConnectionEvent[] = [{ type: 'user.close' }, { type: 'user.close', code: 4000, reason: 'bye' }];
   const error = (failure: TransportFailure): ConnectionEvent => ({ type: 'socket.error', attempt, failure });
   const dropped: ConnectionEvent = { type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false };
@@ -55,7 +55,7 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
   const socket: ConnectionEvent[] = [];
   // What the device says: where the machine ignores it, offered once per state rather than per key.
   const environment: ConnectionEvent[] = [{ type: 'env.wake', reason: 'online' }, { type: 'env.offline' }];
-  const next = nextTimer(world.timers);
+  const next = nextTimer(world.effects.timers);
   if (next !== undefined) socket.push({ type: `timer.${next.name}`, attempt });
   switch (stateName(world.machine)) {
     case 'connecting':
@@ -73,7 +73,7 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
       user.push(send(SEND_SIZES.fits));
       socket.push({ type: 'socket.drained', attempt });
       // With nothing held the drain is reported before any network event can arrive.
-      if (world.held > 0) socket.push(error(PROTOCOL_ERROR), dropped);
+      if (world.effects.held.length > 0) socket.push(error(PROTOCOL_ERROR), dropped);
       break;
     case 'closing.handshake': {
       user.push(send(SEND_SIZES.fits));
@@ -109,7 +109,7 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
 function ignoresEnvironment(world: World): boolean {
   const state = stateName(world.machine);
   const [retries] = keptRetries(world) ?? [0];
-  return state !== 'open' && state !== 'reconnecting' && world.queued === 0 && world.held === 0 && retries === 0;
+  return state !== 'open' && state !== 'reconnecting' && world.effects.queue.length === 0 && world.effects.held.length === 0 && retries === 0;
 }
 
 /**
@@ -135,22 +135,23 @@ function keptRetries(world: World): [number, number] | null {
 export function lifecycleKey(world: World): string {
   const { context } = world.machine;
   const state = stateName(world.machine);
+  const { queuedMessages, queuedBytes } = queueFill(world.effects);
   return JSON.stringify([
     state,
-    world.queued,
-    world.queuedBytes,
+    queuedMessages,
+    queuedBytes,
     context.failure !== undefined,
     context.closeRequest ?? null,
-    world.held,
+    world.effects.held.length,
     keptRetries(world),
     state === 'open' && context.awaitingPong,
-    [...world.timers].sort((a, b) => a.due - b.due || a.seq - b.seq).map((timer) => timer.name),
+    [...world.effects.timers].sort((a, b) => a.due - b.due || a.seq - b.seq).map((timer) => timer.name),
   ]);
 }
 
 /** Caps what the socket holds while open; the machine itself caps the queue. */
 export function withinBounds(world: World, event: ConnectionEvent): boolean {
-  return !(event.type === 'user.send' && stateName(world.machine) === 'open' && world.held >= MAX_HELD);
+  return !(event.type === 'user.send' && stateName(world.machine) === 'open' && world.effects.held.length >= MAX_HELD);
 }
 
 /** The model as actor logic that `xstate/graph` can walk. */
