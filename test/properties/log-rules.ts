@@ -4,7 +4,7 @@
  * what went wrong.
  */
 import type { CloseInfo, CloseEventInfo, ConnectionEventMap, ConnectionStateName, UndeliveredReason } from '../../src/index.js';
-import { readyStateOfName } from '../../src/connection-events.js';
+import { READY_STATE_OF } from '../../src/testing/model/states.js';
 import { quote } from './arbitraries.js';
 import type { Entry } from './world.js';
 
@@ -160,7 +160,7 @@ export function checkReadyStates(observed: readonly { readonly state: Connection
     if (type === 'giveup' && state !== 'gaveUp') fail(`giveup fired in ${state}`);
     if (type === 'state') {
       const change = payload as ConnectionEventMap['state'];
-      if (change.readyState !== readyStateOfName(change.state)) fail(`a state event says ${change.state} is readyState ${change.readyState}`);
+      if (change.readyState !== READY_STATE_OF[change.state]) fail(`a state event says ${change.state} is readyState ${change.readyState}`);
     }
   }
 }

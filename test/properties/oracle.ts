@@ -11,7 +11,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName } from '../../machines/connection.types.js';
 import type { ConnectionStateName, IncomingData, OutgoingData } from '../../src/index.js';
-import { readyStateOfName, stateName } from '../../src/connection-events.js';
+import { READY_STATE_OF, stateOf as stateName } from '../../src/testing/model/states.js';
 import { EffectModel, type AppEvent, type ModelMessage as KitMessage, type ModelTimer, type RequestedAction } from '../../src/testing/model/effect-model.js';
 import { byteSize } from './arbitraries.js';
 import { cycle, heartbeatOn, policyOf, waitCeiling, type WorldConfig } from './world-config.js';
@@ -87,7 +87,7 @@ export class Oracle {
   }
 
   get readyState(): 0 | 1 | 2 | 3 {
-    return readyStateOfName(this.state);
+    return READY_STATE_OF[this.state];
   }
 
   get context() {
@@ -151,7 +151,7 @@ export class Oracle {
     this.#perform(actions, message);
     const after = this.state;
     // The shell reports a state change after the events of the transition that led there.
-    if (after !== before) this.events.push({ type: 'state', payload: { state: after, readyState: readyStateOfName(after) } });
+    if (after !== before) this.events.push({ type: 'state', payload: { state: after, readyState: READY_STATE_OF[after] } });
   }
 
   /** An inbound message on socket `socket`: the platform delivers it only while that socket's attempt is open. */

@@ -16,7 +16,7 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { connectionMachine } from '../../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName } from '../../../machines/connection.types.js';
-import { stateName } from '../../connection-events.js';
+import { stateOf as stateName } from './states.js';
 import { NO_EFFECTS, performEffects, writtenOut, type EffectState, type ModelMessage, type ModelTimer, type RequestedAction, type StepOutcome } from './effect-model.js';
 
 export type LifecycleMachine = typeof connectionMachine;

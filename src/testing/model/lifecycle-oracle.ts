@@ -8,7 +8,7 @@
  */
 import type { ConnectionEvent } from '../../../machines/connection.types.js';
 import type { ConnectionStateName, ReadyState } from '../../public-api.js';
-import { readyStateOfName } from '../../connection-events.js';
+import { READY_STATE_OF } from './states.js';
 import { nextTimer, type ModelMessage, type StepOutcome } from './effect-model.js';
 import { formatClose, formatEvent } from './event-log.js';
 import { isCurrent, stateName, type PlannedStep, type World } from './lifecycle-model.js';
@@ -72,7 +72,7 @@ export class LifecycleOracle {
     const { event, before, after } = step;
     this.#take(step.outcome);
     const [from, to] = [stateName(before.machine), stateName(after.machine)];
-    if (to !== from) this.#events.push(formatEvent({ type: 'state', payload: { state: to, readyState: readyStateOfName(to) } }));
+    if (to !== from) this.#events.push(formatEvent({ type: 'state', payload: { state: to, readyState: READY_STATE_OF[to] } }));
     return this.#view(eventLabel(event, before), after);
   }
 
@@ -88,7 +88,7 @@ export class LifecycleOracle {
     return {
       step,
       state,
-      readyState: readyStateOfName(state),
+      readyState: READY_STATE_OF[state],
       queuedMessages: queue.length,
       bufferedAmount: [...queue, ...held].reduce((sum, message) => sum + message.bytes, 0),
       pendingTimers: timers.length === 0 ? 0 : 1,
