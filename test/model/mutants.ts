@@ -82,6 +82,38 @@ export const shellMutants: readonly ShellMutant[] = [
       ),
   },
   {
+    name: 'swaps the first two messages it writes on each socket',
+    caughtBy: 'in order',
+    // Same sizes, same counts: nothing a step's view shows differs; only the order on the wire.
+    wrap: (transport) =>
+      wrapTransport(transport, (request, handlers) => {
+        let first: SendArgs | undefined;
+        let writes = 0;
+        return new (class extends ForwardingSocket {
+          override send(...args: SendArgs): void {
+            writes += 1;
+            if (writes === 1) first = args;
+            else {
+              super.send(...args);
+              if (writes === 2) super.send(...first!);
+            }
+          }
+
+          override whenDrained(callback: () => void): void {
+            if (writes === 1) super.send(...first!); // a lone message is not held back for ever
+            writes = Math.max(writes, 2);
+            super.whenDrained(callback);
+          }
+
+          override takeUnsent(): ReturnType<TransportSocket['takeUnsent']> {
+            if (writes === 1) super.send(...first!);
+            writes = Math.max(writes, 2);
+            return super.takeUnsent();
+          }
+        })(transport(request, handlers));
+      }),
+  },
+  {
     name: 'ignores pongs: the heartbeat never hears its ping answered',
     caughtBy: 'strays from the machine',
     wrap: (transport) => wrapTransport(transport, (request, handlers) => transport(request, overrideHandlers(handlers, { pong: () => {} }))),
@@ -196,6 +228,22 @@ export const machineMutants: readonly MachineMutant[] = [
       path === 'attemptEnded' && type === 'always' && guardOf(t) === undefined
         ? { ...t, actions: [{ type: 'dropQueue', params: { reason: 'closed-before-open' } }, ...actionsOf(t)] }
         : t,
+    ),
+  },
+  {
+    name: 'says no reconnect follows an attempt it reconnects after',
+    caughtBy: 'one end',
+    machine: revised((path, type, t) =>
+      path === 'attemptEnded' && type === 'always' && guardOf(t) === undefined
+        ? { ...t, actions: actionsOf(t).map((action) => (typeOf(action) === 'emitClose' ? { type: 'emitClose', params: ({ context }: { context: { closeInfo: unknown } }) => ({ closeInfo: context.closeInfo, willReconnect: false }) } : action)) as ActionEntry[] }
+        : t,
+    ),
+  },
+  {
+    name: 'reports a message sent while open undelivered, though it writes it',
+    caughtBy: 'one fate',
+    machine: revised((path, type, t) =>
+      path === 'open' && type === 'user.send' ? { ...t, actions: [...actionsOf(t), { type: 'rejectMessage', params: { reason: 'closing' } }] } : t,
     ),
   },
   {
