@@ -7,8 +7,9 @@
  */
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { record } from '../support/event-log.js';
 import { systemClock } from '../../src/time.js';
-import type { Clock, Connection, ConnectionOptions, WebSocketConstructor } from '../../src/index.js';
+import type { Clock, ConnectionOptions, WebSocketConstructor } from '../../src/index.js';
 import { nextEvent, useHarness } from '../support/harness.js';
 import { startWsServer, type ServerConnection } from '../support/ws-server.js';
 
@@ -30,18 +31,12 @@ function receives(peer: ServerConnection, event: 'ping' | 'message', count: numb
 }
 
 /** Every close and open, in order. */
-function record(connection: Connection): string[] {
-  const log: string[] = [];
-  connection.on('open', () => log.push('open'));
-  connection.on('close', ({ code, cause, willReconnect }) => log.push(`close ${code} ${cause} ${willReconnect ? 'willReconnect' : 'final'}`));
-  return log;
-}
 
 describe('protocol pings (ws)', () => {
   it('keeps a connection whose server answers pings, pinging again after each pong', async () => {
     const server = serve(await startWsServer());
     const connection = connect(server.url, ANSWERED);
-    const log = record(connection);
+    const log = record(connection, { only: ['open', 'close'] });
     // Each ping after the first goes out only once the previous pong came back and was heard.
     await receives(await server.nextConnection(), 'ping', 3);
     expect(connection.state).toBe('open');
@@ -51,7 +46,7 @@ describe('protocol pings (ws)', () => {
   it('drops the socket with heartbeat-timeout when the server does not answer, and reconnects', async () => {
     const server = serve(await startWsServer({ autoPong: false }));
     const connection = connect(server.url, { ...UNANSWERED, ...NO_WAIT });
-    const log = record(connection);
+    const log = record(connection, { only: ['open', 'close'] });
     const dropped = nextEvent(connection, 'close');
     const reopened = new Promise<void>((resolve) => {
       let opens = 0;
@@ -61,7 +56,7 @@ describe('protocol pings (ws)', () => {
     expect(await dropped).toMatchObject({ code: 1006, wasClean: false, cause: 'heartbeat-timeout', willReconnect: true });
     await reopened;
     expect(server.connections).toHaveLength(2);
-    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout willReconnect', 'open']);
+    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout unclean (will reconnect)', 'open']);
   });
 });
 
@@ -73,7 +68,7 @@ describe('application-level pings (native transport)', () => {
     const server = serve(await startWsServer());
     server.server.on('connection', (socket) => socket.on('message', (data: Buffer) => isPing(data) && socket.send('pong!')));
     const connection = connect(server.url, { WebSocket: undici, pingMessage: PING, ...ANSWERED });
-    const log = record(connection);
+    const log = record(connection, { only: ['open', 'close'] });
     const messages: unknown[] = [];
     connection.on('message', (data) => messages.push(data));
     await receives(await server.nextConnection(), 'message', 3, isPing);
@@ -85,11 +80,11 @@ describe('application-level pings (native transport)', () => {
   it('drops the socket with heartbeat-timeout when nothing answers the ping message', async () => {
     const server = serve(await startWsServer());
     const connection = connect(server.url, { WebSocket: undici, pingMessage: PING, reconnect: false, ...UNANSWERED });
-    const log = record(connection);
+    const log = record(connection, { only: ['open', 'close'] });
     const pinged = receives(await server.nextConnection(), 'message', 1, isPing);
     await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'heartbeat-timeout' });
     await pinged;
-    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout final']);
+    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout unclean']);
   });
 
   it('runs no heartbeat without pingMessage', async () => {

@@ -7,6 +7,7 @@
  */
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { record } from '../support/event-log.js';
 import type { Connection, ConnectionOptions, WebSocketConstructor } from '../../src/index.js';
 import { nextEvent, useHarness } from '../support/harness.js';
 import { startThrottleProxy } from '../support/throttle-proxy.js';
@@ -17,14 +18,6 @@ const WebSocket = UndiciWebSocket as unknown as WebSocketConstructor;
 const connect = (url: string, options: ConnectionOptions = {}): Connection => harness.connect(url, { WebSocket, ...options });
 
 /** Every event but `state`, as short lines. */
-function record(connection: Connection): string[] {
-  const log: string[] = [];
-  connection.on('open', () => log.push('open'));
-  connection.on('error', ({ cause }) => log.push(`error ${cause}`));
-  connection.on('undelivered', ({ data, reason }) => log.push(`undelivered ${String(data)} ${reason}`));
-  connection.on('close', ({ code, cause }) => log.push(`close ${code} ${cause}`));
-  return log;
-}
 
 describe('native transport', () => {
   it('queues before open, echoes text and binary, and closes cleanly', async () => {
@@ -45,23 +38,23 @@ describe('native transport', () => {
 
   it('reports a refused connect as error, then the queue, then close 1006', async () => {
     const connection = connect(`ws://127.0.0.1:${await refusedPort()}/`, { reconnect: false });
-    const log = record(connection);
+    const log = record(connection, { only: ['open', 'error', 'undelivered', 'close'] });
     connection.send('never');
     await connection.closed;
-    expect(log).toEqual(['error handshake-failed', 'undelivered never closed-before-open', 'close 1006 handshake-failed']);
+    expect(log).toEqual(['error handshake-failed', 'undelivered never closed-before-open', 'close 1006 handshake-failed unclean']);
   });
 
   it('aborts on close() while connecting', async () => {
     const server = harness.serve(await startStallingServer());
     const accepted = server.nextSocket();
     const connection = connect(server.url);
-    const log = record(connection);
+    const log = record(connection, { only: ['open', 'error', 'undelivered', 'close'] });
     connection.send('queued');
     await accepted;
     void connection.close();
     expect(connection.readyState).toBe(2);
     await connection.closed;
-    expect(log).toEqual(['error aborted', 'undelivered queued closed-before-open', 'close 1006 aborted']);
+    expect(log).toEqual(['error aborted', 'undelivered queued closed-before-open', 'close 1006 aborted unclean']);
   });
 
   it('drains what the platform buffers before the closing handshake', async () => {

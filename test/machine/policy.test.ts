@@ -18,14 +18,14 @@ function serverCloses(code: number, options: Parameters<typeof memoryWorld>[0] =
 describe('the default policy', () => {
   it.each([1001, 1011, 1012, 1013])('reconnects after the server closes with %i', (code) => {
     const world = serverCloses(code);
-    expect(world.log.slice(-3)).toEqual([`close ${code} normal clean will-reconnect`, `reconnecting 2/1 in ${world.lastReconnect!.delay}`, 'state reconnecting']);
+    expect(world.log.slice(-3)).toEqual([`close ${code} "bye" normal clean (will reconnect)`, `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
     world.retry().accept();
     expect(world.connection.state).toBe('open');
   });
 
   it.each([1000, 1002, 1003, 1008, 4000])('gives up, not-retryable, after the server closes with %i', async (code) => {
     const world = serverCloses(code);
-    expect(world.log.slice(-3)).toEqual([`close ${code} normal clean`, 'giveup not-retryable', 'state gaveUp']);
+    expect(world.log.slice(-3)).toEqual([`close ${code} "bye" normal clean`, `giveup not-retryable after ${code} "bye" normal clean`, 'state gaveUp']);
     expect(world.clock.pendingTimers).toBe(0);
     await expect(world.connection.closed).resolves.toEqual({ code, reason: 'bye', wasClean: true, cause: 'normal' });
   });
@@ -41,11 +41,11 @@ describe('the default policy', () => {
     world.socket.refuse('handshake-failed', `Unexpected server response: ${status}`, status);
     const close = world.log.find((line) => line.startsWith('close'));
     if (outcome === 'reconnects') {
-      expect(close).toBe('close 1006 handshake-failed unclean will-reconnect');
+      expect(close).toBe(`close 1006 handshake-failed ${status} unclean (will reconnect)`);
       expect(world.connection.state).toBe('reconnecting');
     } else {
-      expect(close).toBe('close 1006 handshake-failed unclean');
-      expect(world.log.slice(-2)).toEqual(['giveup not-retryable', 'state gaveUp']);
+      expect(close).toBe(`close 1006 handshake-failed ${status} unclean`);
+      expect(world.log.slice(-2)).toEqual([`giveup not-retryable after 1006 handshake-failed ${status} unclean`, 'state gaveUp']);
     }
   });
 
@@ -64,7 +64,7 @@ describe('the default policy', () => {
     broken.socket.accept();
     broken.socket.fail('protocol-error', 'invalid UTF-8');
     broken.socket.drop();
-    expect(broken.log.slice(-3)).toEqual(['close 1006 protocol-error unclean', 'giveup not-retryable', 'state gaveUp']);
+    expect(broken.log.slice(-3)).toEqual(['close 1006 protocol-error unclean', 'giveup not-retryable after 1006 protocol-error unclean', 'state gaveUp']);
 
     const dropped = memoryWorld();
     dropped.socket.accept();
@@ -87,7 +87,7 @@ describe('shouldReconnect', () => {
     expect(world.connection.state).toBe('reconnecting');
     world.retry().accept();
     world.socket.completeClose(1012, 'restart'); // retryable by default, but not for this app
-    expect(world.log.slice(-2)).toEqual(['giveup not-retryable', 'state gaveUp']);
+    expect(world.log.slice(-2)).toEqual(['giveup not-retryable after 1012 "restart" normal clean', 'state gaveUp']);
     expect(heard).toEqual([
       { code: 4000, reason: 'token expired', wasClean: true, cause: 'normal' },
       { code: 1012, reason: 'restart', wasClean: true, cause: 'normal' },
@@ -113,7 +113,7 @@ describe('shouldReconnect', () => {
     bounded.retry().accept();
     bounded.socket.completeClose(4999, 'anything');
     expect(asked).toBe(2);
-    expect(bounded.log.slice(-2)).toEqual(['giveup max-retries', 'state gaveUp']);
+    expect(bounded.log.slice(-2)).toEqual(['giveup max-retries after 4999 "anything" normal clean', 'state gaveUp']);
   });
 
   describe('when it throws', () => {
@@ -146,7 +146,7 @@ describe('shouldReconnect', () => {
       });
       world.socket.accept();
       world.socket.drop();
-      expect(world.log.slice(-3)).toEqual(['close 1006 connection-lost unclean', 'giveup not-retryable', 'state gaveUp']);
+      expect(world.log.slice(-3)).toEqual(['close 1006 connection-lost unclean', 'giveup not-retryable after 1006 connection-lost unclean', 'state gaveUp']);
       await expect(world.connection.closed).resolves.toMatchObject({ cause: 'connection-lost' });
       expect(errors).toEqual([bug]);
     });

@@ -3,37 +3,19 @@
  * order, byte accounting, drain-before-close, timeouts, message fates and clean-up.
  */
 import { describe, expect, it } from 'vitest';
-import { createConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type Transport } from '../../src/index.js';
+import { record } from '../support/event-log.js';
+import { createConnection, type ConnectionOptions, type Transport } from '../../src/index.js';
 import { createMemoryTransport, MemorySocket, SimulatedClock } from '../../src/testing/index.js';
 
 function setup(options: ConnectionOptions = {}) {
   const memory = createMemoryTransport();
   const clock = new SimulatedClock();
   const connection = createConnection('ws://example.test/chat', { transport: memory.transport, clock, ...options });
-  const log = record(connection);
+  const log = record(connection, { without: ['reconnecting'] });
   return { memory, clock, connection, log };
 }
 
 /** Every event the connection emits, as `type payload` lines. */
-function record(connection: Connection): string[] {
-  const log: string[] = [];
-  const types: (keyof ConnectionEventMap)[] = ['open', 'message', 'error', 'close', 'undelivered', 'state', 'giveup'];
-  for (const type of types) {
-    connection.on(type, (payload) => {
-      if (type === 'state') log.push(`state ${(payload as ConnectionEventMap['state']).state}`);
-      else if (type === 'undelivered') {
-        const { data, reason } = payload as ConnectionEventMap['undelivered'];
-        log.push(`undelivered ${String(data)} ${reason}`);
-      } else if (type === 'error') log.push(`error ${(payload as ConnectionEventMap['error']).cause}`);
-      else if (type === 'close') {
-        const { code, cause, wasClean, willReconnect } = payload as ConnectionEventMap['close'];
-        log.push(`close ${code} ${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ' will-reconnect' : ''}`);
-      } else if (type === 'giveup') log.push(`giveup ${(payload as ConnectionEventMap['giveup']).reason}`);
-      else log.push(`${type} ${typeof payload === 'string' ? payload : ''}`.trim());
-    });
-  }
-  return log;
-}
 
 const written = (memory: ReturnType<typeof createMemoryTransport>) => memory.socket.written.map((message) => message.data);
 
@@ -147,7 +129,7 @@ describe('failed connects', () => {
       throw new Error('no sockets here');
     };
     const connection = createConnection('ws://example.test/', { transport, clock: new SimulatedClock(), reconnect: false });
-    const log = record(connection);
+    const log = record(connection, { without: ['reconnecting'] });
     expect(log).toEqual([]);
     await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'transport-error' });
     expect(log).toEqual(['error transport-error', 'close 1006 transport-error unclean', 'state closed']);
@@ -170,7 +152,7 @@ describe('drain before close', () => {
     expect(memory.socket.closeRequest).toEqual({ code: 1000, reason: 'done' });
     memory.socket.completeClose();
     await expect(closed).resolves.toEqual({ code: 1000, reason: 'done', wasClean: true, cause: 'normal' });
-    expect(log.slice(-4)).toEqual(['state closing.draining', 'state closing.handshake', 'close 1000 normal clean', 'state closed']);
+    expect(log.slice(-4)).toEqual(['state closing.draining', 'state closing.handshake', 'close 1000 "done" normal clean', 'state closed']);
   });
 
   it('goes straight to the handshake when nothing is buffered', async () => {
@@ -228,7 +210,7 @@ describe('open', () => {
       'error connection-lost',
       'state closing.handshake',
       'undelivered lost connection-lost',
-      'close 1006 connection-lost unclean will-reconnect',
+      'close 1006 connection-lost unclean (will reconnect)',
       'state reconnecting',
     ]);
     expect(connection.queuedMessages).toBe(0);
@@ -238,7 +220,7 @@ describe('open', () => {
     const { connection, memory, log } = setup();
     memory.socket.accept();
     memory.socket.completeClose(4001, 'bye');
-    expect(log.slice(-3)).toEqual(['close 4001 normal clean', 'giveup not-retryable', 'state gaveUp']);
+    expect(log.slice(-3)).toEqual(['close 4001 "bye" normal clean', 'giveup not-retryable after 4001 "bye" normal clean', 'state gaveUp']);
     await expect(connection.closed).resolves.toEqual({ code: 4001, reason: 'bye', wasClean: true, cause: 'normal' });
   });
 
@@ -312,7 +294,7 @@ describe('transports that report synchronously', () => {
       return socket;
     };
     const connection = createConnection('ws://example.test/', { transport: eager, clock: new SimulatedClock() });
-    const log = record(connection);
+    const log = record(connection, { without: ['reconnecting'] });
     void connection.close();
     expect(connection.readyState).toBe(2);
     expect(log).toEqual(['state closing.aborting']);

@@ -93,7 +93,7 @@ describe('while open', () => {
     expect(memory.socket.pings).toBe(1);
     clock.advance(HEARTBEAT_TIMEOUT);
     expect(memory.sockets[0]!.phase).toBe('terminated');
-    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout willReconnect', 'reconnecting 2']);
+    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 100ms']);
   });
 
   it('keeps a socket that answers the probe, and pings next heartbeatInterval after the pong', () => {
@@ -152,7 +152,7 @@ describe('listening', () => {
     const environment = new CountingTarget();
     const { memory, log } = liveConnection({ environment, maxRetries: 0 });
     memory.socket.drop();
-    expect(log.at(-1)).toBe('giveup max-retries');
+    expect(log.at(-1)).toBe('giveup max-retries after 1006 connection-lost unclean');
     expect(environment.listeners).toBe(0);
   });
 

@@ -40,8 +40,8 @@ describe('protocol heartbeat', () => {
     expect(log).toEqual([
       'open',
       'undelivered never written connection-lost',
-      'close 1006 heartbeat-timeout willReconnect',
-      'reconnecting 2',
+      'close 1006 heartbeat-timeout unclean (will reconnect)',
+      'reconnecting attempt 2 retry 1 in 100ms',
     ]);
     clock.advance(RECONNECT_DELAY);
     expect(memory.sockets).toHaveLength(2);
@@ -56,7 +56,7 @@ describe('protocol heartbeat', () => {
     clock.advance(HEARTBEAT_INTERVAL / 2);
     expect(memory.socket.pings).toBe(1); // the unasked-for pong did not restart the interval
     clock.advance(HEARTBEAT_TIMEOUT);
-    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout willReconnect', 'reconnecting 2']);
+    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 100ms']);
   });
 
   it('ignores a pong reported for an attempt left behind', () => {
@@ -70,11 +70,11 @@ describe('protocol heartbeat', () => {
     expect(memory.sockets[1]!.phase).toBe('terminated');
     expect(log).toEqual([
       'open',
-      'close 1006 heartbeat-timeout willReconnect',
-      'reconnecting 2',
+      'close 1006 heartbeat-timeout unclean (will reconnect)',
+      'reconnecting attempt 2 retry 1 in 100ms',
       'open',
-      'close 1006 heartbeat-timeout willReconnect',
-      'reconnecting 3',
+      'close 1006 heartbeat-timeout unclean (will reconnect)',
+      'reconnecting attempt 3 retry 2 in 200ms',
     ]);
   });
 
@@ -122,7 +122,7 @@ describe('application-level ping (pingMessage)', () => {
     memory.socket.flush();
     clock.advance(HEARTBEAT_TIMEOUT);
     expect(memory.socket.phase).toBe('terminated');
-    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout willReconnect', 'reconnecting 2']);
+    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 100ms']);
   });
 
   it('does not report a ping message the dead socket never wrote out as undelivered', () => {
@@ -133,8 +133,8 @@ describe('application-level ping (pingMessage)', () => {
     expect(log).toEqual([
       'open',
       'undelivered user data connection-lost',
-      'close 1006 heartbeat-timeout willReconnect',
-      'reconnecting 2',
+      'close 1006 heartbeat-timeout unclean (will reconnect)',
+      'reconnecting attempt 2 retry 1 in 100ms',
     ]);
   });
 });
@@ -149,7 +149,7 @@ describe('wake from sleep', () => {
     expect(memory.socket.pings).toBe(1);
     clock.advance(HEARTBEAT_TIMEOUT);
     expect(memory.sockets[0]!.phase).toBe('terminated');
-    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout willReconnect', 'reconnecting 2']);
+    expect(log).toEqual(['open', 'close 1006 heartbeat-timeout unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 100ms']);
   });
 
   it('keeps a socket that answers the probe after a sleep', () => {

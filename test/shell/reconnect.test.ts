@@ -64,16 +64,16 @@ describe('per attempt and once', () => {
   it('ends every attempt with exactly one close, willReconnect until the last, and settles closed only at the end', async () => {
     const world = memoryWorld({ maxRetries: 2, reconnectJitter: false, minReconnectDelay: 1000 });
     world.socket.refuse();
-    expect(world.log).toEqual(['error refused', 'close 1006 refused unclean will-reconnect', 'reconnecting 2/1 in 1000', 'state reconnecting']);
+    expect(world.log).toEqual(['error refused', 'close 1006 refused unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 1000ms', 'state reconnecting']);
     expect(await world.isSettled()).toBe(false);
 
     world.retry().accept();
     world.socket.completeClose(1012, 'restarting');
-    expect(world.log.slice(4)).toEqual(['state connecting', 'open', 'state open', 'close 1012 normal clean will-reconnect', 'reconnecting 3/2 in 2000', 'state reconnecting']);
+    expect(world.log.slice(4)).toEqual(['state connecting', 'open', 'state open', 'close 1012 "restarting" normal clean (will reconnect)', 'reconnecting attempt 3 retry 2 in 2000ms', 'state reconnecting']);
     expect(await world.isSettled()).toBe(false);
 
     world.retry().refuse();
-    expect(world.log.slice(10)).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean', 'giveup max-retries', 'state gaveUp']);
+    expect(world.log.slice(10)).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean', 'giveup max-retries after 1006 refused unclean', 'state gaveUp']);
     expect(world.log.filter((line) => line.startsWith('close'))).toHaveLength(3);
     expect(await world.isSettled()).toBe(true);
     await expect(world.connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'refused' });
@@ -100,7 +100,7 @@ describe('maxRetries', () => {
     for (let i = 0; i < 3; i++) world.retry().refuse();
     expect(world.sockets).toHaveLength(4); // the first attempt and 3 reconnects
     expect(world.log.filter((line) => line.startsWith('reconnecting'))).toHaveLength(3);
-    expect(world.log.slice(-3)).toEqual(['close 1006 refused unclean', 'giveup max-retries', 'state gaveUp']);
+    expect(world.log.slice(-3)).toEqual(['close 1006 refused unclean', 'giveup max-retries after 1006 refused unclean', 'state gaveUp']);
     expect({ state: world.connection.state, readyState: world.connection.readyState }).toEqual({ state: 'gaveUp', readyState: 3 });
     expect(world.connection.send('late')).toBe(false);
     expect(world.log.at(-1)).toBe('undelivered late closed');
@@ -114,7 +114,7 @@ describe('maxRetries', () => {
     const world = memoryWorld({ maxRetries: 0 });
     world.socket.accept();
     world.socket.drop();
-    expect(world.log.slice(-3)).toEqual(['close 1006 connection-lost unclean', 'giveup max-retries', 'state gaveUp']);
+    expect(world.log.slice(-3)).toEqual(['close 1006 connection-lost unclean', 'giveup max-retries after 1006 connection-lost unclean', 'state gaveUp']);
   });
 
   it('still meets the limit when the server accepts and at once drops every connection', () => {
@@ -127,7 +127,7 @@ describe('maxRetries', () => {
       world.socket.drop();
     }
     expect(world.sockets).toHaveLength(3);
-    expect(world.log.slice(-2)).toEqual(['giveup max-retries', 'state gaveUp']);
+    expect(world.log.slice(-2)).toEqual(['giveup max-retries after 1006 connection-lost unclean', 'state gaveUp']);
   });
 
   it('starts the count again once a connection has stayed open minStableTime', () => {
@@ -143,7 +143,7 @@ describe('maxRetries', () => {
     expect(world.connection.state).toBe('reconnecting');
     world.retry().refuse();
     world.retry().refuse();
-    expect(world.log.slice(-2)).toEqual(['giveup max-retries', 'state gaveUp']);
+    expect(world.log.slice(-2)).toEqual(['giveup max-retries after 1006 refused unclean', 'state gaveUp']);
   });
 });
 

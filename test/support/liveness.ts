@@ -6,6 +6,7 @@
 import type { InspectionEvent } from 'xstate';
 import { createConnection, type Connection, type ConnectionOptions, type Transport, type TransportHandlers } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock, type MemoryTransport } from '../../src/testing/index.js';
+import { record } from './event-log.js';
 
 /** The timings every liveness test starts from, in simulated ms. */
 export const HEARTBEAT_INTERVAL = 1000;
@@ -16,7 +17,7 @@ export interface LiveConnection {
   readonly connection: Connection;
   readonly memory: MemoryTransport;
   readonly clock: SimulatedClock;
-  /** What listeners heard, as short lines (`state` left out). */
+  /** What listeners heard, as `formatEvent` lines (`state` left out). */
   readonly log: string[];
   /** The environment and heartbeat events the machine received, as `env.wake online`, `timer.ping`... */
   readonly machineEvents: string[];
@@ -53,19 +54,7 @@ export function liveConnection(options: ConnectionOptions = {}, { pings = true }
     },
     ...options,
   });
-  const log = record(connection);
+  const log = record(connection, { without: ['state'] });
   memory.socket.accept();
   return { connection, memory, clock, log, machineEvents, handlers };
-}
-
-function record(connection: Connection): string[] {
-  const log: string[] = [];
-  connection.on('open', () => log.push('open'));
-  connection.on('message', (data) => log.push(`message ${String(data)}`));
-  connection.on('error', ({ cause }) => log.push(`error ${cause}`));
-  connection.on('undelivered', ({ data, reason }) => log.push(`undelivered ${String(data)} ${reason}`));
-  connection.on('close', ({ code, cause, willReconnect }) => log.push(`close ${code} ${cause}${willReconnect ? ' willReconnect' : ''}`));
-  connection.on('reconnecting', ({ attempt }) => log.push(`reconnecting ${attempt}`));
-  connection.on('giveup', ({ reason }) => log.push(`giveup ${reason}`));
-  return log;
 }

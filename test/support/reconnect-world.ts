@@ -3,29 +3,11 @@
  * every attempt's socket (with the simulated time it was created at), every event as a short
  * line, and a step that waits out the current reconnect delay. No real time passes anywhere.
  */
-import { createConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type ReconnectInfo, type Transport, type UrlSource } from '../../src/index.js';
+import { createConnection, type Connection, type ConnectionOptions, type ReconnectInfo, type Transport, type UrlSource } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock, type MemorySocket } from '../../src/testing/index.js';
+import { record } from './event-log.js';
 
-/**
- * Every event the connection emits, in order, as one line each: `open`, `message <data>`,
- * `error <cause>`, `close <code> <cause> clean|unclean[ will-reconnect]`,
- * `reconnecting <attempt>/<retry> in <delay>`, `giveup <reason>`, `undelivered <data> <reason>`,
- * `state <name>`.
- */
-export function record(connection: Connection): string[] {
-  const log: string[] = [];
-  const on = <K extends keyof ConnectionEventMap>(type: K, line: (payload: ConnectionEventMap[K]) => string) =>
-    connection.on(type, (payload) => log.push(line(payload)));
-  on('open', () => 'open');
-  on('message', (data) => `message ${String(data)}`);
-  on('error', ({ cause }) => `error ${cause}`);
-  on('close', ({ code, cause, wasClean, willReconnect }) => `close ${code} ${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ' will-reconnect' : ''}`);
-  on('reconnecting', ({ attempt, retry, delay }) => `reconnecting ${attempt}/${retry} in ${delay}`);
-  on('giveup', ({ reason }) => `giveup ${reason}`);
-  on('undelivered', ({ data, reason }) => `undelivered ${String(data)} ${reason}`);
-  on('state', ({ state }) => `state ${state}`);
-  return log;
-}
+export { record };
 
 /** Lets every microtask already queued (and those they queue) run: one turn of the event loop, no timer. */
 export function nextTurn(): Promise<void> {
