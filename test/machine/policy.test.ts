@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloseInfo } from '../../src/index.js';
-import { memoryWorld, type MemoryWorld } from '../support/reconnect-world.js';
+import { memoryWorld, type MemoryWorld } from '../support/memory-world.js';
 
 /** An open connection whose server then closes with `code` (a clean closing handshake). */
 function serverCloses(code: number, options: Parameters<typeof memoryWorld>[0] = {}): MemoryWorld {

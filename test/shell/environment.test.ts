@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
-import { HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, liveConnection, type LiveConnection } from '../support/liveness.js';
+import { HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, liveWorld, type MemoryWorld } from '../support/memory-world.js';
 
 /** Long enough that an attempt which starts before it is over was started by the environment. */
 const LONG_WAIT = 20_000;
@@ -34,8 +34,8 @@ class CountingTarget extends EventTarget {
 }
 
 /** A connection whose first socket has dropped: it waits `LONG_WAIT` before the next attempt. */
-function waitingToReconnect(options: ConnectionOptions): LiveConnection {
-  const live = liveConnection({ ...options, minReconnectDelay: LONG_WAIT });
+function waitingToReconnect(options: ConnectionOptions): MemoryWorld {
+  const live = liveWorld({ ...options, minReconnectDelay: LONG_WAIT });
   live.memory.socket.drop();
   expect(live.connection.state).toBe('reconnecting');
   return live;
@@ -87,7 +87,7 @@ describe('during the reconnect wait', () => {
 describe('while open', () => {
   it.each(['offline', 'online'] as const)('pings at once on %s, and drops the socket when no pong comes', (type) => {
     const environment = new CountingTarget();
-    const { memory, clock, log } = liveConnection({ environment });
+    const { memory, clock, log } = liveWorld({ environment });
     clock.advance(HEARTBEAT_INTERVAL / 2);
     environment.fire(type);
     expect(memory.socket.pings).toBe(1);
@@ -98,7 +98,7 @@ describe('while open', () => {
 
   it('keeps a socket that answers the probe, and pings next heartbeatInterval after the pong', () => {
     const environment = new CountingTarget();
-    const { connection, memory, clock } = liveConnection({ environment });
+    const { connection, memory, clock } = liveWorld({ environment });
     clock.advance(HEARTBEAT_INTERVAL / 2);
     environment.fire('online');
     memory.socket.pong();
@@ -111,7 +111,7 @@ describe('while open', () => {
 
   it('sends no second probe while a ping is out', () => {
     const environment = new CountingTarget();
-    const { memory, machineEvents } = liveConnection({ environment });
+    const { memory, machineEvents } = liveWorld({ environment });
     environment.fire('offline');
     environment.fire('online');
     environment.fire('visibilitychange', 'visible');
@@ -121,7 +121,7 @@ describe('while open', () => {
 
   it('does not probe when the page is hidden', () => {
     const environment = new CountingTarget();
-    const { memory, clock } = liveConnection({ environment });
+    const { memory, clock } = liveWorld({ environment });
     environment.fire('visibilitychange', 'hidden');
     expect(memory.socket.pings).toBe(0);
     clock.advance(HEARTBEAT_INTERVAL); // the ping timer was left running
@@ -130,7 +130,7 @@ describe('while open', () => {
 
   it('does not probe when the heartbeat is off', () => {
     const environment = new CountingTarget();
-    const { connection, memory, machineEvents } = liveConnection({ environment, heartbeatInterval: 0 });
+    const { connection, memory, machineEvents } = liveWorld({ environment, heartbeatInterval: 0 });
     environment.fire('offline');
     environment.fire('online');
     expect(machineEvents).toEqual(['env.offline', 'env.wake online']);
@@ -150,7 +150,7 @@ describe('listening', () => {
 
   it('removes its listeners once it gave up', () => {
     const environment = new CountingTarget();
-    const { memory, log } = liveConnection({ environment, maxRetries: 0 });
+    const { memory, log } = liveWorld({ environment, maxRetries: 0 });
     memory.socket.drop();
     expect(log.at(-1)).toBe('giveup max-retries after 1006 connection-lost unclean');
     expect(environment.listeners).toBe(0);
@@ -158,7 +158,7 @@ describe('listening', () => {
 
   it('removes its listeners once the closing handshake completes', async () => {
     const environment = new CountingTarget();
-    const { connection, memory } = liveConnection({ environment });
+    const { connection, memory } = liveWorld({ environment });
     const handshake = new Promise<void>((resolve) => connection.on('state', ({ state }) => state === 'closing.handshake' && resolve()));
     const closed = connection.close(1000);
     await handshake; // the socket had nothing left to write out

@@ -4,11 +4,11 @@
  * missing pong reveals, and a ping timer that fires far too late because the device slept.
  */
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, liveConnection, RECONNECT_DELAY } from '../support/liveness.js';
+import { HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, liveWorld, RECONNECT_DELAY } from '../support/memory-world.js';
 
 describe('protocol heartbeat', () => {
   it('pings heartbeatInterval after open, and again heartbeatInterval after each pong', () => {
-    const { connection, memory, clock, log } = liveConnection();
+    const { connection, memory, clock, log } = liveWorld();
     clock.advance(HEARTBEAT_INTERVAL - 1);
     expect(memory.socket.pings).toBe(0);
     clock.advance(1);
@@ -30,7 +30,7 @@ describe('protocol heartbeat', () => {
   });
 
   it('drops a socket whose pong does not come within heartbeatTimeout, reports its unsent data, and reconnects', () => {
-    const { connection, memory, clock, log } = liveConnection();
+    const { connection, memory, clock, log } = liveWorld();
     const dead = memory.socket;
     connection.send('never written');
     clock.advance(HEARTBEAT_INTERVAL + HEARTBEAT_TIMEOUT - 1);
@@ -50,7 +50,7 @@ describe('protocol heartbeat', () => {
   });
 
   it('ignores a pong that arrives with no ping out', () => {
-    const { memory, clock, log } = liveConnection();
+    const { memory, clock, log } = liveWorld();
     clock.advance(HEARTBEAT_INTERVAL / 2);
     memory.socket.pong();
     clock.advance(HEARTBEAT_INTERVAL / 2);
@@ -60,7 +60,7 @@ describe('protocol heartbeat', () => {
   });
 
   it('ignores a pong reported for an attempt left behind', () => {
-    const { memory, clock, log, handlers } = liveConnection();
+    const { memory, clock, log, handlers } = liveWorld();
     clock.advance(HEARTBEAT_INTERVAL + HEARTBEAT_TIMEOUT + RECONNECT_DELAY);
     memory.socket.accept();
     clock.advance(HEARTBEAT_INTERVAL);
@@ -79,7 +79,7 @@ describe('protocol heartbeat', () => {
   });
 
   it('runs no heartbeat timer when heartbeatInterval is 0', () => {
-    const { memory, clock, connection } = liveConnection({ heartbeatInterval: 0, reconnect: false });
+    const { memory, clock, connection } = liveWorld({ heartbeatInterval: 0, reconnect: false });
     expect(clock.pendingTimers).toBe(0);
     clock.advance(HEARTBEAT_INTERVAL * 100);
     expect(memory.socket.pings).toBe(0);
@@ -87,7 +87,7 @@ describe('protocol heartbeat', () => {
   });
 
   it('runs no heartbeat on a transport without pings when no pingMessage is given', () => {
-    const { memory, clock, connection } = liveConnection({ reconnect: false }, { pings: false });
+    const { memory, clock, connection } = liveWorld({ reconnect: false }, { pings: false });
     expect(clock.pendingTimers).toBe(0);
     clock.advance(HEARTBEAT_INTERVAL * 100);
     memory.socket.flush();
@@ -100,7 +100,7 @@ describe('application-level ping (pingMessage)', () => {
   const PING = '{"type":"ping"}';
 
   it('writes pingMessage to the socket and takes the next inbound message as its pong', () => {
-    const { connection, memory, clock, log } = liveConnection({ pingMessage: PING }, { pings: false });
+    const { connection, memory, clock, log } = liveWorld({ pingMessage: PING }, { pings: false });
     clock.advance(HEARTBEAT_INTERVAL);
     memory.socket.flush();
     expect(memory.socket.written.map(({ data }) => data)).toEqual([PING]);
@@ -117,7 +117,7 @@ describe('application-level ping (pingMessage)', () => {
   });
 
   it('drops the socket when nothing arrives within heartbeatTimeout of the ping message', () => {
-    const { memory, clock, log } = liveConnection({ pingMessage: PING }, { pings: false });
+    const { memory, clock, log } = liveWorld({ pingMessage: PING }, { pings: false });
     clock.advance(HEARTBEAT_INTERVAL);
     memory.socket.flush();
     clock.advance(HEARTBEAT_TIMEOUT);
@@ -126,7 +126,7 @@ describe('application-level ping (pingMessage)', () => {
   });
 
   it('does not report a ping message the dead socket never wrote out as undelivered', () => {
-    const { connection, memory, clock, log } = liveConnection({ pingMessage: PING }, { pings: false });
+    const { connection, memory, clock, log } = liveWorld({ pingMessage: PING }, { pings: false });
     connection.send('user data');
     clock.advance(HEARTBEAT_INTERVAL + HEARTBEAT_TIMEOUT); // nothing flushed: the ping is stuck behind it
     expect(memory.sockets[0]!.phase).toBe('terminated');
@@ -141,7 +141,7 @@ describe('application-level ping (pingMessage)', () => {
 
 describe('wake from sleep', () => {
   it('probes at once when the ping timer fires far too late, and drops the socket if no pong follows', () => {
-    const { memory, clock, log, machineEvents } = liveConnection();
+    const { memory, clock, log, machineEvents } = liveWorld();
     clock.advance(HEARTBEAT_INTERVAL - 1);
     clock.sleep(HEARTBEAT_INTERVAL * 60); // the lid closes a millisecond before the ping
     clock.advance(1);
@@ -153,7 +153,7 @@ describe('wake from sleep', () => {
   });
 
   it('keeps a socket that answers the probe after a sleep', () => {
-    const { connection, memory, clock, machineEvents } = liveConnection();
+    const { connection, memory, clock, machineEvents } = liveWorld();
     clock.sleep(HEARTBEAT_INTERVAL * 60);
     clock.advance(HEARTBEAT_INTERVAL);
     memory.socket.pong();
@@ -163,7 +163,7 @@ describe('wake from sleep', () => {
   });
 
   it('takes a ping timer that fires late by no more than heartbeatInterval for an ordinary ping', () => {
-    const { clock, machineEvents } = liveConnection();
+    const { clock, machineEvents } = liveWorld();
     clock.sleep(HEARTBEAT_INTERVAL);
     clock.advance(HEARTBEAT_INTERVAL);
     expect(machineEvents).toEqual(['timer.ping']);

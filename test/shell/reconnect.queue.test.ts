@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MemorySocket } from '../../src/testing/index.js';
-import { memoryWorld } from '../support/reconnect-world.js';
+import { memoryWorld } from '../support/memory-world.js';
 
 const written = (socket: MemorySocket) => socket.written.map((message) => message.data);
 

@@ -5,7 +5,7 @@
  * longer listened to once the connection is over.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { memoryWorld, type MemoryWorld } from '../support/reconnect-world.js';
+import { memoryWorld, type MemoryWorld } from '../support/memory-world.js';
 
 /** Checks that the connection is closed for good: nothing pending, and no attempt or event however long we wait. */
 function expectClosedForGood(world: MemoryWorld): void {
@@ -100,10 +100,15 @@ describe('an AbortSignal', () => {
 
   it('closes at once when it is already aborted, without asking for a URL or opening a socket', async () => {
     let urls = 0;
-    const world = memoryWorld({ signal: AbortSignal.abort() }, () => {
-      urls += 1;
-      return 'ws://example.test/chat';
-    });
+    const world = memoryWorld(
+      { signal: AbortSignal.abort() },
+      {
+        url: () => {
+          urls += 1;
+          return 'ws://example.test/chat';
+        },
+      },
+    );
     world.connection.send('never');
     await expect(world.connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'aborted' });
     expect(world.log).toEqual(['state closing.aborting', 'error aborted', 'undelivered never closed-before-open', 'close 1006 aborted unclean', 'state closed']);

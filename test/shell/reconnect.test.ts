@@ -5,7 +5,7 @@
  * `ManagedWebSocket` have their own `reconnect.*.test.ts` files.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryWorld } from '../support/reconnect-world.js';
+import { memoryWorld } from '../support/memory-world.js';
 
 /** A `random` that returns `values` in turn, and counts its calls. */
 function randomFrom(values: readonly number[]) {

@@ -5,7 +5,7 @@
  * what it gave, and the connection reconnects.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryWorld, nextTurn } from '../support/reconnect-world.js';
+import { memoryWorld, nextTurn } from '../support/memory-world.js';
 
 /** A promise and the functions that settle it. */
 function deferred<T>() {
@@ -21,7 +21,7 @@ function deferred<T>() {
 describe('a url function', () => {
   it('is called once per attempt, so a token rotates from one attempt to the next', () => {
     let calls = 0;
-    const world = memoryWorld({}, () => `ws://example.test/chat?token=t${++calls}`);
+    const world = memoryWorld({}, { url: () => `ws://example.test/chat?token=t${++calls}` });
     expect(world.connection.url).toBe('ws://example.test/chat?token=t1');
     world.socket.refuse();
     world.retry().accept();
@@ -35,7 +35,7 @@ describe('a url function', () => {
   it('may return a promise: the socket is created once it resolves, and url reads "" until then', async () => {
     const urls = [deferred<string>(), deferred<string>()];
     let calls = 0;
-    const world = memoryWorld({}, () => urls[calls++]!.promise);
+    const world = memoryWorld({}, { url: () => urls[calls++]!.promise });
     expect(calls).toBe(1);
     expect(world.connection.url).toBe('');
     expect(world.sockets).toHaveLength(0);
@@ -53,7 +53,7 @@ describe('a url function', () => {
 
   it('creates no socket when close() comes while it is pending: the attempt ends as an abort', async () => {
     const url = deferred<string>();
-    const world = memoryWorld({}, () => url.promise);
+    const world = memoryWorld({}, { url: () => url.promise });
     const closed = world.connection.close();
     expect(world.connection.state).toBe('closing.aborting');
     expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'aborted' });
@@ -67,7 +67,7 @@ describe('a url function', () => {
   it('creates no socket when the connect timer fires while it is pending, and asks again for the next attempt', async () => {
     const urls = [deferred<string>(), deferred<string>()];
     let calls = 0;
-    const world = memoryWorld({ connectTimeout: 1000 }, () => urls[calls++]!.promise);
+    const world = memoryWorld({ connectTimeout: 1000 }, { url: () => urls[calls++]!.promise });
     world.clock.advance(1000);
     expect(world.log).toEqual(['error connect-timeout', 'close 1006 connect-timeout unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
     urls[0]!.resolve('ws://example.test/too-late');
@@ -89,7 +89,7 @@ describe('a url function', () => {
   ])('fails that attempt when it %s, with an error naming it, and reconnects', async (_, bad, named) => {
     let calls = 0;
     const messages: string[] = [];
-    const world = memoryWorld({}, () => (++calls === 1 ? bad() : 'ws://example.test/good'));
+    const world = memoryWorld({}, { url: () => (++calls === 1 ? bad() : 'ws://example.test/good') });
     world.connection.on('error', ({ message }) => messages.push(message));
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
