@@ -10,12 +10,16 @@
  * reported back may include some whose bytes already reached the kernel: the report errs on
  * the side of "undelivered", never of silence.
  */
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
 import { redactText } from '../validation.js';
 import type { CloseCause, TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
+
+/** The most bytes held back in one batch (see `WsSocket.#cork`). */
+const CORK_LIMIT = 64 * 1024;
 
 /** `ws.send` options for a text message handed over as a Buffer. */
 const TEXT_FRAME = { binary: false } as const;
@@ -48,6 +52,9 @@ class WsSocket implements TransportSocket {
   /** Set once a write failed: the socket is gone, and what is still in flight never went out. */
   #writeFailed = false;
   #drainWaiter: (() => void) | undefined;
+  /** Whether this task's frames are being held back in the TCP socket (see `#cork`). */
+  #corked = false;
+  #uncork: (() => void) | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
     this.#href = request.url.href;
@@ -117,6 +124,7 @@ class WsSocket implements TransportSocket {
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
     (this.#inFlight ??= new ByteQueue()).push(original, bytes);
     const onWritten = (this.#onWritten ??= (error) => this.#written(error));
+    if (!this.#corked) this.#cork();
     // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
     // frames it in one buffer and one socket.write(). Given a string, it writes header and
     // payload as two corked chunks, and Node's Writable wraps each such flush that carries a
@@ -124,6 +132,30 @@ class WsSocket implements TransportSocket {
     // callbacks of a burst into one tick: twice the CPU per message (see bench/).
     if (typeof data === 'string') this.#ws.send(Buffer.from(data), TEXT_FRAME, onWritten);
     else this.#ws.send(data as Buffer, onWritten);
+    // A batch past the limit goes now: a write is confirmed only once its whole batch is in the
+    // kernel, so a bounded batch keeps `bufferedAmount` and the reports of a drop close to what
+    // the kernel really took.
+    if (this.#corked && (tcpSocketOf(this.#ws)?.writableLength ?? 0) >= CORK_LIMIT) this.#release();
+  }
+
+  /**
+   * Holds this task's frames back in the TCP socket, to go to the kernel together once the task
+   * is over: one `writev` and one trip through libuv for a burst instead of one per frame. The
+   * frames, their order and each write's confirmation are unchanged; a frame `ws` compresses
+   * (permessage-deflate) is written when its compression is done, after the uncork, on its own.
+   */
+  #cork(): void {
+    const tcp = tcpSocketOf(this.#ws);
+    if (tcp === undefined) return;
+    tcp.cork();
+    this.#corked = true;
+    queueMicrotask((this.#uncork ??= () => this.#release()));
+  }
+
+  #release(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    tcpSocketOf(this.#ws)?.uncork();
   }
 
   /** `ws` confirms each write in order, once its frame is in the kernel. */
@@ -174,6 +206,16 @@ class WsSocket implements TransportSocket {
     const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
     return { cause, message, ...(status === undefined ? {} : { status: Number(status) }) };
   }
+}
+
+/**
+ * The TCP socket under a `ws` socket. `ws` has no public way to cork it: it keeps it as
+ * `_socket` (ws 8, checked by `test/integration/ws-transport.test.ts`, which fails if a new
+ * version moves it). `undefined` when it is not there, and then nothing is held back.
+ */
+function tcpSocketOf(ws: WebSocket): Pick<Socket, 'cork' | 'uncork' | 'writableLength'> | undefined {
+  const tcp = (ws as unknown as { _socket?: Partial<Socket> | null })._socket;
+  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as Socket) : undefined;
 }
 
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */

@@ -4,9 +4,12 @@
  * policy decides on (403 is final, 503 is worth another attempt). Port 0, no sleeps.
  */
 import { EventEmitter, once } from 'node:events';
-import { createServer } from 'node:http';
+import { Agent, createServer } from 'node:http';
+import { createConnection as createNetConnection, Socket, type NetConnectOpts } from 'node:net';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { TransportFailure } from '../../machines/connection.types.js';
+import type { NodeClientOptions } from '../../src/index.js';
 import { systemClock } from '../../src/time.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
 import { useHarness } from '../support/harness.js';
@@ -16,7 +19,7 @@ import { startWsServer } from '../support/ws-server.js';
 const { serve } = useHarness();
 
 /** A `ws` transport socket for `url`, with what it reported, in order. */
-function open(url: string) {
+function open(url: string, node: NodeClientOptions = {}) {
   const reports: string[] = [];
   const failures: TransportFailure[] = [];
   const events = new EventEmitter();
@@ -25,7 +28,7 @@ function open(url: string) {
     events.emit(`report:${type}`);
   };
   const socket = wsTransport(
-    { url: new URL(url), protocols: [], binaryType: 'arraybuffer', maxPayload: 1024, node: {}, clock: systemClock },
+    { url: new URL(url), protocols: [], binaryType: 'arraybuffer', maxPayload: 1024, node, clock: systemClock },
     {
       open: () => report('open'),
       message: () => report('message'),
@@ -95,5 +98,53 @@ describe('ws transport', () => {
     expect(client.failures).toHaveLength(1);
     expect(client.failures[0]!.cause).toBe('refused');
     expect(client.failures[0]).not.toHaveProperty('status');
+  });
+});
+
+describe('ws transport: writes of one task go to the kernel together', () => {
+  /** An agent whose sockets count the writes they hand to the kernel (writev included). */
+  function countingAgent() {
+    const counts = { writes: 0 };
+    const agent = new Agent();
+    (agent as unknown as { createConnection: (options: NetConnectOpts) => Socket }).createConnection = (options) => {
+      const socket = createNetConnection(options);
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method]!.bind(socket) as (...args: unknown[]) => void;
+        socket[method] = ((...args: unknown[]) => {
+          counts.writes += 1;
+          original(...args);
+        }) as never;
+      }
+      return socket;
+    };
+    return { agent, counts };
+  }
+
+  it('finds the TCP socket where the ws versions it was tested with keep it (a new ws that moves it fails here)', async () => {
+    const server = serve(await startWsServer());
+    const ws = new WebSocket(server.url);
+    await once(ws, 'open');
+    const tcp = (ws as unknown as { _socket?: unknown })._socket;
+    expect(tcp).toBeInstanceOf(Socket);
+    ws.terminate();
+  });
+
+  it('hands a burst to the kernel in one write, in order, confirming every message', async () => {
+    const server = serve(await startWsServer());
+    const { agent, counts } = countingAgent();
+    const client = open(server.url, { agent });
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) => peer.on('message', (data) => received.push(String(data)) === messages.length && resolve()));
+    const messages = Array.from({ length: 200 }, (_, i) => `m${i}`);
+    const before = counts.writes;
+    for (const message of messages) client.socket.send(message, message.length, message);
+    expect(client.socket.bufferedAmount).toBe(messages.reduce((sum, m) => sum + m.length, 0));
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    expect(counts.writes - before).toBe(1);
+    expect(client.socket.bufferedAmount).toBe(0);
+    await all;
+    expect(received).toEqual(messages);
+    client.socket.terminate();
   });
 });
