@@ -15,6 +15,7 @@ import type { OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
 import { createConnection, type Connection } from './connection.js';
 import type { ReadyState } from './connection-events.js';
+import type { AddListenerOptions, Listener, ListenerOptions, MessageEventOf } from './dom-types.js';
 import type { ConnectionOptions } from './options.js';
 import type { BinaryType, IncomingData } from './transports/transport.js';
 import { UndeliveredEvent } from './undelivered-event.js';
@@ -25,7 +26,7 @@ export type ManagedWebSocketOptions = Omit<ConnectionOptions, 'protocols' | 'bin
 /** The events a `ManagedWebSocket` fires, by type. */
 export interface ManagedWebSocketEventMap {
   open: Event;
-  message: MessageEvent<IncomingData>;
+  message: MessageEventOf<IncomingData>;
   error: Event;
   close: CloseEventImpl;
   undelivered: UndeliveredEvent;
@@ -47,15 +48,15 @@ export interface ManagedWebSocket {
   addEventListener<K extends HandlerType>(
     type: K,
     listener: (this: ManagedWebSocket, event: ManagedWebSocketEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | AddListenerOptions,
   ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void;
   removeEventListener<K extends HandlerType>(
     type: K,
     listener: (this: ManagedWebSocket, event: ManagedWebSocketEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
 }
 
 /**
@@ -181,11 +182,11 @@ export class ManagedWebSocket extends EventTarget {
   }
 
   /** Called for `message` events. */
-  get onmessage(): ManagedWebSocketHandler<MessageEvent<IncomingData>> {
+  get onmessage(): ManagedWebSocketHandler<MessageEventOf<IncomingData>> {
     return this.#getHandler('message');
   }
 
-  set onmessage(handler: ManagedWebSocketHandler<MessageEvent<IncomingData>>) {
+  set onmessage(handler: ManagedWebSocketHandler<MessageEventOf<IncomingData>>) {
     this.#setHandler('message', handler);
   }
 
