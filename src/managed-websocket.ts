@@ -8,10 +8,8 @@
  * - `close()` on an open connection waits for buffered data to drain before the closing handshake.
  * - A message that is never written out (sent after `close()`, queue full, connection lost) is
  *   reported by an `undelivered` event; the platform discards it silently and grows `bufferedAmount`.
- * - `send()` throws a `TypeError` for data that is not a string, `ArrayBuffer`, view or `Blob`
- *   (the platform sends `String(data)`).
  */
-import type { OutgoingData } from './byte-length.js';
+import { isOutgoingData, type OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
 import { createConnection, type Connection } from './connection.js';
 import type { ReadyState } from './connection-events.js';
@@ -156,11 +154,15 @@ export class ManagedWebSocket extends EventTarget {
 
   /**
    * Sends `data`: at once when open, after the opening handshake when connecting. A message
-   * that is never written out is reported by an `undelivered` event. Throws a `TypeError` for
-   * data of another type.
+   * that is never written out is reported by an `undelivered` event. Any value other than a
+   * string, `ArrayBuffer`, view or `Blob` is sent as its string conversion, as the platform's
+   * `send()` does (`null` as `"null"`, `42` as `"42"`); a `Symbol` throws a `TypeError`.
    */
   send(data: OutgoingData): void {
-    this.#connection.send(data);
+    // WebIDL: the argument is required, and `(BufferSource or Blob or USVString)` takes any other
+    // value as a string; a template literal is ToString, which throws a TypeError for a Symbol.
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.");
+    this.#connection.send(isOutgoingData(data) ? data : `${data as string}`);
   }
 
   /**
