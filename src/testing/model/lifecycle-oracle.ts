@@ -2,8 +2,9 @@
  * What an application must see at each step of a path, computed from the machine alone: the
  * actions XState's pure `transition()` returns for the step are interpreted by the shared
  * `EffectModel` (the public events they stand for, in order, and what they do to the queue,
- * the socket and the timers), followed by the `state` event when the state changed. The
- * machine is the oracle; the shell and the transport are what the runner tests.
+ * the socket and the timers), followed by the `state` event when the state changed; the first
+ * event of all is the `state` the connection starts in. The machine is the oracle; the shell
+ * and the transport are what the runner tests.
  *
  * Payloads never enter the machine, so the oracle keeps the messages it knows of: those
  * queued (`enqueueMessage`), those the socket holds (`flushQueue`, `writeMessage`) until the
@@ -109,6 +110,8 @@ export class LifecycleOracle {
   constructor(start: World, startActions: readonly RequestedAction[]) {
     this.#state = stateName(start.machine);
     this.#perform(startActions, start, undefined);
+    // The first `state` event announces the initial state (see `Sequencer.announce`).
+    this.#events.push(formatEvent({ type: 'state', payload: { state: this.#state, readyState: readyStateOfName(this.#state) } }));
     this.start = this.#snapshot('start', start);
   }
 
