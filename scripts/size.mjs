@@ -27,8 +27,8 @@ const ENTRIES = [
   { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_300 },
   { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 34_600 },
 ];
-/** Own code: the `createConnection` bundle less the `xstate` exports it uses. 10.8 KB when the check was added, plus 5%; the goal is 6 KB. */
-const OWN_CODE_BUDGET = 11_300;
+/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 10,932 B now, plus 5%. The goal is 6 KB. */
+const OWN_CODE_BUDGET = 11_480;
 /** The peers, measured as they are imported in `bench/clients/peers.ts`. */
 const PEERS = [
   { name: 'partysocket `WebSocket`', code: "export { WebSocket } from 'partysocket';" },
