@@ -35,7 +35,6 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
     // Short reconnect waits, so the tour does not stand still; the defaults start at 1 s.
     const connection = createConnection(url, { protocols: [CHAT_PROTOCOL], minReconnectDelay: 200, ...(inspect ? { inspect } : {}), ...options });
     const say = (text: string) => print(`  [${client}] ${text}`);
-    say(`state ${connection.state} (readyState ${connection.readyState})`);
     connection.on('state', ({ state, readyState }) => say(`state ${state} (readyState ${readyState}), bufferedAmount ${connection.bufferedAmount}`));
     connection.on('open', ({ protocol }) => say(`open, subprotocol "${protocol}"`));
     connection.on('error', ({ cause, message }) => say(`error ${cause}: ${message}`));

@@ -4,9 +4,10 @@
  * (https://websockets.spec.whatwg.org/#the-closeevent-interface) and uses the platform's own
  * wherever it exists (browsers, newer Node), so `event instanceof CloseEvent` holds there too.
  */
+import type { BaseEventInit } from './dom-types.js';
 
 /** The standard's `CloseEventInit` dictionary; members left out take the standard's defaults. */
-export interface CloseEventInit extends EventInit {
+export interface CloseEventInit extends BaseEventInit {
   /** The close code. @default 0 */
   readonly code?: number;
   /** The close reason. @default '' */

@@ -59,6 +59,7 @@ export interface GiveUpInfo {
   readonly close: CloseInfo;
 }
 
+/** What a `state` event carries: the state, and the `readyState` it reads as. */
 export interface StateChange {
   readonly state: ConnectionStateName;
   readonly readyState: ReadyState;
@@ -70,6 +71,11 @@ export interface ConnectionEventMap {
   message: IncomingData;
   error: TransportFailure;
   close: CloseEventInfo;
+  /**
+   * First the state the connection starts in, delivered in a microtask after creation (so a
+   * listener attached right after `createConnection` hears it) and before any other event;
+   * then each new state, after the events of the transition that led there.
+   */
   state: StateChange;
   undelivered: UndeliveredMessage;
   reconnecting: ReconnectInfo;

@@ -109,7 +109,10 @@ export class Connection {
   /**
    * Sends `data`: written at once when open, queued while connecting or waiting to reconnect.
    * Returns whether it was accepted; a message that is not, or that is accepted but never
-   * written out, is reported by exactly one `undelivered` event.
+   * written out, is reported by exactly one `undelivered` event. Throws a `TypeError` for data
+   * that is not a string, `ArrayBuffer`, view or `Blob`, sending nothing: stricter than
+   * `WebSocket.send()` and `ManagedWebSocket.send()`, which send any other value as its string
+   * conversion, because sending `"[object Object]"` or `"undefined"` is always a bug.
    */
   send(data: OutgoingData): boolean {
     if (!isOutgoingData(data)) {

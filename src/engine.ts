@@ -77,6 +77,9 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
       this.context = actor.getSnapshot().context;
       this.sequencer.transition(() => actor.start());
     }
+    // A `state` listener attached right after creation hears where the connection starts, then
+    // every change: the first `state` event is the initial state, delivered in a microtask.
+    this.sequencer.announce('state', { state: this.#state, readyState: readyStateOfName(this.#state) });
   }
 
   /** The machine's snapshot: the actor's, or rebuilt from the state and context this engine keeps. */

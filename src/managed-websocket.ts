@@ -8,13 +8,12 @@
  * - `close()` on an open connection waits for buffered data to drain before the closing handshake.
  * - A message that is never written out (sent after `close()`, queue full, connection lost) is
  *   reported by an `undelivered` event; the platform discards it silently and grows `bufferedAmount`.
- * - `send()` throws a `TypeError` for data that is not a string, `ArrayBuffer`, view or `Blob`
- *   (the platform sends `String(data)`).
  */
-import type { OutgoingData } from './byte-length.js';
+import { isOutgoingData, type OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
 import { createConnection, observeConnection, type Connection } from './connection.js';
 import type { ConnectionEventMap, ReadyState } from './connection-events.js';
+import type { AddListenerOptions, Listener, ListenerOptions, MessageEventOf } from './dom-types.js';
 import type { EventObserver } from './emitter.js';
 import type { ConnectionOptions } from './options.js';
 import type { BinaryType, IncomingData } from './transports/transport.js';
@@ -26,7 +25,7 @@ export type ManagedWebSocketOptions = Omit<ConnectionOptions, 'protocols' | 'bin
 /** The events a `ManagedWebSocket` fires, by type. */
 export interface ManagedWebSocketEventMap {
   open: Event;
-  message: MessageEvent<IncomingData>;
+  message: MessageEventOf<IncomingData>;
   error: Event;
   close: CloseEventImpl;
   undelivered: UndeliveredEvent;
@@ -48,15 +47,15 @@ export interface ManagedWebSocket {
   addEventListener<K extends HandlerType>(
     type: K,
     listener: (this: ManagedWebSocket, event: ManagedWebSocketEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | AddListenerOptions,
   ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void;
   removeEventListener<K extends HandlerType>(
     type: K,
     listener: (this: ManagedWebSocket, event: ManagedWebSocketEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
 }
 
 /**
@@ -139,11 +138,15 @@ export class ManagedWebSocket extends EventTarget {
 
   /**
    * Sends `data`: at once when open, after the opening handshake when connecting. A message
-   * that is never written out is reported by an `undelivered` event. Throws a `TypeError` for
-   * data of another type.
+   * that is never written out is reported by an `undelivered` event. Any value other than a
+   * string, `ArrayBuffer`, view or `Blob` is sent as its string conversion, as the platform's
+   * `send()` does (`null` as `"null"`, `42` as `"42"`); a `Symbol` throws a `TypeError`.
    */
   send(data: OutgoingData): void {
-    this.#connection.send(data);
+    // WebIDL: the argument is required, and `(BufferSource or Blob or USVString)` takes any other
+    // value as a string; a template literal is ToString, which throws a TypeError for a Symbol.
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.");
+    this.#connection.send(isOutgoingData(data) ? data : `${data as string}`);
   }
 
   /**
@@ -165,11 +168,11 @@ export class ManagedWebSocket extends EventTarget {
   }
 
   /** Called for `message` events. */
-  get onmessage(): ManagedWebSocketHandler<MessageEvent<IncomingData>> {
+  get onmessage(): ManagedWebSocketHandler<MessageEventOf<IncomingData>> {
     return this.#getHandler('message');
   }
 
-  set onmessage(handler: ManagedWebSocketHandler<MessageEvent<IncomingData>>) {
+  set onmessage(handler: ManagedWebSocketHandler<MessageEventOf<IncomingData>>) {
     this.#setHandler('message', handler);
   }
 

@@ -9,6 +9,10 @@
  *   fails synchronously inside `close()`, say) is held and replayed in a later microtask, after
  *   whatever was already waiting: the machine never hears of a fact in the middle of the
  *   transition that caused it, and facts keep their order.
+ *
+ * And one for the first event: what is announced when the connection is created (its initial
+ * state) is delivered in a microtask, so that listeners attached right after creation hear it,
+ * or sooner if another event is delivered first, and always before any other.
  */
 import { Emitter } from './emitter.js';
 
@@ -54,6 +58,15 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
     (this.#outbox ??= []).push([type, payload] as Posted<Events>);
   }
 
+  /**
+   * Queues a public event for delivery in a microtask, ahead of every event posted later: a
+   * transition that ends before the microtask delivers it first, with its own events.
+   */
+  announce<K extends keyof Events>(type: K, payload: Events[K]): void {
+    this.post(type, payload);
+    queueMicrotask(() => this.#deliver());
+  }
+
   /** Runs a report from outside now, or holds it if it arrived mid-transition or behind held ones. */
   fromOutside(report: () => void): void {
     if (!this.mustHold()) {
@@ -72,7 +85,8 @@ export class Sequencer<Events extends { [K in keyof Events]: unknown }> {
 
   /**
    * Delivers an event that needs no transition (an inbound message): at once, or after the
-   * events already waiting when a delivery run is under way.
+   * events already waiting when a delivery run is under way. (An announcement cannot be
+   * waiting: a message needs an open socket, and the transition that opened it delivered.)
    */
   deliverNow<K extends keyof Events>(type: K, payload: Events[K]): void {
     if (this.#delivering) this.post(type, payload);

@@ -5,9 +5,10 @@
  */
 import type { UndeliveredReason } from '../machines/connection.types.js';
 import type { OutgoingData } from './byte-length.js';
+import type { BaseEventInit } from './dom-types.js';
 
 /** What an `UndeliveredEvent` carries. */
-export interface UndeliveredEventInit extends EventInit {
+export interface UndeliveredEventInit extends BaseEventInit {
   /** Exactly what was passed to `send()`. */
   readonly data: OutgoingData;
   /** Why it was not delivered. */

@@ -45,7 +45,8 @@ function connect(): void {
   connection = current;
   chat = jsonChannel<ServerMessage, ClientMessage>(current);
   diagram.showState(current.state);
-  log.append('state', `${current.state} (new connection to ${url.pathname}${url.search})`);
+  // The connection reports its initial state itself, with the first `state` event.
+  log.append('info', `new connection to ${url.pathname}${url.search}`);
 
   current.on('state', ({ state, readyState }) => {
     diagram.showState(state);

@@ -10,7 +10,15 @@ import type { OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
 import type { BinaryType, IncomingData, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
 
-/** The part of the `WebSocket` interface this transport uses. */
+/** The events this transport listens to, with what it reads of each: the platform's own events have these members. */
+export interface WebSocketLikeEventMap {
+  open: unknown;
+  message: { readonly data: IncomingData };
+  error: unknown;
+  close: { readonly code: number; readonly reason: string; readonly wasClean: boolean };
+}
+
+/** The part of the `WebSocket` interface this transport uses: the platform's `WebSocket` (the DOM's, undici's) has this shape. */
 export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
@@ -19,10 +27,11 @@ export interface WebSocketLike {
   binaryType: string;
   send(data: OutgoingData): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: never) => void): void;
-  removeEventListener(type: string, listener: (event: never) => void): void;
+  addEventListener<K extends keyof WebSocketLikeEventMap>(type: K, listener: (event: WebSocketLikeEventMap[K]) => void): void;
+  removeEventListener<K extends keyof WebSocketLikeEventMap>(type: K, listener: (event: WebSocketLikeEventMap[K]) => void): void;
 }
 
+/** A `WebSocket` constructor, such as the platform's. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** How often to look at `bufferedAmount` while `close()` waits for a drain: the platform has no event for it. */
@@ -50,7 +59,8 @@ class NativeSocket implements TransportSocket {
    * not count them, so they are kept apart rather than judged by `bufferedAmount`.
    */
   readonly #discarded = new ByteQueue<OutgoingData>();
-  readonly #listeners: [string, (event: never) => void][];
+  /** Removes the listeners the constructor added. */
+  readonly #unlisten: (() => void)[];
   #live = true;
   #poll: unknown;
 
@@ -59,37 +69,31 @@ class NativeSocket implements TransportSocket {
     const ws = new Impl(request.url.href, [...request.protocols]);
     ws.binaryType = request.binaryType;
     this.#ws = ws;
+    const listen = <K extends keyof WebSocketLikeEventMap>(type: K, listener: (event: WebSocketLikeEventMap[K]) => void): (() => void) => {
+      ws.addEventListener(type, listener);
+      return () => ws.removeEventListener(type, listener);
+    };
     // The platform reads CLOSED by the time it reports a failed connect, so remember the open.
     let opened = false;
-    this.#listeners = [
-      [
-        'open',
-        () => {
-          opened = true;
-          handlers.open(ws.protocol, ws.extensions);
-        },
-      ],
-      ['message', (event: MessageEvent<IncomingData>) => handlers.message(event.data)],
-      [
-        'error',
-        () => {
-          // The platform gives no detail, by design (WHATWG WebSockets Standard, "fail the WebSocket connection").
-          handlers.error(
-            !opened
-              ? { cause: 'handshake-failed', message: 'The WebSocket connection could not be established (the platform gives no detail)' }
-              : { cause: 'transport-error', message: 'The WebSocket connection failed (the platform gives no detail)' },
-          );
-        },
-      ],
-      [
-        'close',
-        (event: CloseEvent) => {
-          this.#detach();
-          handlers.close(event.code, event.reason, event.wasClean);
-        },
-      ],
+    this.#unlisten = [
+      listen('open', () => {
+        opened = true;
+        handlers.open(ws.protocol, ws.extensions);
+      }),
+      listen('message', (event) => handlers.message(event.data)),
+      listen('error', () => {
+        // The platform gives no detail, by design (WHATWG WebSockets Standard, "fail the WebSocket connection").
+        handlers.error(
+          !opened
+            ? { cause: 'handshake-failed', message: 'The WebSocket connection could not be established (the platform gives no detail)' }
+            : { cause: 'transport-error', message: 'The WebSocket connection failed (the platform gives no detail)' },
+        );
+      }),
+      listen('close', (event) => {
+        this.#detach();
+        handlers.close(event.code, event.reason, event.wasClean);
+      }),
     ];
-    for (const [type, listener] of this.#listeners) ws.addEventListener(type, listener);
   }
 
   get bufferedAmount(): number {
@@ -156,6 +160,6 @@ class NativeSocket implements TransportSocket {
     if (!this.#live) return;
     this.#live = false;
     if (this.#poll !== undefined) this.#request.clock.clearTimeout(this.#poll);
-    for (const [type, listener] of this.#listeners) this.#ws.removeEventListener(type, listener);
+    for (const unlisten of this.#unlisten) unlisten();
   }
 }

@@ -8,8 +8,10 @@
  * needs no system packages); set `CHROMIUM_PATH` to use another build, such as Debian's
  * `/usr/bin/chromium`.
  */
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import sparticuz from '@sparticuz/chromium';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -30,9 +32,40 @@ const RELAXING_FLAGS = new Set(['--disable-web-security', '--allow-running-insec
 /** Launches headless Chromium: `CHROMIUM_PATH` if set, else the one inside `@sparticuz/chromium`. */
 export async function launchChromium(): Promise<Browser> {
   const fromEnv = process.env.CHROMIUM_PATH;
-  const executablePath = fromEnv ?? (await sparticuz.executablePath());
+  const executablePath = fromEnv ?? (await unpackedSparticuz());
   const args = fromEnv === undefined ? [...sparticuz.args.filter((flag) => !RELAXING_FLAGS.has(flag)), ...QUIET_FLAGS] : QUIET_FLAGS;
   return chromium.launch({ executablePath, args: [...new Set(args)], headless: true });
+}
+
+/**
+ * The `@sparticuz/chromium` browser, unpacked into a folder of its own version.
+ *
+ * It unpacks the browser, and the graphics libraries the browser loads from beside itself, into
+ * `os.tmpdir()`, and reuses whatever it finds there, whichever version put it there: a checkout on
+ * another version would launch a browser with the wrong libraries (Chromium 143 beside 153's
+ * `libEGL.so` does not start). Test files run in parallel, so each unpacks into a folder of its
+ * own and moves it into place in one rename; one that loses the race uses the winner's.
+ */
+async function unpackedSparticuz(): Promise<string> {
+  const { version } = JSON.parse(readFileSync(new URL('../../node_modules/@sparticuz/chromium/package.json', import.meta.url), 'utf8')) as { version: string };
+  const folder = join(tmpdir(), `statesock-chromium-${version}`);
+  const executable = join(folder, 'chromium');
+  if (existsSync(executable)) return executable;
+  const staging = mkdtempSync(`${folder}-`);
+  const tmp = process.env.TMPDIR;
+  process.env.TMPDIR = staging; // where the package unpacks: it reads os.tmpdir()
+  try {
+    await sparticuz.executablePath();
+  } finally {
+    if (tmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmp;
+  }
+  try {
+    renameSync(staging, folder);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return executable;
 }
 
 /** A file the static server serves. */

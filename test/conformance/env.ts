@@ -43,7 +43,6 @@ export type Difference =
   | 'drain-before-close'
   | 'report-sends-after-close'
   | 'buffered-amount-after-close'
-  | 'send-rejects-other-types'
   | 'untrusted-events';
 
 /** What the runners provide. */

@@ -80,7 +80,7 @@ describe('the playground in Chromium', () => {
     await bob.click('#bot'); // stops it: a clean close from inside the worker
     await bob.locator('#log li[data-kind="worker"]', { hasText: 'bot closed (1000)' }).waitFor({ timeout: BOUND });
     const reports = (await logLines(bob)).filter(({ kind, text }) => kind === 'worker' && text.startsWith('bot state'));
-    expect(reports.map(({ text }) => text)).toEqual(['bot state open', 'bot state closing.draining', 'bot state closing.handshake', 'bot state closed']);
+    expect(reports.map(({ text }) => text)).toEqual(['bot state connecting', 'bot state open', 'bot state closing.draining', 'bot state closing.handshake', 'bot state closed']);
   });
 
   it('reports a malformed message from the server as a parse-error, and the connection stays open', async () => {

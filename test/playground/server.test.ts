@@ -45,7 +45,7 @@ function serverSaid(pattern: RegExp): Promise<void> {
 function join(client: string, options: ConnectionOptions = {}, base = playground) {
   const connection = createConnection(new URL(`/chat?client=${client}`, base.url), { protocols: ['json'], ...options });
   const chat = jsonChannel<ServerMessage, ClientMessage>(connection);
-  const states: string[] = [connection.state];
+  const states: string[] = []; // the first state event reports the initial state
   const events: string[] = [];
   connection.on('state', ({ state }) => states.push(state));
   connection.on('error', ({ cause }) => events.push(`error ${cause}`));

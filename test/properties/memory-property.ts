@@ -16,6 +16,7 @@ const TIMEOUT = 180_000;
 export function holds(invariant: Invariant, configs: fc.Arbitrary<WorldConfig>) {
   return fc.asyncProperty(configs, fc.scheduler(), fc.commands([step], commandsOptions(60)), async (config, scheduler, commands) => {
     const world = new MemoryWorld(config, scheduler, invariant);
+    await world.start();
     await fc.scheduledModelRun(scheduler, () => ({ model: world, real: world }), commands);
     await finish(world);
     await invariant.final?.(world);

@@ -80,6 +80,8 @@ export class Oracle {
     const [snapshot, actions] = initialTransition(this.#machine, input);
     this.#snapshot = snapshot;
     this.#perform(actions, undefined);
+    // The shell's first `state` event announces the state the machine starts in.
+    this.events.push({ type: 'state', payload: { state: this.state, readyState: this.readyState } });
   }
 
   get state(): ConnectionStateName {

@@ -103,6 +103,11 @@ export class MemoryWorld {
     }
   }
 
+  /** Lets the connection announce its initial state (a `state` event, in a microtask after creation), as the oracle expects before any step. */
+  async start(): Promise<void> {
+    await tick();
+  }
+
   /** The newest socket: the current attempt's, or the last one's while waiting to reconnect. */
   get socket(): MemorySocket {
     return this.memory.socket;

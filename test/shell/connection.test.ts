@@ -52,10 +52,10 @@ describe('queueing before open', () => {
     const { connection, log } = setup({ maxQueuedMessages: 2, maxQueuedBytes: 5 });
     expect(connection.send('12')).toBe(true);
     expect(connection.send('3456')).toBe(false); // 6 bytes > 5
-    expect(log).toEqual(['undelivered 3456 queue-full']);
+    expect(log).toEqual(['state connecting', 'undelivered 3456 queue-full']);
     expect(connection.send('3')).toBe(true);
     expect(connection.send('4')).toBe(false); // 3 messages > 2
-    expect(log).toEqual(['undelivered 3456 queue-full', 'undelivered 4 queue-full']);
+    expect(log).toEqual(['state connecting', 'undelivered 3456 queue-full', 'undelivered 4 queue-full']);
     expect(connection.queuedMessages).toBe(2);
   });
 
@@ -67,7 +67,7 @@ describe('queueing before open', () => {
     memory.socket.accept();
     memory.socket.flush();
     expect(Array.from(memory.socket.written[0]!.data as Uint8Array)).toEqual([1, 2, 3]);
-    expect(log).toEqual(['open', 'state open']);
+    expect(log).toEqual(['state connecting', 'open', 'state open']);
   });
 });
 
@@ -80,6 +80,7 @@ describe('failed connects', () => {
     connection.send('b');
     memory.socket.refuse();
     expect(log).toEqual([
+      'state connecting',
       'error refused',
       'undelivered a closed-before-open',
       'undelivered b closed-before-open',
@@ -92,7 +93,7 @@ describe('failed connects', () => {
   it('synthesizes the error when the transport only closes', () => {
     const { memory, log } = setup({ reconnect: false });
     memory.socket.drop();
-    expect(log).toEqual(['error connection-lost', 'close 1006 connection-lost unclean', 'state closed']);
+    expect(log).toEqual(['state connecting', 'error connection-lost', 'close 1006 connection-lost unclean', 'state closed']);
   });
 
   it('times out a connect that never completes, and leaves no timer behind', async () => {
@@ -100,7 +101,7 @@ describe('failed connects', () => {
     clock.advance(999);
     expect(connection.readyState).toBe(0);
     clock.advance(1);
-    expect(log).toEqual(['error connect-timeout', 'close 1006 connect-timeout unclean', 'state closed']);
+    expect(log).toEqual(['state connecting', 'error connect-timeout', 'close 1006 connect-timeout unclean', 'state closed']);
     expect(memory.socket.phase).toBe('terminated');
     expect(clock.pendingTimers).toBe(0);
     await expect(connection.closed).resolves.toMatchObject({ cause: 'connect-timeout' });
@@ -114,6 +115,7 @@ describe('failed connects', () => {
     expect(connection.send('late')).toBe(false);
     memory.socket.completeAbort();
     expect(log).toEqual([
+      'state connecting',
       'state closing.aborting',
       'undelivered late closing',
       'error aborted',
@@ -132,7 +134,7 @@ describe('failed connects', () => {
     const log = record(connection, { without: ['reconnecting'] });
     expect(log).toEqual([]);
     await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'transport-error' });
-    expect(log).toEqual(['error transport-error', 'close 1006 transport-error unclean', 'state closed']);
+    expect(log).toEqual(['state connecting', 'error transport-error', 'close 1006 transport-error unclean', 'state closed']);
   });
 });
 
@@ -297,9 +299,45 @@ describe('transports that report synchronously', () => {
     const log = record(connection, { without: ['reconnecting'] });
     void connection.close();
     expect(connection.readyState).toBe(2);
-    expect(log).toEqual(['state closing.aborting']);
+    expect(log).toEqual(['state connecting', 'state closing.aborting']);
     await connection.closed;
-    expect(log).toEqual(['state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
+    expect(log).toEqual(['state connecting', 'state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
+  });
+});
+
+describe('the initial state', () => {
+  it('reports the state the connection starts in to a listener attached right after createConnection, in a microtask', async () => {
+    const { log } = setup();
+    expect(log).toEqual([]); // not from inside createConnection: no listener could hear it
+    await Promise.resolve();
+    expect(log).toEqual(['state connecting']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['state connecting']); // once
+  });
+
+  it('reports it before any other event, even one delivered before that microtask', () => {
+    const { connection, memory, log } = setup({ maxQueuedBytes: 1 });
+    connection.send('too big');
+    memory.socket.accept();
+    expect(log).toEqual(['state connecting', 'undelivered too big queue-full', 'open', 'state open']);
+  });
+
+  it('reports it before a message that arrives before that microtask', () => {
+    const { memory, log } = setup();
+    memory.socket.accept();
+    memory.socket.deliver('hello');
+    expect(log).toEqual(['state connecting', 'open', 'state open', 'message hello']);
+  });
+
+  it('reports it when an inspector runs the connection from the start, and not to a listener attached later', async () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), inspect: () => {} });
+    const log = record(connection);
+    await Promise.resolve();
+    const late = record(connection);
+    memory.socket.accept();
+    expect(log).toEqual(['state connecting', 'open', 'state open']);
+    expect(late).toEqual(['open', 'state open']);
   });
 });
 

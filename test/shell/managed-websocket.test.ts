@@ -277,10 +277,16 @@ describe('ManagedWebSocket send()', () => {
     expect(undelivered[0]?.data).toBe(late);
   });
 
-  it('throws a TypeError for data of an unsupported type', async () => {
-    const ws = connect((await startServer()).url);
-    expect(() => ws.send(42 as never)).toThrow(TypeError);
+  it('sends any other value as its string conversion, as WebSocket does, and throws a TypeError for a Symbol', async () => {
+    const server = await startServer();
+    const ws = connect(server.url);
+    expect(() => ws.send(Symbol('data') as never)).toThrow(TypeError);
     expect(ws.bufferedAmount).toBe(0);
+    ws.send(null as never);
+    ws.send(42 as never);
+    expect(ws.bufferedAmount).toBe(4 + 2);
+    const received = await server.received(2);
+    expect(received.map(({ data }) => data.toString())).toEqual(['null', '42']);
   });
 });
 

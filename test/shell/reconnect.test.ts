@@ -64,16 +64,16 @@ describe('per attempt and once', () => {
   it('ends every attempt with exactly one close, willReconnect until the last, and settles closed only at the end', async () => {
     const world = memoryWorld({ maxRetries: 2, reconnectJitter: false, minReconnectDelay: 1000 });
     world.socket.refuse();
-    expect(world.log).toEqual(['error refused', 'close 1006 refused unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 1000ms', 'state reconnecting']);
+    expect(world.log).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 1000ms', 'state reconnecting']);
     expect(await world.isSettled()).toBe(false);
 
     world.retry().accept();
     world.socket.completeClose(1012, 'restarting');
-    expect(world.log.slice(4)).toEqual(['state connecting', 'open', 'state open', 'close 1012 "restarting" normal clean (will reconnect)', 'reconnecting attempt 3 retry 2 in 2000ms', 'state reconnecting']);
+    expect(world.log.slice(5)).toEqual(['state connecting', 'open', 'state open', 'close 1012 "restarting" normal clean (will reconnect)', 'reconnecting attempt 3 retry 2 in 2000ms', 'state reconnecting']);
     expect(await world.isSettled()).toBe(false);
 
     world.retry().refuse();
-    expect(world.log.slice(10)).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean', 'giveup max-retries after 1006 refused unclean', 'state gaveUp']);
+    expect(world.log.slice(11)).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean', 'giveup max-retries after 1006 refused unclean', 'state gaveUp']);
     expect(world.log.filter((line) => line.startsWith('close'))).toHaveLength(3);
     expect(await world.isSettled()).toBe(true);
     await expect(world.connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'refused' });

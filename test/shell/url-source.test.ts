@@ -57,7 +57,7 @@ describe('a url function', () => {
     const closed = world.connection.close();
     expect(world.connection.state).toBe('closing.aborting');
     expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'aborted' });
-    expect(world.log).toEqual(['state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
+    expect(world.log).toEqual(['state connecting', 'state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
     url.resolve('ws://example.test/late');
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
@@ -69,7 +69,7 @@ describe('a url function', () => {
     let calls = 0;
     const world = memoryWorld({ connectTimeout: 1000 }, { url: () => urls[calls++]!.promise });
     world.clock.advance(1000);
-    expect(world.log).toEqual(['error connect-timeout', 'close 1006 connect-timeout unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
+    expect(world.log).toEqual(['state connecting', 'error connect-timeout', 'close 1006 connect-timeout unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
     urls[0]!.resolve('ws://example.test/too-late');
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
@@ -93,7 +93,7 @@ describe('a url function', () => {
     world.connection.on('error', ({ message }) => messages.push(message));
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
-    expect(world.log).toEqual(['error transport-error', 'close 1006 transport-error unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
+    expect(world.log).toEqual(['state connecting', 'error transport-error', 'close 1006 transport-error unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
     expect(messages).toEqual([expect.stringContaining(named)]);
     expect(world.connection.url).toBe(''); // no url() result yet
     world.retry().accept();

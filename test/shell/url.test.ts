@@ -3,7 +3,7 @@
  * secure-only policy, and redaction of secrets.
  */
 import { describe, expect, it } from 'vitest';
-import { checkTransportSecurity, isLoopback, parseWebSocketUrl, redactText, redactUrl } from '../../src/validation.js';
+import { checkTransportSecurity, hasForbiddenHostCodePoint, isLoopback, parseWebSocketUrl, redactText, redactUrl } from '../../src/validation.js';
 
 const nameOf = (action: () => unknown): string | undefined => {
   try {
@@ -31,6 +31,17 @@ describe('parseWebSocketUrl', () => {
     for (const url of ['ftp://example.com/', 'file:///tmp/x', 'ws://example.com/#top', 'ws://example.com/#', 'not a url']) {
       expect(nameOf(() => parseWebSocketUrl(url))).toBe('SyntaxError');
     }
+  });
+
+  it('refuses a host with a forbidden code point, as the URL Standard does', () => {
+    for (const url of ['ws://foo bar.com/', 'wss://foo%20bar.com/', 'ws://a%3Cb/']) expect(nameOf(() => parseWebSocketUrl(url))).toBe('SyntaxError');
+  });
+
+  it('finds forbidden code points in the hosts a non-conforming parser returns, after undoing its escapes', () => {
+    // What Chromium's URL gives for ws://foo bar.com/, ws://a%20b/ and ws://a*b/ (the standard: failure, failure, `a*b`).
+    expect(['foo%20bar.com', 'a%20b', 'a%2Ab'].map(hasForbiddenHostCodePoint)).toEqual([true, true, false]);
+    expect(['a%25b', 'a%', 'a%FFb', 'a\u007fb', 'a^b'].map(hasForbiddenHostCodePoint)).toEqual([true, true, true, true, true]);
+    expect(['example.com', 'xn--nicode-2ya.de', '127.0.0.1', '[::1]', 'a_b', 'a*b'].map(hasForbiddenHostCodePoint)).toEqual([false, false, false, false, false, false]);
   });
 
   it('keeps secrets out of its error messages', () => {

@@ -144,13 +144,23 @@ export function advance(machine: LifecycleMachine, world: World, event: Connecti
 }
 
 /**
- * Whether a real socket may already be reporting something by itself in `world`: a drain when
- * nothing is held (in a microtask), or the end of an abort (`ws` confirms it in a later tick).
- * A path may still take another step first; anywhere else, nothing may happen unprompted.
+ * The report every socket makes by itself in `world`, before any network event can arrive: a
+ * drain when nothing is held (in a microtask, or a timer of 0 ms in a browser). A path may take
+ * another step first, but a connection never rests in such a world.
+ */
+export function reportDue(world: World): ConnectionEvent | undefined {
+  if (stateName(world.machine) !== 'closing.draining' || world.effects.held.length > 0) return undefined;
+  return { type: 'socket.drained', attempt: world.machine.context.attempt };
+}
+
+/**
+ * Whether a real socket may already be reporting something by itself in `world`: the report
+ * that is due (`reportDue`), or the end of an abort (`ws` confirms it in a later tick; the
+ * in-memory transport when the test says so). A path may still take another step first;
+ * anywhere else, nothing may happen unprompted.
  */
 export function reportMayBePending(world: World): boolean {
-  const state = stateName(world.machine);
-  return (state === 'closing.draining' && world.effects.held.length === 0) || state === 'closing.aborting';
+  return reportDue(world) !== undefined || stateName(world.machine) === 'closing.aborting';
 }
 
 /** The initial world, and the actions the machine asks for when it starts, and what they produced. */

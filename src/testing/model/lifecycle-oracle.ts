@@ -3,8 +3,9 @@
  * actions XState's pure `transition()` returns for the step, as the one interpreter of the
  * machine's effects (`performEffects`) read them when the model planned the path (the public
  * events they stand for, in order, and what they do to the queue, the socket and the timers),
- * followed by the `state` event when the state changed. The machine is the oracle; the shell
- * and the transport are what the runner tests.
+ * followed by the `state` event when the state changed; the first event of all is the `state`
+ * the connection starts in. The machine is the oracle; the shell and the transport are what the
+ * runner tests.
  */
 import type { ConnectionEvent } from '../../../machines/connection.types.js';
 import type { ConnectionStateName, ReadyState } from '../../public-api.js';
@@ -64,6 +65,9 @@ export class LifecycleOracle {
 
   constructor(start: World, startOutcome: StepOutcome<ModelMessage>) {
     this.#take(startOutcome);
+    // The first `state` event announces the initial state (see `Sequencer.announce`).
+    const initial = stateName(start.machine);
+    this.#events.push(formatEvent({ type: 'state', payload: { state: initial, readyState: READY_STATE_OF[initial] } }));
     this.start = this.#view('start', start);
   }
 

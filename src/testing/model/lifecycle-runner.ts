@@ -139,6 +139,8 @@ export async function runPath(path: ModelPath, driver: LifecycleDriver, options:
   };
   const recorder = new Recorder(connection, () => driver.clock.now() - slept);
   driver.attach(connection);
+  // The connection announces its initial state in a microtask: the start is after it.
+  await driver.settle();
 
   const expected = [oracle.start];
   const observed = [observe(connection, driver.clock, recorder, tap, 'start')];

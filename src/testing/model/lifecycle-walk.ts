@@ -22,6 +22,8 @@ import {
   MODEL_INPUTS,
   SEND_SIZES,
   advance,
+  planPath,
+  reportDue,
   startWorld,
   stateName,
   type LifecycleMachine,
@@ -163,10 +165,37 @@ export function lifecycleLogic(machine: LifecycleMachine, input: ConnectionInput
  * Every generated path, for each of `MODEL_INPUTS`: for each state key the shortest path to
  * it, extended by each event the key offers. That takes every edge of the walked graph once, so
  * every transition the model can take is taken, including the ones that leave the key
- * unchanged (targetless transitions, ignored and stale events).
+ * unchanged (targetless transitions, ignored and stale events). Each path ends where a
+ * connection rests (see `toRest`), and none is listed twice.
  */
 export function generateLifecyclePaths(machine: LifecycleMachine = connectionMachine): ModelPath[] {
-  return MODEL_INPUTS.flatMap((input) => pathsFrom(machine, input).map((events) => ({ input, events })));
+  return MODEL_INPUTS.flatMap((input) => {
+    // Completing a path can make it one the walk already has: keep the first.
+    const unique = new Map<string, ConnectionEvent[]>();
+    for (const events of pathsFrom(machine, input)) {
+      const rested = toRest(machine, input, events);
+      const key = JSON.stringify(rested);
+      if (!unique.has(key)) unique.set(key, rested);
+    }
+    return [...unique.values()].map((events) => ({ input, events }));
+  });
+}
+
+/**
+ * `events`, followed by the reports the socket then makes by itself (`reportDue`): a path that
+ * stopped before them would name as its end a state that a connection driven through it leaves
+ * at once, before the app can look (`closing.draining` with nothing to drain, which the drain
+ * report turns into `closing.handshake` in a microtask).
+ */
+function toRest(machine: LifecycleMachine, input: ConnectionInput, events: readonly ConnectionEvent[]): ConnectionEvent[] {
+  const { start, steps } = planPath(machine, { input, events });
+  const rested = [...events];
+  let world = steps.at(-1)?.after ?? start;
+  for (let report = reportDue(world); report !== undefined; report = reportDue(world)) {
+    rested.push(report);
+    world = advance(machine, world, report).world;
+  }
+  return rested;
 }
 
 function pathsFrom(machine: LifecycleMachine, input: ConnectionInput): ConnectionEvent[][] {
