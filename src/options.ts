@@ -6,7 +6,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import type { CloseInfo } from '../machines/connection.types.js';
 import { isRetryableClose } from '../machines/reconnect-policy.js';
-import { describeValue, normalizeProtocols } from './validation.js';
+import { checkHeader, describeValue, normalizeProtocols } from './validation.js';
 import { systemClock, type BackoffOptions, type Clock } from './time.js';
 import type { BinaryType, NodeClientOptions, Transport } from './transports/transport.js';
 import { nativeTransport, type WebSocketConstructor } from './transports/native-transport.js';
@@ -164,8 +164,8 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
   const keys = Object.keys(options);
   for (const key of keys) {
     if (!KNOWN.has(key)) {
-      const value = describeValue((options as Record<string, unknown>)[key]);
-      throw new TypeError(`Unknown option \`${key}\` (got ${value}); expected one of ${[...KNOWN].join(', ')}`);
+      // Not its value: a misplaced option is as likely as not a credential (`authorization`).
+      throw new TypeError(`Unknown option \`${key}\` (its value is not shown); expected one of ${[...KNOWN].join(', ')}`);
     }
   }
   if (keys.length === 0) return RESOLVED_DEFAULTS;
@@ -182,6 +182,7 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
   if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
   if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
   const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined;
+  if (typeof o.origin === 'string') checkHeader('`origin`', 'Origin', o.origin);
   const node: NodeClientOptions = !given
     ? DEFAULT_NODE_OPTIONS
     : {
@@ -297,9 +298,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 function headers(value: unknown): Readonly<Record<string, string>> {
   if (value === undefined) return DEFAULTS.headers;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('headers', value, 'an object of header names to strings');
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') fail(`headers.${key}`, entry, 'a string');
-  }
+  for (const [key, entry] of Object.entries(value)) checkHeader(`\`headers[${JSON.stringify(key)}]\``, key, entry);
   return value as Readonly<Record<string, string>>;
 }
 

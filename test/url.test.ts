@@ -81,4 +81,15 @@ describe('redaction', () => {
     expect(text).not.toMatch(/hunter2|s3cret/);
     expect(text).toContain('example.com');
   });
+
+  it('scrubs the URL as the platform quotes it, unnormalized, even with secrets too short to search for', () => {
+    const url = new URL('ws://al:pw@example.test/x?t=ab');
+    const text = redactText("Refused to connect to 'ws://al:pw@Example.TEST:80/x?t=ab' by policy", url);
+    expect(text).toBe("Refused to connect to 'ws://REDACTED:REDACTED@example.test/x?REDACTED' by policy");
+  });
+
+  it('scrubs a query value and a percent-decoded password that appear on their own', () => {
+    const url = new URL('wss://bob:p%40ss%3Aword@example.com/?session=abc123&lang=en');
+    expect(redactText('auth p@ss:word failed; session abc123 expired', url)).toBe('auth REDACTED failed; session REDACTED expired');
+  });
 });
