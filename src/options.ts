@@ -30,7 +30,10 @@ export interface ConnectionOptions {
   readonly drainTimeout?: number;
   /** How long the closing handshake may take, in ms, before the socket is dropped (`close-timeout`). @default 5000 */
   readonly closeTimeout?: number;
-  /** Refuse `ws:` URLs to hosts other than loopback with a `SecurityError`. @default false */
+  /**
+   * Refuse `ws:` URLs to hosts other than loopback with a `SecurityError`: `localhost`,
+   * 127.0.0.0/8 and `[::1]` (in a browser also `*.localhost`, which browsers resolve themselves). @default false
+   */
   readonly secureOnly?: boolean;
   /** The largest inbound message, in bytes; larger ones close the connection with 1009 (`ws` transport only). @default 104857600 (100 MiB) */
   readonly maxPayload?: number;

@@ -61,9 +61,10 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
 /**
  * Refuses clear-text connections where they must not happen: always from a page served over
  * `https:` (browsers fail these opaquely), and to any non-loopback host when `secureOnly` is set.
+ * `pageProtocol` is the protocol of the page or worker running this, `undefined` outside one.
  */
 export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtocol: string | undefined = pageBase()?.split(':')[0]): void {
-  if (url.protocol !== 'ws:' || isLoopback(url.hostname)) return;
+  if (url.protocol !== 'ws:' || isLoopback(url.hostname, pageProtocol !== undefined)) return;
   if (pageProtocol === 'https') {
     throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)} from a page served over https: use wss:`);
   }
@@ -72,14 +73,17 @@ export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtoc
   }
 }
 
-/** Whether `hostname` (as `URL.hostname` gives it) names this machine. */
-export function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
+/**
+ * Whether `hostname` (as `URL.hostname` gives it) certainly names this machine: `localhost`,
+ * 127.0.0.0/8 and `[::1]`. In a browser (`inBrowser`) also `localhost.` and every name under
+ * `localhost`, which browsers resolve to loopback themselves, never asking DNS, and so count as
+ * potentially trustworthy (W3C Secure Contexts, "Is origin potentially trustworthy?"). Node
+ * hands `foo.localhost` to the system resolver, which may ask a DNS server and get an address
+ * off this machine, so there only `localhost` itself counts (resolved from the hosts file).
+ */
+export function isLoopback(hostname: string, inBrowser: boolean): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
+  return inBrowser && /(?:^|\.)localhost\.?$/.test(hostname);
 }
 
 /** `url` with any user name, password and query replaced, safe for messages and inspectors. */
