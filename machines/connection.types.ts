@@ -14,6 +14,12 @@ export type CloseCause =
   | 'refused'
   /** The server answered the upgrade request with something other than a WebSocket handshake. */
   | 'handshake-failed'
+  /**
+   * The transport refused to open a socket for the request, by throwing at once: an invalid
+   * header, a URL or port the platform forbids, a Content Security Policy. The next attempt
+   * would make the same request, so the default policy does not retry it.
+   */
+  | 'invalid-request'
   /** The TLS handshake failed: a certificate not trusted, expired or for another host (Node only; browsers give no detail). */
   | 'tls-failed'
   /** The handshake did not complete within `connectTimeout`. */

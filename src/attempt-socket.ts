@@ -137,8 +137,10 @@ export class AttemptSocket {
         new AttemptHandlers(this.#reports, attempt),
       );
     } catch (error) {
-      // A platform may name the URL in its error (a browser's CSP SecurityError quotes it whole).
-      this.#reports.hear({ type: 'socket.error', attempt, failure: transportError(error, url) });
+      // A transport throws only for a request it refuses outright (see `Transport`): an invalid
+      // header, a forbidden URL or port, a Content Security Policy. A platform may name the URL
+      // in its error (a browser's CSP SecurityError quotes it whole).
+      this.#reports.hear({ type: 'socket.error', attempt, failure: { ...transportError(error, url), cause: 'invalid-request' } });
     }
   }
 }
@@ -175,7 +177,7 @@ class AttemptHandlers implements TransportHandlers {
 }
 
 /** A failure from a transport or a `url()` function; its message redacted with `url` where the attempt has one. */
-function transportError(error: unknown, url?: URL) {
+function transportError(error: unknown, url?: URL): TransportFailure {
   const message = error instanceof Error ? error.message : String(error);
-  return { cause: 'transport-error', message: url === undefined ? message : redactText(message, url) } as const;
+  return { cause: 'transport-error', message: url === undefined ? message : redactText(message, url) };
 }

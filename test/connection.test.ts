@@ -149,8 +149,25 @@ describe('failed connects', () => {
     const connection = createConnection('ws://example.test/', { transport, clock: new SimulatedClock(), reconnect: false });
     const log = record(connection);
     expect(log).toEqual([]);
-    await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'transport-error' });
-    expect(log).toEqual(['error transport-error', 'close 1006 transport-error unclean', 'state closed']);
+    await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'invalid-request' });
+    expect(log).toEqual(['error invalid-request', 'close 1006 invalid-request unclean', 'state closed']);
+  });
+
+  it('does not retry a request the transport refused outright: the next attempt would make the same one', async () => {
+    let attempts = 0;
+    // As Node's HTTP client refuses a header it cannot send, or a browser a URL its CSP forbids.
+    const transport = () => {
+      attempts += 1;
+      throw new TypeError('Invalid character in header content ["x-token"]');
+    };
+    const clock = new SimulatedClock();
+    const connection = createConnection('ws://example.test/', { transport, clock });
+    const log = record(connection);
+    await Promise.resolve(); // the failure is reported in a later task
+    clock.advance(60_000); // longer than any reconnect wait
+    expect(attempts).toBe(1);
+    await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'invalid-request' });
+    expect(log).toEqual(['error invalid-request', 'close 1006 invalid-request unclean', 'giveup not-retryable', 'state gaveUp']);
   });
 });
 

@@ -70,7 +70,8 @@ export interface TransportSocket {
 }
 
 /**
- * Opens a socket. It may throw only for a request the platform refuses outright. `pings` says
+ * Opens a socket. It may throw only for a request the platform refuses outright, which the
+ * connection reports as `invalid-request` and does not retry by default. `pings` says
  * whether its sockets send protocol pings and report pongs; the browser's `WebSocket` cannot,
  * so the heartbeat there needs an application-level `pingMessage`.
  */
