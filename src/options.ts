@@ -59,7 +59,11 @@ export interface ConnectionOptions {
   readonly resendUnconfirmed?: boolean;
   /** Reconnects in a row that may fail before the connection gives up (`giveup`); `Infinity` never gives up. @default Infinity */
   readonly maxRetries?: number;
-  /** The ceiling of the first reconnect wait, in ms; each wait is drawn below its ceiling (full jitter). @default 1000 */
+  /**
+   * The ceiling of the first reconnect wait, in ms; each wait is drawn below its ceiling (full
+   * jitter). At least 1: from 0 the ceiling would never grow, and reconnects would follow each
+   * other with no wait. @default 1000
+   */
   readonly minReconnectDelay?: number;
   /** The highest ceiling of a reconnect wait, in ms. @default 30000 */
   readonly maxReconnectDelay?: number;
@@ -239,6 +243,10 @@ function backoff(o: ConnectionOptions): BackoffOptions {
 
 function backoffFrom(o: ConnectionOptions): BackoffOptions {
   const minDelay = duration('minReconnectDelay', o.minReconnectDelay ?? DEFAULTS.minReconnectDelay);
+  // The ceiling grows as minDelay * factor^n: from 0 it never grows, and a server that accepts
+  // and drops at once gets hundreds of connections a second. Any positive start grows to
+  // maxReconnectDelay within a few failures.
+  if (minDelay < 1) fail('minReconnectDelay', minDelay, 'a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait)');
   const maxDelay = duration('maxReconnectDelay', o.maxReconnectDelay ?? DEFAULTS.maxReconnectDelay);
   if (maxDelay < minDelay) fail('maxReconnectDelay', maxDelay, `at least \`minReconnectDelay\` (${minDelay})`);
   const factor = o.reconnectFactor ?? DEFAULTS.reconnectFactor;

@@ -297,6 +297,14 @@ describe('argument errors change nothing', () => {
     expect(() => createConnection('ws://x.test', { binaryType: 'nodebuffer' as never })).toThrow(/`binaryType`.*"nodebuffer"/);
     expect(() => createConnection('ws://x.test', { bogus: 1 } as never)).toThrow(/Unknown option `bogus`/);
   });
+
+  it('refuses a minReconnectDelay of 0, whose backoff would never grow: reconnects back to back', () => {
+    expect(() => createConnection('ws://x.test', { minReconnectDelay: 0 })).toThrow(
+      new TypeError('Expected `minReconnectDelay` to be a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait), got 0 (number)'),
+    );
+    expect(() => createConnection('ws://x.test', { minReconnectDelay: 0.5 })).toThrow(/`minReconnectDelay`.*got 0.5 \(number\)/);
+    expect(() => createConnection('ws://x.test', { minReconnectDelay: 1, maxReconnectDelay: 1, transport: createMemoryTransport().transport })).not.toThrow();
+  });
 });
 
 describe('close arguments', () => {

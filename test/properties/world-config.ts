@@ -72,7 +72,7 @@ export const worldConfigs: fc.Arbitrary<WorldConfig> = fc
     reactionPayload: payload,
     reconnect: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     maxRetries: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 2, arbitrary: fc.constant(Infinity) }),
-    minReconnectDelay: fc.integer({ min: 0, max: 30 }),
+    minReconnectDelay: fc.integer({ min: 1, max: 30 }),
     reconnectSpread: fc.integer({ min: 0, max: 100 }),
     reconnectFactor: fc.constantFrom(1, 1.5, 2, 3),
     reconnectJitter: fc.boolean(),
