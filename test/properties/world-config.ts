@@ -97,11 +97,7 @@ export const worldConfigs: fc.Arbitrary<WorldConfig> = fc
 /** The same worlds, always reconnecting: for the properties about reconnects. */
 export const reconnectingConfigs: fc.Arbitrary<WorldConfig> = worldConfigs.map((config) => ({ ...config, reconnect: true }));
 
-/** A `random` that returns `values` in turn, round and round. */
-export function cycle(values: readonly number[]): () => number {
-  let next = 0;
-  return () => values[next++ % values.length]!;
-}
+export { cycle } from '../../src/testing/model/lifecycle-model.js';
 
 /** The `shouldReconnect` option for a policy: none for the default one. */
 export function policyOf(policy: Policy): ((close: CloseInfo) => boolean) | undefined {

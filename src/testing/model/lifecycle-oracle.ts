@@ -13,7 +13,7 @@ import type { CloseInfo, ConnectionEvent } from '../../../machines/connection.ty
 import type { ConnectionStateName, ReadyState } from '../../public-api.js';
 import { readyStateOfName } from '../../connection-events.js';
 import { EffectModel, nextTimer, type AppEvent, type ModelMessage } from './effect-model.js';
-import { firedTimer, isCurrent, modelDelay, stateName, type PlannedStep, type RequestedAction, type World } from './lifecycle-model.js';
+import { firedTimer, isCurrent, modelDelays, stateName, type PlannedStep, type RequestedAction, type World } from './lifecycle-model.js';
 
 /** What the app can observe after a step. */
 export interface StepView {
@@ -100,7 +100,8 @@ export function eventLabel(event: ConnectionEvent, before: World): string {
 
 /** Follows a path step by step and says what the app must observe after each. */
 export class LifecycleOracle {
-  readonly #effects = new EffectModel<ModelMessage>(modelDelay);
+  // One count of draws for the whole path: the shell's `random` is one sequence per connection.
+  readonly #effects = new EffectModel<ModelMessage>(modelDelays().delays);
   readonly #events: string[] = [];
   #state: ConnectionStateName;
   /** What the app must observe before the first step. */
