@@ -8,7 +8,7 @@ import type { CloseInfo } from '../machines/connection.types.js';
 import { isRetryableClose } from '../machines/reconnect-policy.js';
 import { checkHeader, describeValue, normalizeProtocols } from './validation.js';
 import { systemClock, type BackoffOptions, type Clock } from './time.js';
-import type { BinaryType, NodeClientOptions, Transport } from './transports/transport.js';
+import type { BinaryType, NodeClientOptions, PerMessageDeflateOptions, Transport } from './transports/transport.js';
 import { nativeTransport, type WebSocketConstructor } from './transports/native-transport.js';
 
 export interface ConnectionOptions {
@@ -35,8 +35,24 @@ export interface ConnectionOptions {
    * 127.0.0.0/8 and `[::1]` (in a browser also `*.localhost`, which browsers resolve themselves). @default false
    */
   readonly secureOnly?: boolean;
-  /** The largest inbound message, in bytes; larger ones close the connection with 1009 (`ws` transport only). @default 104857600 (100 MiB) */
+  /**
+   * The largest inbound message, in bytes, after decompression; a larger one closes the
+   * connection with 1009 (`message-too-big`), which is not retried (`ws` transport only). 16 MiB,
+   * where `ws` allows 100 MiB: a hostile or broken server's one message then costs at most that
+   * much (and about as much again while it is assembled), not hundreds of MiB; it is the same
+   * bound as `maxQueuedBytes`, well above chat, JSON and state snapshots, and an app that moves
+   * files over the socket can raise it. Browsers set their own limit. @default 16777216 (16 MiB)
+   */
   readonly maxPayload?: number;
+  /**
+   * Offer permessage-deflate (RFC 7692) to the server: `true`, `false`, or `ws`'s options object
+   * for it (window bits, context takeover, thresholds). On by default, as in browsers and `ws`:
+   * it saves bandwidth on text protocols, and decompression stops at `maxPayload`, so a
+   * compression bomb (a small frame inflating to gigabytes) ends with 1009 instead of taking the
+   * memory. `false` spares the zlib work and memory per socket (`ws` transport only; browsers
+   * always offer it). @default true
+   */
+  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Extra HTTP headers for the opening handshake, such as `Authorization` (`ws` transport only). @default {} */
   readonly headers?: Readonly<Record<string, string>>;
   /** The `Origin` header to send (`ws` transport only). @default undefined */
@@ -99,7 +115,8 @@ export const DEFAULTS = {
   drainTimeout: 30_000,
   closeTimeout: 5_000,
   secureOnly: false,
-  maxPayload: 100 * 1024 * 1024,
+  maxPayload: 16 * 1024 * 1024,
+  perMessageDeflate: true as boolean | PerMessageDeflateOptions,
   headers: {} as Readonly<Record<string, string>>,
   origin: undefined,
   ca: undefined,
@@ -188,7 +205,7 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
   const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));
   if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
   if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
-  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined;
+  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined || o.perMessageDeflate !== undefined;
   if (typeof o.origin === 'string') checkHeader('`origin`', 'Origin', o.origin);
   const node: NodeClientOptions = !given
     ? DEFAULT_NODE_OPTIONS
@@ -197,6 +214,7 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
         ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
         ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
         ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
+        ...(o.perMessageDeflate === undefined ? {} : { perMessageDeflate: perMessageDeflate(o.perMessageDeflate) }),
       };
   const protocols = normalizeProtocols(protocolList(o.protocols ?? DEFAULTS.protocols));
   return {
@@ -311,6 +329,29 @@ function headers(value: unknown): Readonly<Record<string, string>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('headers', value, 'an object of header names to strings');
   for (const [key, entry] of Object.entries(value)) checkHeader(`\`headers[${JSON.stringify(key)}]\``, key, entry);
   return value as Readonly<Record<string, string>>;
+}
+
+/** `ws`'s permessage-deflate options, by name: what each must be. */
+const DEFLATE_OPTIONS: Readonly<Record<keyof PerMessageDeflateOptions, (value: unknown) => boolean>> = {
+  serverNoContextTakeover: (v) => typeof v === 'boolean',
+  clientNoContextTakeover: (v) => typeof v === 'boolean',
+  serverMaxWindowBits: (v) => typeof v === 'boolean' || (Number.isInteger(v) && (v as number) >= 8 && (v as number) <= 15),
+  clientMaxWindowBits: (v) => typeof v === 'boolean' || (Number.isInteger(v) && (v as number) >= 8 && (v as number) <= 15),
+  zlibDeflateOptions: (v) => typeof v === 'object' && v !== null,
+  zlibInflateOptions: (v) => typeof v === 'object' && v !== null,
+  threshold: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  concurrencyLimit: (v) => Number.isSafeInteger(v) && (v as number) >= 1,
+};
+
+function perMessageDeflate(value: unknown): boolean | PerMessageDeflateOptions {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('perMessageDeflate', value, "a boolean or ws's permessage-deflate options object");
+  for (const [key, entry] of Object.entries(value)) {
+    const valid = Object.hasOwn(DEFLATE_OPTIONS, key) ? DEFLATE_OPTIONS[key as keyof PerMessageDeflateOptions] : undefined;
+    if (valid === undefined) fail('perMessageDeflate', value, `ws's options object (${Object.keys(DEFLATE_OPTIONS).join(', ')}), not one with \`${key}\``);
+    if (!valid(entry)) fail(`perMessageDeflate.${key}`, entry, key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)');
+  }
+  return value as PerMessageDeflateOptions;
 }
 
 function optional<K extends string>(name: K, value: unknown, valid: (value: unknown) => boolean, expected: string) {
