@@ -7,6 +7,7 @@ import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js'
 import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './connection-events.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
+import type { Clock } from './time.js';
 import type { BinaryType } from './transports/transport.js';
 import { UrlResolver, type UrlSource } from './url-source.js';
 import { describeValue, normalizeCloseArgs, parseWebSocketUrl, redactUrl } from './validation.js';
@@ -20,8 +21,23 @@ export function createConnection(url: UrlSource, options?: ConnectionOptions): C
   return new Connection(url, options);
 }
 
+/**
+ * The clock `connection` runs on, for the optional layers whose timing must follow it (the JSON
+ * channel's warnings), so that tests on a simulated clock drive them too. Internal: the package
+ * does not export it.
+ */
+export function clockOf(connection: Connection): Clock {
+  return readClock(connection);
+}
+
+let readClock: (connection: Connection) => Clock;
+
 /** A WebSocket connection whose lifecycle is the `connectionMachine` statechart. */
 export class Connection {
+  static {
+    readClock = (connection) => connection.#engine.options.clock;
+  }
+
   readonly #engine: ConnectionEngine;
   readonly #urls: UrlResolver;
 
