@@ -124,7 +124,7 @@ export interface ConnectionContext {
   readonly resendUnconfirmed: boolean;
   /** Whether a ping is out and its pong not yet back. */
   readonly awaitingPong: boolean;
-  /** Whether a wake (`online`, a visible page) has already replaced the current reconnect wait with a fresh draw. */
+  /** Whether a wake (`online`, a visible page) has already replaced the current reconnect wait with a fresh draw: once per wait. */
   readonly redrawnOnWake: boolean;
   /** The code and reason `close()` was called with, once it has been. */
   readonly closeRequest: { readonly code?: number; readonly reason?: string } | undefined;
