@@ -1,6 +1,6 @@
 /**
- * What `npm run bench` runs: the workloads, their sizes, rounds and the
- * implementations each one drives. Rounds are chosen so the full run stays near five minutes
+ * What `npm run bench` runs: the workloads (and the compression bomb), their sizes, rounds and
+ * the implementations each one drives. Rounds are chosen so the full run stays near five minutes
  * on a busy 2-core machine; `BENCH_QUICK=1` shrinks everything for a smoke run.
  */
 import type { Adapter } from './clients/adapter.js';
@@ -101,6 +101,18 @@ export function plans(quick: boolean): Plan[] {
         run: workloads.connections,
       }),
     ),
+    {
+      key: 'bomb',
+      title: 'compression bomb: one 90 MiB text message of one byte, about 90 KiB with permessage-deflate (one fresh process each)',
+      metric: 'peakRssGrowthMiB',
+      unit: 'MiB peak RSS above resting',
+      // The same bomb in a quick run: the memory it takes is the figure.
+      count: 90 * 1024 * 1024,
+      rounds: q(3, 1),
+      warmCount: 0,
+      impls: SEND_ONLY,
+      run: workloads.bomb,
+    },
     {
       key: 'close',
       title: 'close() right after sending 10 MiB (160 × 64 KiB)',

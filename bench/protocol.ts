@@ -14,7 +14,8 @@ export type ToServer =
 
 /** Server to parent. */
 export type FromServer =
-  | { readonly type: 'listening'; readonly port: number }
+  /** Both servers listen: the measured one, and the compression bomb's (`bombPort`). */
+  | { readonly type: 'listening'; readonly port: number; readonly bombPort: number }
   /** A sink connection received the `expect` messages its URL announced; `at` is `process.hrtime` in ns (CLOCK_MONOTONIC, shared by both processes). */
   | { readonly type: 'delivered'; readonly id: number; readonly messages: number; readonly bytes: number; readonly at: number }
   /** A sink or echo connection closed; what it had received by then, and when the last message came (`lastAt`, 0 if none). */
@@ -31,6 +32,11 @@ export type FromServer =
 /** The URL a client opens for connection `id`. */
 export function benchUrl(port: number, id: number, mode: ServerMode, expect = 0): string {
   return `ws://127.0.0.1:${port}/?id=${id}&mode=${mode}&expect=${expect}`;
+}
+
+/** The URL of the compression bomb server: it sends one text message of `bytes` of one repeated byte, compressed. */
+export function bombUrl(port: number, bytes: number): string {
+  return `ws://127.0.0.1:${port}/?bytes=${bytes}`;
 }
 
 /** Nanoseconds on the monotonic clock both processes share. */

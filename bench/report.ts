@@ -162,6 +162,7 @@ function formatValue(value: number, unit: string): string {
   if (unit.startsWith('ns')) return `${Math.round(value).toLocaleString('en-US')} ns`;
   if (unit.startsWith('µs')) return `${value.toFixed(1)} µs`;
   if (unit.startsWith('ms')) return `${value.toFixed(1)} ms`;
+  if (unit.startsWith('MiB')) return `${value.toFixed(1)} MiB`;
   return value.toPrecision(4);
 }
 

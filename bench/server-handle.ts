@@ -21,30 +21,33 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 export class ServerHandle {
   readonly #child: ChildProcess;
   readonly port: number;
+  /** The compression bomb server's port (see `server.ts`). */
+  readonly bombPort: number;
   readonly #delivered = new Map<number, (report: Delivered) => void>();
   readonly #closed = new Map<number, (report: Closed) => void>();
   #stats: ((clients: number) => void) | undefined;
 
-  private constructor(child: ChildProcess, port: number) {
+  private constructor(child: ChildProcess, port: number, bombPort: number) {
     this.#child = child;
     this.port = port;
+    this.bombPort = bombPort;
     child.on('message', (message: FromServer) => this.#onReport(message));
   }
 
   /** Forks `server.ts` (inheriting tsx's loader through `execArgv`) and waits until it listens. */
   static async start(): Promise<ServerHandle> {
     const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], { stdio: 'inherit' });
-    const port = await withTimeout(
-      new Promise<number>((resolve, reject) => {
+    const { port, bombPort } = await withTimeout(
+      new Promise<{ port: number; bombPort: number }>((resolve, reject) => {
         child.once('message', (message: FromServer) => {
-          if (message.type === 'listening') resolve(message.port);
+          if (message.type === 'listening') resolve(message);
         });
         child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
       }),
       30_000,
       'server start',
     );
-    return new ServerHandle(child, port);
+    return new ServerHandle(child, port, bombPort);
   }
 
   /**

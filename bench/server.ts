@@ -2,7 +2,8 @@
  * The `ws` server the benchmark drives, in its own process so that its CPU time is never
  * counted as the client's. Sink connections count what arrives and report once the announced
  * number of messages is in; echo connections send every message back; floods are requested
- * over IPC. Started by `run.ts` with `fork()`; not meant to be run alone.
+ * over IPC. A second server, with permessage-deflate, sends each client a compression bomb.
+ * Started by `run.ts` with `fork()`; not meant to be run alone.
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nowNs, type FromServer, type ServerMode, type ToServer } from './protocol.js';
@@ -67,11 +68,27 @@ process.on('message', (message: ToServer) => {
   }
 });
 
-wss.on('listening', () => {
-  const address = wss.address();
-  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-  report({ type: 'listening', port: address.port });
+/**
+ * The compression bomb: one text message of `?bytes=` of one repeated byte, which
+ * permessage-deflate shrinks about a thousandfold (90 MiB travel as about 90 KiB). The client
+ * inflates it as it arrives, up to its `maxPayload`.
+ */
+const bombs = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true, maxPayload: 1024 });
+bombs.on('connection', (ws, request) => {
+  const bytes = Number(new URL(request.url ?? '/', 'ws://localhost').searchParams.get('bytes'));
+  ws.on('error', () => {}); // a client that refuses the bomb closes with 1009, or drops
+  ws.send(Buffer.alloc(bytes, 0x61), { binary: false, compress: true });
 });
+
+function portOf(server: WebSocketServer): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+  return address.port;
+}
+
+Promise.all([new Promise((resolve) => wss.once('listening', resolve)), new Promise((resolve) => bombs.once('listening', resolve))]).then(() =>
+  report({ type: 'listening', port: portOf(wss), bombPort: portOf(bombs) }),
+);
 
 // Leave with the parent, however it ends.
 process.on('disconnect', () => process.exit(0));

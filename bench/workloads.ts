@@ -1,5 +1,5 @@
 /**
- * The six workloads of issue 8. Each runs one implementation once and returns its metrics;
+ * The six workloads of issue 8, and a compression bomb. Each runs one implementation once and returns its metrics;
  * `run.ts` decides the rounds and the order. Every workload runs the same code for every
  * implementation: only the adapter changes.
  *
@@ -180,17 +180,7 @@ export async function echo(adapter: Adapter, ctx: Context, count: number): Promi
  * descriptors back.
  */
 export async function connections(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
-  const child = fork(fileURLToPath(new URL('./memory-client.ts', import.meta.url)), [adapter.name, String(count), String(ctx.server.port)], {
-    execArgv: [...process.execArgv, '--expose-gc'],
-    stdio: 'inherit',
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const report = new Promise<Metrics>((resolve, reject) => {
-    child.once('message', (message: Metrics) => resolve(message));
-    void exited.then((code) => reject(new Error(`memory client for ${adapter.name} exited with ${code} before reporting`)));
-  });
-  const metrics = await withTimeout(report, 300_000, `${count} connections of ${adapter.name}`);
-  await exited;
+  const metrics = await inFreshProcess('./memory-client.ts', [adapter.name, String(count), String(ctx.server.port)], 300_000, `${count} connections of ${adapter.name}`);
   await ctx.server.settle();
   return { heapBytesPerConnection: metrics['heapBytesPerConnection']!, rssBytesPerConnection: metrics['rssBytesPerConnection']! };
 }
@@ -221,4 +211,27 @@ export async function closeAfterSend(adapter: Adapter, ctx: Context, totalBytes:
     deliveredBeforeCloseEvent: all && report.lastAt <= closeAt ? 1 : 0,
     bytesDeliveredFraction: report.bytes / (messages * CHUNK),
   };
+}
+
+/**
+ * 7. A compression bomb: the server sends one text message of `bytes` of one repeated byte with
+ * permessage-deflate (a thousandfold smaller on the wire). How far the client process's peak
+ * RSS rises above its resting use, in a fresh process (see `bomb-client.ts`); whether the
+ * message was delivered (in MiB) or refused with 1009 (0).
+ */
+export function bomb(adapter: Adapter, ctx: Context, bytes: number): Promise<Metrics> {
+  return inFreshProcess('./bomb-client.ts', [adapter.name, String(bytes), String(ctx.server.bombPort)], 180_000, `the bomb for ${adapter.name}`);
+}
+
+/** Runs `script` (next to this file) in a fresh process with `--expose-gc`, and resolves with what it reports over IPC once it has exited. */
+async function inFreshProcess(script: string, args: readonly string[], timeoutMs: number, what: string): Promise<Metrics> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], { execArgv: [...process.execArgv, '--expose-gc'], stdio: 'inherit' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const report = new Promise<Metrics>((resolve, reject) => {
+    child.once('message', (message: Metrics) => resolve(message));
+    void exited.then((code) => reject(new Error(`${script} (${what}) exited with ${code} before reporting`)));
+  });
+  const metrics = await withTimeout(report, timeoutMs, what);
+  await exited;
+  return metrics;
 }

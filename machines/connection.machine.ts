@@ -70,8 +70,12 @@ const effects = {
   watchDrain: effect<{ attempt: number }>(),
   /** Ask the peer for a sign of life: a protocol ping, or the application's ping message. */
   sendPing: effect(),
-  /** Start `timer`; `retry` is the index of the reconnect the `retry` timer waits for. */
-  startTimer: effect<{ timer: TimerName; attempt: number; retry: number }>(),
+  /**
+   * Start `timer`; `retry` is the index of the reconnect the `retry` timer waits for. `wake`:
+   * the `retry` timer started again because the device woke, whose wait is drawn below the
+   * first reconnect's ceiling (`minReconnectDelay`), whatever `retry` is.
+   */
+  startTimer: effect<{ timer: TimerName; attempt: number; retry: number; wake?: boolean }>(),
   cancelTimer: effect<{ timer: TimerName }>(),
   /** Put the message of a `user.send` at the back of the outbound queue. */
   enqueueMessage: effect(),
@@ -128,12 +132,14 @@ export const connectionMachine = setup({
     beginRetry: assign(({ context }) => ({
       attempt: context.attempt + 1,
       retries: context.retries + 1,
+      redrawnOnWake: false,
       failure: undefined,
       protocol: '',
       extensions: '',
       awaitingPong: false,
     })),
     resetRetries: assign({ retries: 0 }),
+    recordWakeRedraw: assign({ redrawnOnWake: true }),
     recordPing: assign({ awaitingPong: true }),
     recordPong: assign({ awaitingPong: false }),
   },
@@ -146,6 +152,8 @@ export const connectionMachine = setup({
     },
     isFirstFailure: ({ context }) => context.failure === undefined,
     isAwaitingPong: ({ context }) => context.awaitingPong,
+    /** Whether a wake already replaced this reconnect wait with a fresh draw: once per wait. */
+    hasRedrawnOnWake: ({ context }) => context.redrawnOnWake,
     /** Whether the heartbeat can probe the socket now: it is on, and no ping is already out. */
     canProbe: ({ context }) => context.heartbeat && !context.awaitingPong,
     /** Whether the application ended the connection (`close()`), which no reconnect overrides. */
@@ -170,6 +178,7 @@ export const connectionMachine = setup({
     heartbeat: input.heartbeat,
     resendUnconfirmed: input.resendUnconfirmed,
     awaitingPong: false,
+    redrawnOnWake: false,
     closeRequest: undefined,
     failure: undefined,
     protocol: '',
@@ -363,8 +372,15 @@ export const connectionMachine = setup({
       on: {
         'user.send': queueOrReject(),
         'timer.retry': { guard: 'isCurrentAttempt', target: 'connecting' },
-        // The network is back (or the device woke): the wait was for nothing to change.
-        'env.wake': { target: 'connecting' },
+        // The network is back (or the page visible again): the wait drawn while it was down may
+        // have long to run, but every client of a server hears `online` at the same moment, and
+        // ending the wait at once sends them all back together: the herd the jitter prevents.
+        // So the rest of the wait is replaced by one fresh draw below the first ceiling
+        // (`minReconnectDelay`), once per wait; a wake after that changes nothing.
+        'env.wake': {
+          guard: not('hasRedrawnOnWake'),
+          actions: ['recordWakeRedraw', { type: 'startTimer', params: ({ context }) => ({ ...timer('retry', context), wake: true }) }],
+        },
         // No socket is open, so there is no close to report: only the queue and the promise.
         'user.close': {
           target: 'closed',

@@ -14,6 +14,12 @@ export type CloseCause =
   | 'refused'
   /** The server answered the upgrade request with something other than a WebSocket handshake. */
   | 'handshake-failed'
+  /**
+   * The transport refused to open a socket for the request, by throwing at once: an invalid
+   * header, a URL or port the platform forbids, a Content Security Policy. The next attempt
+   * would make the same request, so the default policy does not retry it.
+   */
+  | 'invalid-request'
   /** The TLS handshake failed: a certificate not trusted, expired or for another host (Node only; browsers give no detail). */
   | 'tls-failed'
   /** The handshake did not complete within `connectTimeout`. */
@@ -118,6 +124,8 @@ export interface ConnectionContext {
   readonly resendUnconfirmed: boolean;
   /** Whether a ping is out and its pong not yet back. */
   readonly awaitingPong: boolean;
+  /** Whether a wake (`online`, a visible page) has already replaced the current reconnect wait with a fresh draw: once per wait. */
+  readonly redrawnOnWake: boolean;
   /** The code and reason `close()` was called with, once it has been. */
   readonly closeRequest: { readonly code?: number; readonly reason?: string } | undefined;
   /** The first failure of this attempt, once there is one. */

@@ -8,7 +8,7 @@
  * hammers a server for nothing. Applications override it with the `shouldReconnect` option,
  * which is also how 4000–4999 application codes become retryable.
  */
-import type { CloseInfo } from './connection.types.js';
+import type { CloseCause, CloseInfo } from './connection.types.js';
 
 /** Close codes after which the default policy reconnects. */
 export const RETRYABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
@@ -21,6 +21,9 @@ export const RETRYABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
   1014, // bad gateway
 ]);
 
+/** Causes after which another attempt would meet the same failure, whatever the close code. */
+const FINAL_CAUSES: ReadonlySet<CloseCause> = new Set<CloseCause>(['protocol-error', 'message-too-big', 'tls-failed', 'invalid-request']);
+
 /** HTTP statuses of a refused upgrade that are about this moment, not this request. */
 const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 429]);
 
@@ -29,8 +32,8 @@ const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 429]);
  *
  * - A refused upgrade (`handshake-failed`) with a 4xx status is final, except 408 and 429; a
  *   5xx or an unknown status is retried.
- * - `protocol-error` (1002, 1007), `message-too-big` (1009) and `tls-failed` (1015) are final
- *   whatever the code.
+ * - `protocol-error` (1002, 1007), `message-too-big` (1009), `tls-failed` (1015) and
+ *   `invalid-request` (a request the transport refused outright) are final whatever the code.
  * - Otherwise the close code decides: retry for 1001, 1005, 1006, 1011, 1012, 1013, 1014; final
  *   for 1000 (the peer ended the session on purpose), 1002, 1003, 1007, 1008, 1009, 1010, 1015,
  *   and 3000–4999, whose meaning only the application knows.
@@ -39,7 +42,8 @@ export function isRetryableClose(close: CloseInfo): boolean {
   if (close.cause === 'handshake-failed' && close.status !== undefined) {
     return close.status >= 500 || RETRYABLE_HTTP_STATUSES.has(close.status);
   }
-  // A certificate that is not trusted today will not be trusted on the next attempt either (1015).
-  if (close.cause === 'protocol-error' || close.cause === 'message-too-big' || close.cause === 'tls-failed') return false;
+  // A certificate that is not trusted today will not be trusted on the next attempt either (1015),
+  // and a request the transport refused outright would be refused again, at once, forever.
+  if (FINAL_CAUSES.has(close.cause)) return false;
   return RETRYABLE_CLOSE_CODES.has(close.code);
 }

@@ -24,6 +24,9 @@ export type ClientMessage =
   /** Playground only: bytes the server reads and drops, to fill buffers for the slow-drain fault. */
   | { type: 'filler'; data: string };
 
+/** The largest message the chat server reads, in bytes: a bigger one closes the socket with 1009. */
+export const MAX_CHAT_MESSAGE = 64 * 1024;
+
 /** The subprotocol the chat speaks. */
 export const CHAT_PROTOCOL = 'json';
 

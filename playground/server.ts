@@ -2,7 +2,9 @@
  * The playground's server: one http server on loopback that serves the page, its script
  * (bundled from `client.ts` with esbuild at startup, in memory), the committed
  * `diagrams/connection.svg` byte for byte, the seed's chat over WebSocket at `/chat`, and the
- * fault control endpoint at `/fault`. Nothing is fetched from the network.
+ * fault control endpoint at `/fault`. Nothing is fetched from the network. Only requests for its
+ * own host, from its own page or from no page, are answered (`admission.ts`), and chat messages
+ * are capped at `MAX_CHAT_MESSAGE`.
  */
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -13,9 +15,10 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { WebSocketServer } from 'ws';
+import { Admission } from './admission.js';
 import { ChatRoom } from './chat-room.js';
 import { FaultInjector } from './faults.js';
-import { CHAT_PATH, CHAT_PROTOCOL, FAULT_PATH } from './protocol.js';
+import { CHAT_PATH, CHAT_PROTOCOL, FAULT_PATH, MAX_CHAT_MESSAGE } from './protocol.js';
 
 export interface PlaygroundOptions {
   /** The port to listen on; 0 picks a free one. @default 0 */
@@ -53,9 +56,19 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const chat = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => (offered.has(CHAT_PROTOCOL) ? CHAT_PROTOCOL : false),
+    // A bigger message closes its socket with 1009 before it is buffered whole.
+    maxPayload: MAX_CHAT_MESSAGE,
   });
+  /** Set once listening, before any request can arrive. */
+  let admission: Admission | undefined;
 
   const server = createServer((request, response) => {
+    const refusal = admission === undefined ? 'not listening yet' : admission.refusal(request);
+    if (refusal !== undefined) {
+      log(`refused ${request.method ?? ''} ${request.url ?? ''}: ${refusal}`);
+      response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`forbidden: ${refusal}\n`);
+      return;
+    }
     void answer(request, response, assets, faults).catch(() => response.destroy());
   });
   const sockets = new Set<Socket>();
@@ -65,6 +78,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   });
   server.on('upgrade', (request: IncomingMessage, tcp: Duplex, head: Buffer) => {
     tcp.on('error', () => {}); // a client that gives up mid-handshake is expected here
+    const refusal = admission === undefined ? 'not listening yet' : admission.refusal(request);
+    if (refusal !== undefined) {
+      log(`refused a WebSocket upgrade: ${refusal}`);
+      tcp.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const url = new URL(request.url ?? '/', 'http://playground');
     if (url.pathname !== CHAT_PATH) {
       tcp.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -84,6 +103,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   await once(server, 'listening');
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  admission = new Admission(host, port);
   return {
     url: `http://${host}:${port}/`,
     port,

@@ -11,6 +11,7 @@ import type { ResolvedOptions } from './options.js';
 import { getDefaultTransport } from './transports/default-transport.js';
 import type { BinaryType, IncomingData, Transport, TransportHandlers, TransportSocket } from './transports/transport.js';
 import type { UrlResolver } from './url-source.js';
+import { redactText } from './validation.js';
 
 /**
  * What a socket's `takeUnsent()` gives back for an application-level ping it never wrote out:
@@ -136,7 +137,10 @@ export class AttemptSocket {
         new AttemptHandlers(this.#reports, attempt),
       );
     } catch (error) {
-      this.#reports.hear({ type: 'socket.error', attempt, failure: transportError(error) });
+      // A transport throws only for a request it refuses outright (see `Transport`): an invalid
+      // header, a forbidden URL or port, a Content Security Policy. A platform may name the URL
+      // in its error (a browser's CSP SecurityError quotes it whole).
+      this.#reports.hear({ type: 'socket.error', attempt, failure: { ...transportError(error, url), cause: 'invalid-request' } });
     }
   }
 }
@@ -172,6 +176,8 @@ class AttemptHandlers implements TransportHandlers {
   }
 }
 
-function transportError(error: unknown) {
-  return { cause: 'transport-error', message: error instanceof Error ? error.message : String(error) } as const;
+/** A failure from a transport or a `url()` function; its message redacted with `url` where the attempt has one. */
+function transportError(error: unknown, url?: URL): TransportFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  return { cause: 'transport-error', message: url === undefined ? message : redactText(message, url) };
 }

@@ -48,7 +48,7 @@ export interface ReconnectInfo {
   readonly attempt: number;
   /** How many reconnects in a row this is (1 after an open connection dropped; reset once one stays open `minStableTime`). */
   readonly retry: number;
-  /** The wait, in ms, drawn by the backoff. */
+  /** The wait, in ms, drawn by the backoff; `online` or a visible page may replace it once with a fresh draw below `minReconnectDelay`, without another event. */
   readonly delay: number;
 }
 

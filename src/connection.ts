@@ -8,6 +8,7 @@ import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './conn
 import type { EventObserver } from './emitter.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
+import type { Clock } from './time.js';
 import type { BinaryType } from './transports/transport.js';
 import { UrlResolver, type UrlSource } from './url-source.js';
 import { describeValue, normalizeCloseArgs, parseWebSocketUrl, redactUrl } from './validation.js';
@@ -27,10 +28,18 @@ export function createConnection(url: UrlSource, options?: ConnectionOptions): C
  */
 export let observeConnection: (connection: Connection, observer: EventObserver<ConnectionEventMap>) => void;
 
+/**
+ * The clock `connection` runs on, for the optional layers whose timing must follow it (the JSON
+ * channel's warnings), so that tests on a simulated clock drive them too. Internal: the package
+ * does not export it.
+ */
+export let clockOf: (connection: Connection) => Clock;
+
 /** A WebSocket connection whose lifecycle is the `connectionMachine` statechart. */
 export class Connection {
   static {
     observeConnection = (connection, observer) => connection.#engine.sequencer.events.observeWith(observer);
+    clockOf = (connection) => connection.#engine.options.clock;
   }
 
   readonly #engine: ConnectionEngine;

@@ -31,10 +31,11 @@ export const effects: Effects = {
   terminateSocket: (engine) => engine.sockets.terminate(),
   watchDrain: (engine, { attempt }) => engine.sockets.socket?.whenDrained(() => engine.hear({ type: 'socket.drained', attempt })),
   sendPing: (engine) => engine.sockets.ping(),
-  startTimer: (engine, { timer, attempt, retry }) => {
+  startTimer: (engine, { timer, attempt, retry, wake }) => {
     const options = engine.options;
     // Drawn only for the retry timer: `random` is the application's, and each draw is a jitter.
-    const delay = timer === 'retry' ? (engine.retryDelay = backoffDelay(retry - 1, options.backoff, options.random)) : delayOf(options, timer);
+    // A wake draws below the first ceiling, as after a first drop, whatever the retry count.
+    const delay = timer === 'retry' ? (engine.retryDelay = backoffDelay(wake ? 0 : retry - 1, options.backoff, options.random)) : delayOf(options, timer);
     engine.timers.start(timer, delay, attempt);
   },
   cancelTimer: (engine, { timer }) => engine.timers.cancel(timer),

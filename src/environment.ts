@@ -1,6 +1,7 @@
 /**
  * What the device says about the network, as machine events: `online`, and a page becoming
- * visible again, mean a reconnect wait can end now and an open socket deserves a check;
+ * visible again, mean a reconnect wait may be cut short (by a fresh draw: every client hears
+ * it at once) and an open socket deserves a check;
  * `offline` means an open socket may be dead. The target is injectable (`environment`), so
  * tests dispatch these events on a plain `EventTarget` and Node, which has no such events,
  * simply has no target.

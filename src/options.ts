@@ -6,9 +6,9 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import type { CloseInfo } from '../machines/connection.types.js';
 import { isRetryableClose } from '../machines/reconnect-policy.js';
-import { describeValue, normalizeProtocols } from './validation.js';
+import { checkHeader, describeValue, normalizeProtocols } from './validation.js';
 import { systemClock, type BackoffOptions, type Clock } from './time.js';
-import type { BinaryType, NodeClientOptions, Transport } from './transports/transport.js';
+import type { BinaryType, NodeClientOptions, PerMessageDeflateOptions, Transport } from './transports/transport.js';
 import { nativeTransport, type WebSocketConstructor } from './transports/native-transport.js';
 
 export interface ConnectionOptions {
@@ -30,10 +30,29 @@ export interface ConnectionOptions {
   readonly drainTimeout?: number;
   /** How long the closing handshake may take, in ms, before the socket is dropped (`close-timeout`). @default 5000 */
   readonly closeTimeout?: number;
-  /** Refuse `ws:` URLs to hosts other than loopback with a `SecurityError`. @default false */
+  /**
+   * Refuse `ws:` URLs to hosts other than loopback with a `SecurityError`: `localhost`,
+   * 127.0.0.0/8 and `[::1]` (in a browser also `*.localhost`, which browsers resolve themselves). @default false
+   */
   readonly secureOnly?: boolean;
-  /** The largest inbound message, in bytes; larger ones close the connection with 1009 (`ws` transport only). @default 104857600 (100 MiB) */
+  /**
+   * The largest inbound message, in bytes, after decompression; a larger one closes the
+   * connection with 1009 (`message-too-big`), which is not retried (`ws` transport only). 16 MiB,
+   * where `ws` allows 100 MiB: a hostile or broken server's one message then costs at most that
+   * much (and about as much again while it is assembled), not hundreds of MiB; it is the same
+   * bound as `maxQueuedBytes`, well above chat, JSON and state snapshots, and an app that moves
+   * files over the socket can raise it. Browsers set their own limit. @default 16777216 (16 MiB)
+   */
   readonly maxPayload?: number;
+  /**
+   * Offer permessage-deflate (RFC 7692) to the server: `true`, `false`, or `ws`'s options object
+   * for it (window bits, context takeover, thresholds). On by default, as in browsers and `ws`:
+   * it saves bandwidth on text protocols, and decompression stops at `maxPayload`, so a
+   * compression bomb (a small frame inflating to gigabytes) ends with 1009 instead of taking the
+   * memory. `false` spares the zlib work and memory per socket (`ws` transport only; browsers
+   * always offer it). @default true
+   */
+  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Extra HTTP headers for the opening handshake, such as `Authorization` (`ws` transport only). @default {} */
   readonly headers?: Readonly<Record<string, string>>;
   /** The `Origin` header to send (`ws` transport only). @default undefined */
@@ -56,7 +75,11 @@ export interface ConnectionOptions {
   readonly resendUnconfirmed?: boolean;
   /** Reconnects in a row that may fail before the connection gives up (`giveup`); `Infinity` never gives up. @default Infinity */
   readonly maxRetries?: number;
-  /** The ceiling of the first reconnect wait, in ms; each wait is drawn below its ceiling (full jitter). @default 1000 */
+  /**
+   * The ceiling of the first reconnect wait, in ms; each wait is drawn below its ceiling (full
+   * jitter). At least 1: from 0 the ceiling would never grow, and reconnects would follow each
+   * other with no wait. @default 1000
+   */
   readonly minReconnectDelay?: number;
   /** The highest ceiling of a reconnect wait, in ms. @default 30000 */
   readonly maxReconnectDelay?: number;
@@ -92,7 +115,8 @@ export const DEFAULTS = {
   drainTimeout: 30_000,
   closeTimeout: 5_000,
   secureOnly: false,
-  maxPayload: 100 * 1024 * 1024,
+  maxPayload: 16 * 1024 * 1024,
+  perMessageDeflate: true as boolean | PerMessageDeflateOptions,
   headers: {} as Readonly<Record<string, string>>,
   origin: undefined,
   ca: undefined,
@@ -164,8 +188,8 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
   const keys = Object.keys(options);
   for (const key of keys) {
     if (!KNOWN.has(key)) {
-      const value = describeValue((options as Record<string, unknown>)[key]);
-      throw new TypeError(`Unknown option \`${key}\` (got ${value}); expected one of ${[...KNOWN].join(', ')}`);
+      // Not its value: a misplaced option is as likely as not a credential (`authorization`).
+      throw new TypeError(`Unknown option \`${key}\` (its value is not shown); expected one of ${[...KNOWN].join(', ')}`);
     }
   }
   if (keys.length === 0) return RESOLVED_DEFAULTS;
@@ -181,7 +205,8 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
   const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));
   if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
   if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
-  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined;
+  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined || o.perMessageDeflate !== undefined;
+  if (typeof o.origin === 'string') checkHeader('`origin`', 'Origin', o.origin);
   const node: NodeClientOptions = !given
     ? DEFAULT_NODE_OPTIONS
     : {
@@ -189,6 +214,7 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
         ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
         ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
         ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
+        ...(o.perMessageDeflate === undefined ? {} : { perMessageDeflate: perMessageDeflate(o.perMessageDeflate) }),
       };
   const protocols = normalizeProtocols(protocolList(o.protocols ?? DEFAULTS.protocols));
   return {
@@ -235,6 +261,10 @@ function backoff(o: ConnectionOptions): BackoffOptions {
 
 function backoffFrom(o: ConnectionOptions): BackoffOptions {
   const minDelay = duration('minReconnectDelay', o.minReconnectDelay ?? DEFAULTS.minReconnectDelay);
+  // The ceiling grows as minDelay * factor^n: from 0 it never grows, and a server that accepts
+  // and drops at once gets hundreds of connections a second. Any positive start grows to
+  // maxReconnectDelay within a few failures.
+  if (minDelay < 1) fail('minReconnectDelay', minDelay, 'a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait)');
   const maxDelay = duration('maxReconnectDelay', o.maxReconnectDelay ?? DEFAULTS.maxReconnectDelay);
   if (maxDelay < minDelay) fail('maxReconnectDelay', maxDelay, `at least \`minReconnectDelay\` (${minDelay})`);
   const factor = o.reconnectFactor ?? DEFAULTS.reconnectFactor;
@@ -297,10 +327,31 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 function headers(value: unknown): Readonly<Record<string, string>> {
   if (value === undefined) return DEFAULTS.headers;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('headers', value, 'an object of header names to strings');
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') fail(`headers.${key}`, entry, 'a string');
-  }
+  for (const [key, entry] of Object.entries(value)) checkHeader(`\`headers[${JSON.stringify(key)}]\``, key, entry);
   return value as Readonly<Record<string, string>>;
+}
+
+/** `ws`'s permessage-deflate options, by name: what each must be. */
+const DEFLATE_OPTIONS: Readonly<Record<keyof PerMessageDeflateOptions, (value: unknown) => boolean>> = {
+  serverNoContextTakeover: (v) => typeof v === 'boolean',
+  clientNoContextTakeover: (v) => typeof v === 'boolean',
+  serverMaxWindowBits: (v) => typeof v === 'boolean' || (Number.isInteger(v) && (v as number) >= 8 && (v as number) <= 15),
+  clientMaxWindowBits: (v) => typeof v === 'boolean' || (Number.isInteger(v) && (v as number) >= 8 && (v as number) <= 15),
+  zlibDeflateOptions: (v) => typeof v === 'object' && v !== null,
+  zlibInflateOptions: (v) => typeof v === 'object' && v !== null,
+  threshold: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  concurrencyLimit: (v) => Number.isSafeInteger(v) && (v as number) >= 1,
+};
+
+function perMessageDeflate(value: unknown): boolean | PerMessageDeflateOptions {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('perMessageDeflate', value, "a boolean or ws's permessage-deflate options object");
+  for (const [key, entry] of Object.entries(value)) {
+    const valid = Object.hasOwn(DEFLATE_OPTIONS, key) ? DEFLATE_OPTIONS[key as keyof PerMessageDeflateOptions] : undefined;
+    if (valid === undefined) fail('perMessageDeflate', value, `ws's options object (${Object.keys(DEFLATE_OPTIONS).join(', ')}), not one with \`${key}\``);
+    if (!valid(entry)) fail(`perMessageDeflate.${key}`, entry, key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)');
+  }
+  return value as PerMessageDeflateOptions;
 }
 
 function optional<K extends string>(name: K, value: unknown, valid: (value: unknown) => boolean, expected: string) {

@@ -22,6 +22,7 @@ export type {
   BinaryType,
   IncomingData,
   NodeClientOptions,
+  PerMessageDeflateOptions,
   Transport,
   TransportHandlers,
   TransportRequest,

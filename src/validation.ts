@@ -86,9 +86,10 @@ export function hasForbiddenHostCodePoint(hostname: string): boolean {
 /**
  * Refuses clear-text connections where they must not happen: always from a page served over
  * `https:` (browsers fail these opaquely), and to any non-loopback host when `secureOnly` is set.
+ * `pageProtocol` is the protocol of the page or worker running this, `undefined` outside one.
  */
 export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtocol: string | undefined = pageBase()?.split(':')[0]): void {
-  if (url.protocol !== 'ws:' || isLoopback(url.hostname)) return;
+  if (url.protocol !== 'ws:' || isLoopback(url.hostname, pageProtocol !== undefined)) return;
   if (pageProtocol === 'https') {
     throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)} from a page served over https: use wss:`);
   }
@@ -97,14 +98,17 @@ export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtoc
   }
 }
 
-/** Whether `hostname` (as `URL.hostname` gives it) names this machine. */
-export function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
+/**
+ * Whether `hostname` (as `URL.hostname` gives it) certainly names this machine: `localhost`,
+ * 127.0.0.0/8 and `[::1]`. In a browser (`inBrowser`) also `localhost.` and every name under
+ * `localhost`, which browsers resolve to loopback themselves, never asking DNS, and so count as
+ * potentially trustworthy (W3C Secure Contexts, "Is origin potentially trustworthy?"). Node
+ * hands `foo.localhost` to the system resolver, which may ask a DNS server and get an address
+ * off this machine, so there only `localhost` itself counts (resolved from the hosts file).
+ */
+export function isLoopback(hostname: string, inBrowser: boolean): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
+  return inBrowser && /(?:^|\.)localhost\.?$/.test(hostname);
 }
 
 /** `url` with any user name, password and query replaced, safe for messages and inspectors. */
@@ -117,18 +121,62 @@ export function redactUrl(url: URL): string {
   return copy.href;
 }
 
-/** Replaces every secret part of `url` that appears in `text` (a transport's error message). */
+/**
+ * `text` (a transport's or a platform's error message) with the secrets of `url` replaced: every
+ * URL in it redacted as `redactUrl` does (a platform may quote the URL as it was written rather
+ * than serialized), then any credential, query or query value of `url` still left, as written
+ * or percent-decoded.
+ */
 export function redactText(text: string, url: URL): string {
-  let result = text.split(url.href).join(redactUrl(url));
-  for (const secret of [url.search.slice(1), url.password, url.username]) {
+  let result = text.replace(URL_IN_TEXT, (found) => {
+    const trailing = /[.,;:)\]'"]+$/.exec(found)?.[0] ?? '';
+    const candidate = found.slice(0, found.length - trailing.length);
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(candidate);
+    } catch {
+      return redactUnparsed(candidate) + trailing;
+    }
+    return redactUrl(parsed) + trailing;
+  });
+  const query = [...url.searchParams.values()];
+  for (const secret of [url.search.slice(1), url.password, url.username, ...query].flatMap((value) => [value, safeDecode(value)])) {
+    // A value this short would match ordinary words; the URL itself was replaced above.
     if (secret.length >= 3) result = result.split(secret).join('REDACTED');
   }
   return result;
 }
 
+/** A URL with a scheme, as it may appear quoted in a message: up to whitespace or a quote. */
+const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s'"<>`]+/gi;
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * A URL that does not parse, with what could be secret replaced: everything between the
+ * authority's start (after `//`, or after a special scheme's colon) and the LAST `@` before the
+ * query (a password may itself hold `@` or `/`, which end nothing in a mistyped URL), and the
+ * query and fragment. It may redact more than the credentials; never less.
+ */
+export function redactUnparsed(text: string): string {
+  const end = text.search(/[?#]/);
+  const head = end === -1 ? text : text.slice(0, end);
+  const tail = end === -1 ? '' : `${text[end]}REDACTED`;
+  const at = head.lastIndexOf('@');
+  if (at === -1) return head + tail;
+  const slashes = head.indexOf('//');
+  const start = slashes !== -1 && slashes < at ? slashes + 2 : (/^(?:wss?|https?):/i.exec(head)?.[0].length ?? 0);
+  return `${head.slice(0, start)}REDACTED${head.slice(at)}${tail}`;
+}
+
 function describeUrlInput(text: string): string {
-  // Parsing failed, so redact what we can recognise: anything between "//" and "@", and the query.
-  return JSON.stringify(text.replace(/\/\/[^/@]*@/, '//REDACTED@').replace(/\?.*$/, '?REDACTED'));
+  return JSON.stringify(redactUnparsed(text));
 }
 
 /** The document or worker base URL, when there is one (never in Node). */
@@ -207,4 +255,33 @@ export function normalizeProtocols(protocols: string | readonly string[] | undef
     seen.add(protocol);
   }
   return list;
+}
+
+// --- Handshake headers ---
+
+/**
+ * What Node's HTTP client refuses in a header value: CR, LF, NUL and every other control
+ * character but tab, and characters past U+00FF. CR and LF would also split the request
+ * (header injection), which is why Node refuses them.
+ */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * Checks one handshake header (`headers[name]`, or `origin`) as Node's HTTP client will, so a
+ * bad one throws when the connection is created rather than failing every attempt. The
+ * `TypeError` names the header, never its value: header values are often credentials.
+ */
+export function checkHeader(label: string, name: string, value: unknown): void {
+  if (!TOKEN.test(name)) {
+    throw new TypeError(`Expected ${label} to have a header name that is an RFC 9110 token, got ${JSON.stringify(name)}`);
+  }
+  if (typeof value !== 'string') {
+    throw new TypeError(`Expected ${label} to be a string, got a value of type ${value === null ? 'null' : typeof value} (not shown: header values may be secrets)`);
+  }
+  if (INVALID_HEADER_VALUE.test(value)) {
+    throw new TypeError(
+      `Expected ${label} to be a header value without CR, LF, NUL or other control characters, or characters past U+00FF; ` +
+        'it has one (the value is not shown: header values may be secrets)',
+    );
+  }
 }

@@ -35,6 +35,28 @@ export interface NodeClientOptions {
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** An `http.Agent` or `https.Agent`, for proxies. */
   readonly agent?: object;
+  /** Whether (and how) to offer permessage-deflate; `ws` offers it when this is not given. */
+  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
+}
+
+/**
+ * `ws`'s permessage-deflate options (RFC 7692 negotiation parameters and zlib settings), as its
+ * documentation describes them. Whatever they say, `ws` stops inflating a message at `maxPayload`.
+ */
+export interface PerMessageDeflateOptions {
+  readonly serverNoContextTakeover?: boolean;
+  readonly clientNoContextTakeover?: boolean;
+  /** `true` to let the server choose, or 8 to 15. */
+  readonly serverMaxWindowBits?: boolean | number;
+  readonly clientMaxWindowBits?: boolean | number;
+  /** Passed to zlib's `createDeflateRaw`. */
+  readonly zlibDeflateOptions?: object;
+  /** Passed to zlib's `createInflateRaw`. */
+  readonly zlibInflateOptions?: object;
+  /** Outgoing messages smaller than this many bytes are sent uncompressed. */
+  readonly threshold?: number;
+  /** How many zlib operations may run at once, across every socket. */
+  readonly concurrencyLimit?: number;
 }
 
 /** The facts a socket reports, in the order it learns them. */
@@ -70,7 +92,8 @@ export interface TransportSocket {
 }
 
 /**
- * Opens a socket. It may throw only for a request the platform refuses outright. `pings` says
+ * Opens a socket. It may throw only for a request the platform refuses outright, which the
+ * connection reports as `invalid-request` and does not retry by default. `pings` says
  * whether its sockets send protocol pings and report pongs; the browser's `WebSocket` cannot,
  * so the heartbeat there needs an application-level `pingMessage`.
  */

@@ -59,9 +59,11 @@ class WsSocket implements TransportSocket {
   constructor(request: TransportRequest, handlers: TransportHandlers) {
     this.#href = request.url.href;
     this.#handlers = handlers;
-    const { headers, origin, ca, agent } = request.node;
+    const { headers, origin, ca, agent, perMessageDeflate } = request.node;
     const ws = (this.#ws = new WebSocket(this.#href, [...request.protocols], {
+      // Also the bound on a compressed message once inflated: ws stops inflating past it (1009).
       maxPayload: request.maxPayload,
+      ...(perMessageDeflate === undefined ? {} : { perMessageDeflate: perMessageDeflate as WebSocket.PerMessageDeflateOptions | boolean }),
       ...(headers === undefined ? {} : { headers: { ...headers } }),
       ...(origin === undefined ? {} : { origin }),
       ...(ca === undefined ? {} : { ca: ca as string }),

@@ -86,14 +86,26 @@ describe('reconnecting', () => {
     expect(queue).toEqual({ queuedMessages: 1, queuedBytes: 4 });
   });
 
-  it('opens the next attempt when the retry timer fires, or at once when the device wakes', () => {
-    for (const end of [expired('retry', 2), { type: 'env.wake', reason: 'online' }] as const) {
-      const { snapshot, steps } = run(...waiting, end);
-      expect(snapshot.value).toBe('connecting');
-      expect(effects(steps[2]!)).toEqual(['cancelTimer', 'openSocket', 'startTimer']);
-      expect(params(steps[2]!, 'openSocket')).toEqual([{ attempt: 2 }]);
-      expect(params(steps[2]!, 'startTimer')).toEqual([{ timer: 'connect', attempt: 2, retry: 1 }]);
-    }
+  it('opens the next attempt when the retry timer fires', () => {
+    const { snapshot, steps } = run(...waiting, expired('retry', 2));
+    expect(snapshot.value).toBe('connecting');
+    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'openSocket', 'startTimer']);
+    expect(params(steps[2]!, 'openSocket')).toEqual([{ attempt: 2 }]);
+    expect(params(steps[2]!, 'startTimer')).toEqual([{ timer: 'connect', attempt: 2, retry: 1 }]);
+  });
+
+  it('starts the retry timer again with a wake draw when the device wakes, once per wait', () => {
+    const online: ConnectionEvent = { type: 'env.wake', reason: 'online' };
+    const visible: ConnectionEvent = { type: 'env.wake', reason: 'visible' };
+    const { snapshot, steps } = run(...waiting, online, visible, online);
+    expect(snapshot.value).toBe('reconnecting');
+    expect(effects(steps[2]!)).toEqual(['startTimer']);
+    expect(params(steps[2]!, 'startTimer')).toEqual([{ timer: 'retry', attempt: 2, retry: 1, wake: true }]);
+    expect(steps.slice(3).map(effects)).toEqual([[], []]);
+    // The next wait may be redrawn once again.
+    const next = runFrom({ ...RESILIENT, maxRetries: 2 }, [...waiting, online, expired('retry', 2), expired('connect', 2), online]);
+    expect(next.snapshot.value).toBe('reconnecting');
+    expect(params(next.steps[5]!, 'startTimer')).toEqual([{ timer: 'retry', attempt: 3, retry: 2, wake: true }]);
   });
 
   it('ignores offline, and late events of the attempt that ended', () => {

@@ -8,13 +8,13 @@
  *
  * How the paths are bounded (`lifecycle-walk.ts`): a state key is what guards and the event
  * alphabet read (state, queued messages and bytes, failure recorded or not, the close request,
- * messages the socket holds, the retry count where it decides, a ping out, the order of the
- * timers), 59 keys with reconnection and heartbeat (`maxRetries` 1), 35 without, more with
- * `resendUnconfirmed`; `user.send`
+ * messages the socket holds, the retry count where it decides, a ping out, a reconnect wait
+ * already redrawn by a wake, the order of the timers), 62 keys with reconnection and heartbeat
+ * (`maxRetries` 1), 35 without, 53 with reconnection and `resendUnconfirmed`; `user.send`
  * comes in two sizes while connecting or waiting to reconnect (one fits, one is past
  * `maxQueuedBytes` of 8) and one elsewhere; `maxQueuedMessages` of 2 bounds the queue, and
  * `filterEvents` lets the socket hold at most 2 messages while open. Each path is the shortest
- * path to a key plus one event the key offers: one path per edge, 661, 327 and 502.
+ * path to a key plus one event the key offers: one path per edge, 685, 327 and 526.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';

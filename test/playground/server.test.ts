@@ -4,6 +4,8 @@
  * endpoint's answers to bad requests, and a close that leaves nothing behind. Port 0, no sleeps:
  * every wait is for an event, and the one timeout runs on a simulated clock.
  */
+import { once } from 'node:events';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection, jsonChannel, type ConnectionOptions } from '../../src/index.js';
 import { SimulatedClock } from '../../src/testing/index.js';
@@ -166,7 +168,7 @@ describe('faults', () => {
     const client = join('slow-1');
     await client.next('id');
     await fault({ client: 'slow-1', fault: 'slow-drain', bytesPerSecond: 8 * 1024 * 1024 });
-    const filler = 'x'.repeat(64 * 1024);
+    const filler = 'x'.repeat(64 * 1024 - 30); // with its JSON, just under the server's 64 KiB cap
     for (let i = 0; i < 128; i++) client.chat.send({ type: 'filler', data: filler });
     const started = performance.now();
     const drained = new Promise<number>((resolve) => client.connection.on('state', ({ state }) => state === 'closing.handshake' && resolve(performance.now())));
@@ -198,6 +200,71 @@ describe('the control endpoint', () => {
     expect((await get('/bot-worker.js')).status).toBe(200);
     expect((await get('/diagram.svg')).headers.get('content-type')).toBe('image/svg+xml');
     expect((await get('/nothing-here')).status).toBe(404);
+  });
+});
+
+/**
+ * A raw HTTP request to the playground with the headers a test chooses (fetch will not set
+ * `Host`): resolves with the status, 101 for an accepted WebSocket upgrade.
+ */
+async function rawStatus(path: string, headers: Record<string, string>, method = 'GET'): Promise<number> {
+  const { port } = playground;
+  const upgrade = headers['upgrade'] === 'websocket';
+  const sent = request({ host: '127.0.0.1', port, path, method, headers: { ...headers, ...(upgrade ? WS_HEADERS : {}) } });
+  sent.end(method === 'POST' ? JSON.stringify({ client: 'nobody', fault: 'drop' }) : undefined);
+  // A refusal is a `response`; an accepted upgrade an `upgrade`, whose socket is then dropped.
+  const [answer] = (await Promise.race([once(sent, 'response'), once(sent, 'upgrade')])) as [{ statusCode: number; socket: { destroy(): void } }];
+  answer.socket.destroy();
+  return answer.statusCode;
+}
+
+const WS_HEADERS = { connection: 'Upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', 'sec-websocket-protocol': 'json' };
+
+describe('who may connect', () => {
+  const own = () => ({ host: `127.0.0.1:${playground.port}`, origin: `http://127.0.0.1:${playground.port}` });
+
+  it('accepts a WebSocket from its own page, and one from a client that sends no Origin (not a browser)', async () => {
+    expect(await rawStatus('/chat?client=who-1', { ...own(), upgrade: 'websocket' })).toBe(101);
+    expect(await rawStatus('/chat?client=who-2', { host: own().host, upgrade: 'websocket' })).toBe(101);
+  });
+
+  it('refuses a WebSocket from another origin: a page elsewhere cannot join the chat and read it', async () => {
+    expect(await rawStatus('/chat?client=who-3', { host: own().host, origin: 'http://evil.example', upgrade: 'websocket' })).toBe(403);
+    const client = join('who-4', { origin: 'http://evil.example' }); // 403 is final: no reconnect
+    await client.connection.closed;
+    expect(client.events).toEqual(['error handshake-failed', 'close 1006 unclean', 'giveup not-retryable']);
+    expect(serverLog).not.toContainEqual(expect.stringContaining('"who-4" connected'));
+  });
+
+  it('refuses any request under another Host: a name rebound to 127.0.0.1 reaches neither the page, the chat nor /fault', async () => {
+    const rebound = { host: `rebound.example:${playground.port}` };
+    expect(await rawStatus('/', rebound)).toBe(403);
+    expect(await rawStatus('/chat?client=who-5', { ...rebound, upgrade: 'websocket' })).toBe(403);
+    expect(await rawStatus('/fault', { ...rebound, 'content-type': 'application/json' }, 'POST')).toBe(403);
+    expect(await rawStatus('/', own())).toBe(200);
+  });
+
+  it('refuses a fault request from another origin', async () => {
+    expect(await rawStatus('/fault', { host: own().host, origin: 'http://evil.example', 'content-type': 'application/json' }, 'POST')).toBe(403);
+    expect(await rawStatus('/fault', { ...own(), 'content-type': 'application/json' }, 'POST')).toBe(409); // its own page's: no such client
+  });
+});
+
+describe('chat messages', () => {
+  it('are capped at 64 KiB: a bigger one closes that client with 1009, and nobody hears it', async () => {
+    const big = join('cap-1', { reconnect: false });
+    const other = join('cap-2', { reconnect: false });
+    await Promise.all([big.next('id'), other.next('id')]);
+    const heard: string[] = [];
+    other.chat.on('message', ({ text }) => heard.push(text));
+    big.say('x'.repeat(64 * 1024));
+    const heardFirst = other.next('message').then(({ text }) => `heard ${text.length} characters`);
+    expect(await Promise.race([big.connection.closed, heardFirst])).toMatchObject({ code: 1009, wasClean: true });
+    const echoed = other.next('message');
+    other.say('after');
+    expect((await echoed).text).toBe('after');
+    expect(heard).toEqual(['after']);
+    await other.connection.close();
   });
 });
 

@@ -127,7 +127,9 @@ type Stability = 'stable' | 'unstable' | 'either';
  * attempt that stayed open `minStableTime`, one more than the last otherwise, never more than
  * `maxRetries`; the wait is within [0, ceiling] of the backoff formula (the ceiling itself
  * without jitter, a whole number of ms below it with), and the next socket opens when it is
- * over, or sooner only when the network came back or the page was shown. A reconnect follows
+ * over; when the network came back or the page was shown during it, it opens instead within
+ * a fresh wait below `minReconnectDelay` from that first wake (exactly it without jitter),
+ * however long or short the old wait had left. A reconnect follows
  * only a close the policy retries; a give-up is for `max-retries` exactly when the retries ran
  * out, else for a close the policy rules final; and a connection that reconnects never just
  * stops: its last close is followed by `giveup` unless `close()` ended it.
@@ -145,10 +147,18 @@ export const retryAccounting: Invariant = {
     const inARow = (): number[] => (stability === 'stable' ? [0] : stability === 'unstable' ? [retries] : [0, retries]);
     for (const entry of world.timeline) {
       if (entry.kind === 'closeCalled') closeCalled = true;
-      if (entry.kind === 'device' && wait !== undefined && (entry.move === 'online' || entry.move === 'visible')) wait.woken = true;
+      // The first wake of a wait replaces what is left of it with a fresh draw below the first
+      // ceiling; later wakes of the same wait change nothing.
+      if (entry.kind === 'device' && wait !== undefined && !wait.woken && (entry.move === 'online' || entry.move === 'visible')) {
+        wait = { at: entry.at, delay: waitCeiling(config, 1), woken: true };
+      }
       if (entry.kind === 'call' && entry.call.kind === 'open' && wait !== undefined) {
         const waited = entry.at - wait.at;
-        if (waited > wait.delay + EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms into a ${wait.delay} ms reconnect wait`);
+        const what = wait.woken ? `the ${wait.delay} ms ceiling of a wait redrawn by a wake` : `a ${wait.delay} ms reconnect wait`;
+        if (waited > wait.delay + EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms into ${what}`);
+        // Without jitter every wait is its ceiling; with it, a draw is below it (or 0).
+        if (!config.reconnectJitter && wait.woken && Math.abs(waited - wait.delay) > EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms after a wake, not minReconnectDelay (no jitter)`);
+        if (config.reconnectJitter && wait.woken && waited >= wait.delay - EPSILON && wait.delay > 0) fail(`socket ${entry.socket + 1} opened ${waited} ms after a wake: not below minReconnectDelay (${wait.delay})`);
         if (!wait.woken && waited < wait.delay - EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms into a ${wait.delay} ms reconnect wait, with no wake in between`);
         wait = undefined;
       }

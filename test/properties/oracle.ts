@@ -5,7 +5,7 @@
  * transport calls: stated once for every oracle). It is fed the same facts the shell hears, at
  * the same moments, and says what the shell must then have done. It never reads the shell's
  * internals. What it adds is this world's: URLs per attempt, a sleeping device, and the
- * backoff drawn from the world's own copy of the `random` sequence.
+ * backoff (and a wake's fresh draw) from the world's own copy of the `random` sequence.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
@@ -65,7 +65,7 @@ export class Oracle {
     this.#now = now;
     this.#urlFor = urlFor;
     this.#random = cycle(config.randoms);
-    this.#model = new EffectModel((timer, retry) => this.#delay(timer, retry));
+    this.#model = new EffectModel((timer, retry, wake) => this.#delay(timer, retry, wake));
     const policy = policyOf(config.policy);
     this.#machine = policy === undefined ? connectionMachine : connectionMachine.provide({ guards: { isRetryable: ({ context }) => policy(context.closeInfo!) } });
     const input: ConnectionInput = {
@@ -203,13 +203,14 @@ export class Oracle {
     for (const unknown of this.#model.unknown.splice(0)) this.discrepancies.push(`the machine asked for an effect the oracle does not know: ${unknown}`);
   }
 
-  #delay(timer: TimerName, retry: number): number {
+  #delay(timer: TimerName, retry: number, wake: boolean): number {
     const c = this.#config;
     if (timer !== 'retry') {
       return { connect: c.connectTimeout, drain: c.drainTimeout, close: c.closeTimeout, stable: c.minStableTime, ping: c.heartbeatInterval, pong: c.heartbeatTimeout }[timer];
     }
-    // Full jitter: uniformly below the ceiling ("Exponential Backoff and Jitter", AWS, 2015).
-    const ceiling = waitCeiling(c, retry);
+    // Full jitter: uniformly below the ceiling ("Exponential Backoff and Jitter", AWS, 2015); a
+    // wake draws below the first reconnect's ceiling, whatever the retry count.
+    const ceiling = waitCeiling(c, wake ? 1 : retry);
     return (this.#retryDraw ??= c.reconnectJitter ? Math.floor(this.#random() * ceiling) : ceiling);
   }
 }

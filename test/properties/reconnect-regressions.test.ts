@@ -19,7 +19,7 @@ describe('close() on a connection closing after an error', () => {
   // The machine ignored close() while closing, so the attempt ended as if nobody had called
   // it: the connection gave up for max-retries, or, with retries left, opened a new socket.
   it('ends the connection for good: no reconnect follows', () => {
-    const { memory, clock, connection } = connect({ minReconnectDelay: 0, maxReconnectDelay: 0, closeTimeout: 10, heartbeatInterval: 0 });
+    const { memory, clock, connection } = connect({ minReconnectDelay: 1, maxReconnectDelay: 1, closeTimeout: 10, heartbeatInterval: 0 });
     memory.socket.accept();
     memory.socket.fail('transport-error', 'simulated');
     expect(connection.state).toBe('closing.handshake');

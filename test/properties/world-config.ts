@@ -72,7 +72,7 @@ export const worldConfigs: fc.Arbitrary<WorldConfig> = fc
     reactionPayload: payload,
     reconnect: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     maxRetries: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 2, arbitrary: fc.constant(Infinity) }),
-    minReconnectDelay: fc.integer({ min: 0, max: 30 }),
+    minReconnectDelay: fc.integer({ min: 1, max: 30 }),
     reconnectSpread: fc.integer({ min: 0, max: 100 }),
     reconnectFactor: fc.constantFrom(1, 1.5, 2, 3),
     reconnectJitter: fc.boolean(),
@@ -97,11 +97,7 @@ export const worldConfigs: fc.Arbitrary<WorldConfig> = fc
 /** The same worlds, always reconnecting: for the properties about reconnects. */
 export const reconnectingConfigs: fc.Arbitrary<WorldConfig> = worldConfigs.map((config) => ({ ...config, reconnect: true }));
 
-/** A `random` that returns `values` in turn, round and round. */
-export function cycle(values: readonly number[]): () => number {
-  let next = 0;
-  return () => values[next++ % values.length]!;
-}
+export { cycle } from '../../src/testing/model/lifecycle-model.js';
 
 /** The `shouldReconnect` option for a policy: none for the default one. */
 export function policyOf(policy: Policy): ((close: CloseInfo) => boolean) | undefined {

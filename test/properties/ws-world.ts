@@ -62,7 +62,7 @@ export interface ReconnectPlan {
 /** Short waits and a quick heartbeat: real time passes in these runs, so they stay within a few hundred ms. */
 const reconnectPlan: fc.Arbitrary<ReconnectPlan> = fc.record({
   maxRetries: fc.integer({ min: 0, max: 2 }),
-  minReconnectDelay: fc.integer({ min: 0, max: 20 }),
+  minReconnectDelay: fc.integer({ min: 1, max: 20 }),
   maxReconnectDelay: fc.constant(40),
   heartbeatInterval: fc.constantFrom(0, 40, 80),
   heartbeatTimeout: fc.integer({ min: 20, max: 60 }),

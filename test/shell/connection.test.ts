@@ -133,8 +133,25 @@ describe('failed connects', () => {
     const connection = createConnection('ws://example.test/', { transport, clock: new SimulatedClock(), reconnect: false });
     const log = record(connection, { without: ['reconnecting'] });
     expect(log).toEqual([]);
-    await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'transport-error' });
-    expect(log).toEqual(['state connecting', 'error transport-error', 'close 1006 transport-error unclean', 'state closed']);
+    await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'invalid-request' });
+    expect(log).toEqual(['state connecting', 'error invalid-request', 'close 1006 invalid-request unclean', 'state closed']);
+  });
+
+  it('does not retry a request the transport refused outright: the next attempt would make the same one', async () => {
+    let attempts = 0;
+    // As Node's HTTP client refuses a header it cannot send, or a browser a URL its CSP forbids.
+    const transport = () => {
+      attempts += 1;
+      throw new TypeError('Invalid character in header content ["x-token"]');
+    };
+    const clock = new SimulatedClock();
+    const connection = createConnection('ws://example.test/', { transport, clock });
+    const log = record(connection, { without: ['reconnecting'] });
+    await Promise.resolve(); // the failure is reported in a later task
+    clock.advance(60_000); // longer than any reconnect wait
+    expect(attempts).toBe(1);
+    await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'invalid-request' });
+    expect(log).toEqual(['state connecting', 'error invalid-request', 'close 1006 invalid-request unclean', 'giveup not-retryable after 1006 invalid-request unclean', 'state gaveUp']);
   });
 });
 
@@ -263,6 +280,14 @@ describe('argument errors change nothing', () => {
     );
     expect(() => createConnection('ws://x.test', { binaryType: 'nodebuffer' as never })).toThrow(/`binaryType`.*"nodebuffer"/);
     expect(() => createConnection('ws://x.test', { bogus: 1 } as never)).toThrow(/Unknown option `bogus`/);
+  });
+
+  it('refuses a minReconnectDelay of 0, whose backoff would never grow: reconnects back to back', () => {
+    expect(() => createConnection('ws://x.test', { minReconnectDelay: 0 })).toThrow(
+      new TypeError('Expected `minReconnectDelay` to be a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait), got 0 (number)'),
+    );
+    expect(() => createConnection('ws://x.test', { minReconnectDelay: 0.5 })).toThrow(/`minReconnectDelay`.*got 0.5 \(number\)/);
+    expect(() => createConnection('ws://x.test', { minReconnectDelay: 1, maxReconnectDelay: 1, transport: createMemoryTransport().transport })).not.toThrow();
   });
 });
 

@@ -1,15 +1,20 @@
 /**
  * What the device says about the network, through an injected `environment` target: `online`
- * and a page made visible end a reconnect wait at once; `offline` and `online` make an open
- * socket prove itself with a ping; the listeners go once the connection is over for good.
- * In-memory transport and simulated clock; events are dispatched on plain `EventTarget`s.
+ * and a page made visible replace the rest of a reconnect wait with one fresh draw below
+ * `minReconnectDelay`, once per wait; `offline` and `online` make an open socket prove itself
+ * with a ping; the listeners go once the connection is over for good. In-memory transport and
+ * simulated clock; events are dispatched on plain `EventTarget`s.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
 import { HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, liveWorld, type MemoryWorld } from '../support/memory-world.js';
 
-/** Long enough that an attempt which starts before it is over was started by the environment. */
+/** `minReconnectDelay`, and the wait's ceiling: long enough that an attempt which starts before the drawn wait is over was started by the environment. */
 const LONG_WAIT = 20_000;
+/** What `random` returns, in turn: the drop's wait is 0.9 of its ceiling, each wake's 0.25 then 0.5 of `minReconnectDelay`. */
+const DRAWS = [0.9, 0.25, 0.5];
+const DROP_WAIT = 0.9 * LONG_WAIT;
+const WAKE_WAIT = 0.25 * LONG_WAIT;
 
 /** An `EventTarget` that counts the listeners added to it and not yet removed. */
 class CountingTarget extends EventTarget {
@@ -33,33 +38,77 @@ class CountingTarget extends EventTarget {
   }
 }
 
-/** A connection whose first socket has dropped: it waits `LONG_WAIT` before the next attempt. */
+/** A connection whose first socket has dropped: it waits `DROP_WAIT` before the next attempt, drawn from `DRAWS`. */
 function waitingToReconnect(options: ConnectionOptions): MemoryWorld {
-  const live = liveWorld({ ...options, minReconnectDelay: LONG_WAIT });
+  let draw = 0;
+  const random = () => DRAWS[draw++ % DRAWS.length]!;
+  const live = liveWorld({ minReconnectDelay: LONG_WAIT, maxReconnectDelay: LONG_WAIT, reconnectJitter: true, random, ...options });
   live.memory.socket.drop();
   expect(live.connection.state).toBe('reconnecting');
   return live;
 }
 
+/** Advances to just before `ms` from now, then to `ms`: returns how many sockets existed at each. */
+function socketsAround(live: MemoryWorld, ms: number): [number, number] {
+  live.clock.advance(ms - 1);
+  const before = live.memory.sockets.length;
+  live.clock.advance(1);
+  return [before, live.memory.sockets.length];
+}
+
 describe('during the reconnect wait', () => {
-  it('starts the next attempt at once when the device comes online', () => {
+  // Every client of a server hears `online` at the same moment: ending the wait at once would
+  // send them all back together, the herd the jitter exists to prevent.
+  it('replaces the rest of the wait with one fresh draw below minReconnectDelay when the device comes online', () => {
     const environment = new CountingTarget();
-    const { connection, memory, clock, machineEvents } = waitingToReconnect({ environment });
+    const live = waitingToReconnect({ environment });
+    live.clock.advance(1_000);
     environment.fire('online');
-    expect(machineEvents).toEqual(['env.wake online']);
-    expect(connection.state).toBe('connecting');
-    expect(memory.sockets).toHaveLength(2);
-    clock.advance(LONG_WAIT); // the retry timer went with the wait: no third socket
-    expect(memory.sockets).toHaveLength(2);
+    expect(live.machineEvents).toEqual(['env.wake online']);
+    expect(live.connection.state).toBe('reconnecting');
+    expect(socketsAround(live, WAKE_WAIT)).toEqual([1, 2]);
+    expect(live.connection.state).toBe('connecting');
+    live.clock.advance(DROP_WAIT); // the wait's first timer went with it: no third socket
+    expect(live.memory.sockets).toHaveLength(2);
   });
 
-  it('starts the next attempt at once when the page becomes visible', () => {
+  it('draws again only once per wait: a second wake changes nothing', () => {
     const environment = new CountingTarget();
-    const { connection, memory, machineEvents } = waitingToReconnect({ environment });
+    const live = waitingToReconnect({ environment });
+    environment.fire('online');
+    live.clock.advance(1_000);
     environment.fire('visibilitychange', 'visible');
-    expect(machineEvents).toEqual(['env.wake visible']);
-    expect(connection.state).toBe('connecting');
-    expect(memory.sockets).toHaveLength(2);
+    environment.fire('online');
+    expect(live.machineEvents).toEqual(['env.wake online', 'env.wake visible', 'env.wake online']);
+    expect(socketsAround(live, WAKE_WAIT - 1_000)).toEqual([1, 2]);
+  });
+
+  it('draws again in the next wait, after another failed attempt', () => {
+    const environment = new CountingTarget();
+    const live = waitingToReconnect({ environment });
+    environment.fire('online');
+    live.clock.advance(WAKE_WAIT);
+    live.memory.socket.refuse('refused', 'simulated');
+    expect(live.connection.state).toBe('reconnecting'); // for 0.5 of LONG_WAIT (the ceiling, capped)
+    environment.fire('online');
+    // The cycle's next draw, 0.9: a wake replaces the wait, which may then be longer than what was left.
+    expect(socketsAround(live, 0.9 * LONG_WAIT)).toEqual([2, 3]);
+  });
+
+  it('replaces the rest of the wait when the page becomes visible', () => {
+    const environment = new CountingTarget();
+    const live = waitingToReconnect({ environment });
+    environment.fire('visibilitychange', 'visible');
+    expect(live.machineEvents).toEqual(['env.wake visible']);
+    expect(live.connection.state).toBe('reconnecting');
+    expect(socketsAround(live, WAKE_WAIT)).toEqual([1, 2]);
+  });
+
+  it('waits minReconnectDelay after a wake without jitter, as every first wait does', () => {
+    const environment = new CountingTarget();
+    const live = waitingToReconnect({ environment, reconnectJitter: false, minReconnectDelay: 1_000, maxReconnectDelay: 1_000 });
+    environment.fire('online');
+    expect(socketsAround(live, 1_000)).toEqual([1, 2]);
   });
 
   it('waits on when the page is hidden', () => {
@@ -80,7 +129,7 @@ describe('during the reconnect wait', () => {
     environment.document.visibilityState = 'visible';
     environment.dispatchEvent(new Event('visibilitychange'));
     expect(machineEvents).toEqual(['env.wake visible']);
-    expect(connection.state).toBe('connecting');
+    expect(connection.state).toBe('reconnecting');
   });
 });
 
@@ -184,9 +233,10 @@ describe('the default environment', () => {
 
   it('is globalThis where it is an event target', () => {
     const global = globalAsEventTarget();
-    const { memory } = waitingToReconnect({});
+    const live = waitingToReconnect({});
     global.fire('online');
-    expect(memory.sockets).toHaveLength(2);
+    expect(live.machineEvents).toEqual(['env.wake online']);
+    expect(socketsAround(live, WAKE_WAIT)).toEqual([1, 2]);
   });
 
   it('is ignored with environment: null', () => {

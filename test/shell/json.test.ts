@@ -184,7 +184,8 @@ describe('malformed messages', () => {
 
   it('writes a parse error to console.warn while no parse-error listener is registered', () => {
     const memory = createMemoryTransport();
-    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    const clock = new SimulatedClock();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock });
     const chat = jsonChannel<ServerMessage, ClientMessage>(connection);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     memory.socket.accept();
@@ -195,10 +196,97 @@ describe('malformed messages', () => {
     memory.socket.deliver('still not json');
     expect(warn).toHaveBeenCalledTimes(1);
     stop();
+    clock.advance(10_000); // at most one warning per 10 s
     memory.socket.deliver('x'.repeat(1000));
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(String(warn.mock.calls[1]![0]).length).toBeLessThan(400); // the data is cut short
+    expect(String(warn.mock.calls[1]![0]).length).toBeLessThan(500); // the 1000 bytes of data are cut short
     expect(connection.state).toBe('open');
+  });
+});
+
+describe('warnings without a parse-error listener', () => {
+  // A server that sends garbage in a loop must not flood the log.
+  it("warns at most once per 10 s of the connection's clock, then says how many it held back", () => {
+    const memory = createMemoryTransport();
+    const clock = new SimulatedClock();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock });
+    jsonChannel<ServerMessage, ClientMessage>(connection);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    memory.socket.accept();
+    for (const data of ['a', 'b', 'c']) memory.socket.deliver(data);
+    expect(warn).toHaveBeenCalledTimes(1);
+    clock.advance(9_999);
+    memory.socket.deliver('d');
+    expect(warn).toHaveBeenCalledTimes(1);
+    clock.advance(1);
+    memory.socket.deliver('e');
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(String(warn.mock.calls[1]![0])).toMatch(/"e".*3 more since the last warning were not shown/);
+    memory.socket.deliver('f');
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('counts per connection: another connection warns on its own', () => {
+    const clock = new SimulatedClock();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (let i = 0; i < 2; i++) {
+      const memory = createMemoryTransport();
+      jsonChannel(createConnection('ws://chat.test/socket', { transport: memory.transport, clock }));
+      memory.socket.accept();
+      memory.socket.deliver('not json');
+    }
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('listeners that throw', () => {
+  // The types promise a shape that nothing checks without `validate`: `text` is null here, and a
+  // listener calling `text.toUpperCase()` throws. It used to surface as an uncaught exception,
+  // which ends a Node process.
+  const NULL_TEXT = '{"type":"message","id":1,"name":"x","text":null,"date":1}';
+
+  it('hand the error to onListenerError with the message, and the channel carries on', () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    const failures: [unknown, unknown][] = [];
+    const chat = jsonChannel<ServerMessage, ClientMessage>(connection, { onListenerError: (error, message) => failures.push([error, message]) });
+    const shouted: string[] = [];
+    const seen: string[] = [];
+    chat.on('message', ({ text }) => shouted.push(text.toUpperCase()));
+    chat.onMessage(({ type }) => seen.push(type));
+    chat.onParseError(() => {
+      throw new RangeError('a parse-error listener that fails too');
+    });
+    memory.socket.accept();
+    memory.socket.deliver(NULL_TEXT);
+    memory.socket.deliver('not json');
+    memory.socket.deliver('{"type":"message","id":1,"name":"x","text":"hi","date":1}');
+    expect(failures.map(([error, message]) => [(error as Error).name, (message as TypedMessage).type])).toEqual([
+      ['TypeError', 'message'],
+      ['RangeError', 'parse-error'],
+    ]);
+    expect(failures[0]![1]).toEqual(JSON.parse(NULL_TEXT));
+    expect(shouted).toEqual(['HI']);
+    expect(seen).toEqual(['message', 'message']);
+    expect(connection.state).toBe('open');
+  });
+
+  it('are logged by default with the type of the message, and the channel carries on', async () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    const chat = jsonChannel<ServerMessage, ClientMessage>(connection);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const ids: number[] = [];
+    chat.on('message', ({ text }) => void text.toUpperCase());
+    chat.on('id', ({ id }) => ids.push(id));
+    memory.socket.accept();
+    memory.socket.deliver(NULL_TEXT);
+    memory.socket.deliver('{"type":"id","id":4}');
+    await Promise.resolve(); // an error rethrown in a microtask, as listeners' errors once were, would surface here
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(String(logged.mock.calls[0]![0])).toMatch(/listener.*"message".*threw/);
+    expect(logged.mock.calls[0]![1]).toBeInstanceOf(TypeError);
+    expect(ids).toEqual([4]);
   });
 });
 

@@ -73,6 +73,42 @@ describe('createConnection security', () => {
     expect(await serverClosed).toBe(1009);
   });
 
+  describe('a compression bomb', () => {
+    /** 24 MiB of one byte: about 24 KiB on the wire with permessage-deflate, past the default maxPayload once inflated. */
+    const BOMB = 24 * 1024 * 1024;
+
+    /** A server that sends the bomb, compressed, as soon as a client connects; resolves with the close code it gets back. */
+    async function bombServer() {
+      const server = serve(await startWsServer({ perMessageDeflate: true }));
+      const closedWith = new Promise<number>((resolve) =>
+        server.server.on('connection', (socket) => {
+          socket.on('close', (code) => resolve(code));
+          socket.send(Buffer.alloc(BOMB, 0x61), { compress: true });
+        }),
+      );
+      return { server, closedWith };
+    }
+
+    it('closes with 1009 once the inflated message passes the default maxPayload, and does not reconnect', async () => {
+      const { server, closedWith } = await bombServer();
+      const connection = connect(server.url);
+      const opened = nextEvent(connection, 'open');
+      const delivered = nextEvent(connection, 'message').then(() => 'the bomb was delivered');
+      const giveup = nextEvent(connection, 'giveup');
+      expect((await opened).extensions).toContain('permessage-deflate');
+      expect(await Promise.race([delivered, connection.closed])).toMatchObject({ code: 1006, cause: 'message-too-big' });
+      expect(await giveup).toMatchObject({ reason: 'not-retryable' });
+      expect(await closedWith).toBe(1009);
+      expect(server.connections).toHaveLength(1);
+    });
+
+    it('negotiates no compression with perMessageDeflate: false', async () => {
+      const server = serve(await startWsServer({ perMessageDeflate: true }));
+      const connection = connect(server.url, { perMessageDeflate: false });
+      expect((await nextEvent(connection, 'open')).extensions).toBe('');
+    });
+  });
+
   describe('wss: with the test certificate', () => {
     it('opens and echoes when the certificate is trusted through ca', async () => {
       const server = serve(await startWssServer({ echo: true }));

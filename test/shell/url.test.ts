@@ -68,15 +68,31 @@ describe('transport security', () => {
   it('refuses ws: to anything but loopback when secureOnly is set', () => {
     expect(nameOf(() => checkTransportSecurity(url('ws://example.com/'), true, undefined))).toBe('SecurityError');
     expect(nameOf(() => checkTransportSecurity(url('ws://example.com/'), false, undefined))).toBeUndefined();
-    for (const host of ['127.0.0.1', '127.8.9.10', '[::1]', 'localhost', 'api.localhost']) {
+    for (const host of ['127.0.0.1', '127.8.9.10', '127.1', '[::1]', 'localhost']) {
       expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, undefined))).toBeUndefined();
     }
   });
 
+  it('counts only localhost, 127.0.0.0/8 and [::1] as loopback in Node, where *.localhost goes to the system resolver', () => {
+    for (const host of ['api.localhost', 'localhost.', '[::ffff:127.0.0.1]', '0.0.0.0']) {
+      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, undefined)), host).toBe('SecurityError');
+    }
+  });
+
+  it('counts *.localhost as loopback in a page, which browsers resolve to loopback themselves (Secure Contexts)', () => {
+    for (const host of ['api.localhost', 'localhost.']) {
+      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, 'http')), host).toBeUndefined();
+      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), false, 'https')), host).toBeUndefined();
+    }
+  });
+
   it('knows loopback hosts from look-alikes', () => {
-    expect(isLoopback('127.0.0.1.example.com')).toBe(false);
-    expect(isLoopback('localhost.example.com')).toBe(false);
-    expect(isLoopback('[::1]')).toBe(true);
+    for (const inBrowser of [false, true]) {
+      expect(isLoopback('127.0.0.1.example.com', inBrowser)).toBe(false);
+      expect(isLoopback('localhost.example.com', inBrowser)).toBe(false);
+      expect(isLoopback('notlocalhost', inBrowser)).toBe(false);
+      expect(isLoopback('[::1]', inBrowser)).toBe(true);
+    }
   });
 });
 
@@ -91,5 +107,16 @@ describe('redaction', () => {
     const text = redactText(`Unexpected server response for ${secret.href}: token=s3cret, auth hunter2`, secret);
     expect(text).not.toMatch(/hunter2|s3cret/);
     expect(text).toContain('example.com');
+  });
+
+  it('scrubs the URL as the platform quotes it, unnormalized, even with secrets too short to search for', () => {
+    const url = new URL('ws://al:pw@example.test/x?t=ab');
+    const text = redactText("Refused to connect to 'ws://al:pw@Example.TEST:80/x?t=ab' by policy", url);
+    expect(text).toBe("Refused to connect to 'ws://REDACTED:REDACTED@example.test/x?REDACTED' by policy");
+  });
+
+  it('scrubs a query value and a percent-decoded password that appear on their own', () => {
+    const url = new URL('wss://bob:p%40ss%3Aword@example.com/?session=abc123&lang=en');
+    expect(redactText('auth p@ss:word failed; session abc123 expired', url)).toBe('auth REDACTED failed; session REDACTED expired');
   });
 });

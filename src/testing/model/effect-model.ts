@@ -39,8 +39,12 @@ export interface ModelTimer {
   readonly seq: number;
 }
 
-/** How long each timer runs; `retry` is the index of the reconnect a `retry` timer waits for. */
-export type TimerDelays = (timer: TimerName, retry: number) => number;
+/**
+ * How long each timer runs; `retry` is the index of the reconnect a `retry` timer waits for, and
+ * `wake` says a wake started it again (see the `startTimer` effect). Called once per timer
+ * started, in order, so a delay drawn from a sequence of randoms can count its draws.
+ */
+export type TimerDelays = (timer: TimerName, retry: number, wake: boolean) => number;
 
 /** An action the machine asks for, with its resolved params. */
 export interface RequestedAction {
@@ -54,9 +58,9 @@ export function timersAfter(timers: readonly ModelTimer[], actions: readonly Req
   let seq = Math.max(-1, ...timers.map((t) => t.seq)) + 1;
   for (const { type, params } of actions) {
     if (type !== 'startTimer' && type !== 'cancelTimer') continue;
-    const { timer, retry } = params as { timer: TimerName; retry: number };
+    const { timer, retry, wake = false } = params as { timer: TimerName; retry: number; wake?: boolean };
     running = running.filter((t) => t.name !== timer);
-    if (type === 'startTimer') running.push({ name: timer, due: now + delays(timer, retry), seq: seq++ });
+    if (type === 'startTimer') running.push({ name: timer, due: now + delays(timer, retry, wake), seq: seq++ });
   }
   return running;
 }
@@ -141,7 +145,12 @@ export class EffectModel<M extends ModelMessage> {
   #retryDelay: number;
 
   constructor(delays: TimerDelays, from: EffectState<M> = NO_EFFECTS) {
-    this.#delays = delays;
+    // The wait `emitReconnecting` reports is the one the last `retry` timer was started with.
+    this.#delays = (timer, retry, wake) => {
+      const delay = delays(timer, retry, wake);
+      if (timer === 'retry') this.#retryDelay = delay;
+      return delay;
+    };
     this.queue = [...from.queue];
     this.held = [...from.held];
     this.timers = [...from.timers];
@@ -192,13 +201,9 @@ export class EffectModel<M extends ModelMessage> {
         case 'sendPing':
           this.calls.push({ kind: 'ping' });
           break;
-        case 'startTimer': {
-          const { timer, retry } = p('startTimer');
-          if (timer === 'retry') this.#retryDelay = this.#delays(timer, retry);
-          break;
-        }
+        case 'startTimer':
         case 'cancelTimer':
-          break; // both kept in `timers` above
+          break; // both kept in `timers` above, which also notes the wait `emitReconnecting` reports
         case 'enqueueMessage':
           this.queue.push(messageOf(facts));
           break;

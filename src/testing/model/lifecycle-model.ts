@@ -17,7 +17,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { connectionMachine } from '../../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName } from '../../../machines/connection.types.js';
 import { stateOf as stateName } from './states.js';
-import { NO_EFFECTS, performEffects, writtenOut, type EffectState, type ModelMessage, type ModelTimer, type RequestedAction, type StepOutcome } from './effect-model.js';
+import { NO_EFFECTS, performEffects, writtenOut, type EffectState, type ModelMessage, type ModelTimer, type RequestedAction, type StepOutcome, type TimerDelays } from './effect-model.js';
 
 export type LifecycleMachine = typeof connectionMachine;
 export type MachineSnapshot = SnapshotFrom<LifecycleMachine>;
@@ -53,22 +53,39 @@ export const SEND_SIZES = { fits: 3, tooBig: 9 } as const;
  * so a connection that has just opened proves stable before its first ping.
  */
 export const MODEL_TIMEOUTS: Record<TimerName, number> = { connect: 1_000, drain: 2_000, close: 3_000, retry: 4_000, stable: 5_000, ping: 6_000, pong: 7_000 };
-/** What the connection's `random` option always returns: the backoff's jitter, made deterministic. */
-export const MODEL_RANDOM = 0.5;
-/** The backoff options the paths run with: jittered, so that the first wait is `MODEL_RANDOM` of its ceiling, `MODEL_TIMEOUTS.retry`. */
-export const MODEL_BACKOFF = { minDelay: MODEL_TIMEOUTS.retry / MODEL_RANDOM, maxDelay: 8 * MODEL_TIMEOUTS.retry, factor: 2, jitter: true } as const;
+/**
+ * What the connection's `random` option returns, in turn, round and round: the backoff's
+ * jitter, made deterministic. Two values, so that a wait drawn again (a wake's) differs from the
+ * one it replaces, and a draw made once too often or too rarely shows in when the retry fires.
+ */
+export const MODEL_RANDOMS = [0.5, 0.5625] as const;
+/** A `random` that returns `values` in turn, round and round: each connection gets its own. */
+export function cycle(values: readonly number[]): () => number {
+  let next = 0;
+  return () => values[next++ % values.length]!;
+}
+/** The backoff options the paths run with: jittered, so that the first wait is the first random of its ceiling, `MODEL_TIMEOUTS.retry`. */
+export const MODEL_BACKOFF = { minDelay: MODEL_TIMEOUTS.retry / MODEL_RANDOMS[0], maxDelay: 8 * MODEL_TIMEOUTS.retry, factor: 2, jitter: true } as const;
 /** The most messages the walk lets the socket hold while open. */
 export const MAX_HELD = 2;
 
 /**
  * How long each timer runs on the paths. The reconnect wait is full jitter as the README
- * states it, `floor(random() * min(maxDelay, minDelay * factor ^ (retry - 1)))`, written out
- * here rather than imported from the shell's `backoff.ts`, so that the oracle checks it.
+ * states it, `floor(random() * min(maxDelay, minDelay * factor ^ (retry - 1)))`, and a wake's
+ * fresh draw `floor(random() * minDelay)`, written out here rather than imported from the
+ * shell's `time.ts`, so that the oracle checks them; `draw` counts the draws made before.
  */
-export function modelDelay(timer: TimerName, retry: number): number {
+export function modelDelay(timer: TimerName, retry: number, wake: boolean, draw: number): number {
   if (timer !== 'retry') return MODEL_TIMEOUTS[timer];
   const { minDelay, maxDelay, factor } = MODEL_BACKOFF;
-  return Math.floor(MODEL_RANDOM * Math.min(maxDelay, minDelay * factor ** (retry - 1)));
+  const ceiling = wake ? minDelay : Math.min(maxDelay, minDelay * factor ** (retry - 1));
+  return Math.floor(MODEL_RANDOMS[draw % MODEL_RANDOMS.length]! * ceiling);
+}
+
+/** `modelDelay` for one connection, counting its draws from `draws`; `count()` tells how many it has made by now. */
+export function modelDelays(draws = 0): { delays: TimerDelays; count: () => number } {
+  let made = draws;
+  return { delays: (timer, retry, wake) => modelDelay(timer, retry, wake, timer === 'retry' ? made++ : made), count: () => made };
 }
 
 /**
@@ -89,6 +106,8 @@ export interface World {
   readonly now: number;
   /** When the connection last entered `open`, while it is there. */
   readonly openedAt: number | null;
+  /** How many reconnect waits have been drawn so far (each takes the next of `MODEL_RANDOMS`). */
+  readonly draws: number;
   /**
    * Reconnects since the connection last stayed open `minStableTime`, as the README defines the
    * retry count, reckoned by the model from states and time alone. The machine keeps its own
@@ -134,13 +153,14 @@ export function advance(machine: LifecycleMachine, world: World, event: Connecti
   if (fired !== undefined) effects = { ...effects, timers: effects.timers.filter((timer) => timer !== fired) };
   const [next, actions] = transition(machine, world.machine, event);
   const message = event.type === 'user.send' ? { data: payloadOf(world.sent, event.bytes), bytes: event.bytes } : undefined;
-  const outcome = performEffects(effects, actions as RequestedAction[], { context: next.context, message, now }, modelDelay);
+  const { delays, count } = modelDelays(world.draws);
+  const outcome = performEffects(effects, actions as RequestedAction[], { context: next.context, message, now }, delays);
   const [from, to] = [stateName(world.machine), stateName(next)];
   const stayedOpen = from === 'open' && world.openedAt !== null && now - world.openedAt >= MODEL_TIMEOUTS.stable;
   const inARow = (stayedOpen ? 0 : world.inARow) + (to === 'reconnecting' && from !== 'reconnecting' ? 1 : 0);
   const openedAt = to !== 'open' ? null : from === 'open' ? world.openedAt : now;
   const sent = world.sent + (message === undefined ? 0 : 1);
-  return { world: { machine: next, effects: outcome.state, sent, now, openedAt, inARow }, actions: actions as RequestedAction[], outcome };
+  return { world: { machine: next, effects: outcome.state, sent, now, openedAt, inARow, draws: count() }, actions: actions as RequestedAction[], outcome };
 }
 
 /**
@@ -166,8 +186,9 @@ export function reportMayBePending(world: World): boolean {
 /** The initial world, and the actions the machine asks for when it starts, and what they produced. */
 export function startWorld(machine: LifecycleMachine, input: ConnectionInput): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
   const [snapshot, actions] = initialTransition(machine, input);
-  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions as RequestedAction[], { context: snapshot.context, now: 0 }, modelDelay);
-  return { world: { machine: snapshot, effects: outcome.state, sent: 0, now: 0, openedAt: null, inARow: 0 }, actions: actions as RequestedAction[], outcome };
+  const { delays, count } = modelDelays();
+  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions as RequestedAction[], { context: snapshot.context, now: 0 }, delays);
+  return { world: { machine: snapshot, effects: outcome.state, sent: 0, now: 0, openedAt: null, inARow: 0, draws: count() }, actions: actions as RequestedAction[], outcome };
 }
 
 export { stateName };

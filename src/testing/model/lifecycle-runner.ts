@@ -24,8 +24,9 @@ import { checkInvariants } from './lifecycle-invariants.js';
 import type { AppEvent } from './effect-model.js';
 import {
   MODEL_BACKOFF,
-  MODEL_RANDOM,
+  MODEL_RANDOMS,
   MODEL_TIMEOUTS,
+  cycle,
   firedTimer,
   isCurrent,
   payloadOf,
@@ -83,8 +84,8 @@ export interface PathRun {
 
 /**
  * The connection options a path runs with: its input's bounds, reconnection and heartbeat, the
- * model's timeouts and backoff (its jitter drawn from a constant `random`, so the oracle knows
- * each wait), an `environment` the path dispatches `online` and `offline` on, and the
+ * model's timeouts and backoff (its jitter drawn from a fixed cycle of randoms, so the oracle
+ * knows each wait), an `environment` the path dispatches `online` and `offline` on, and the
  * driver's world.
  */
 export function pathOptions(driver: LifecycleDriver, transport: Transport, environment: EventTarget, input: ConnectionInput): ConnectionOptions {
@@ -109,7 +110,7 @@ export function pathOptions(driver: LifecycleDriver, transport: Transport, envir
     maxReconnectDelay: MODEL_BACKOFF.maxDelay,
     reconnectFactor: MODEL_BACKOFF.factor,
     reconnectJitter: MODEL_BACKOFF.jitter,
-    random: () => MODEL_RANDOM,
+    random: cycle(MODEL_RANDOMS),
   };
 }
 

@@ -5,7 +5,8 @@
  * Bounding the walk (see `lifecycleKey` and `withinBounds`): the state key keeps exactly what
  * guards and the event alphabet read (state, queued messages and bytes, whether a failure was
  * recorded, the close request, messages held, the retry count where it can still decide, a
- * ping out while open, the order the timers will fire in), and nothing else; `user.send` offers
+ * ping out while open, a wait already redrawn by a wake, the order the timers will fire in),
+ * and nothing else; `user.send` offers
  * two sizes while connecting or waiting to reconnect (one that fits, one past
  * `maxQueuedBytes`) and one elsewhere; the machine's own `maxQueuedMessages` (2) bounds the
  * queue, `maxRetries` (1) the reconnects, and `withinBounds` caps what the socket holds while
@@ -131,7 +132,7 @@ function keptRetries(world: World): [number, number] | null {
 /**
  * The state key: exactly what guards and `lifecycleEvents` read, where they read it (see
  * `keptRetries`). Whether a ping is out matters only while open (the machine keeps the flag
- * until the next attempt); the timers enter as the order they will fire in (their due times
+ * until the next attempt), and whether a wake redrew the wait only while reconnecting; the timers enter as the order they will fire in (their due times
  * grow without bound, their order does not).
  */
 export function lifecycleKey(world: World): string {
@@ -147,6 +148,7 @@ export function lifecycleKey(world: World): string {
     world.effects.held.length,
     keptRetries(world),
     state === 'open' && context.awaitingPong,
+    state === 'reconnecting' && context.redrawnOnWake,
     [...world.effects.timers].sort((a, b) => a.due - b.due || a.seq - b.seq).map((timer) => timer.name),
   ]);
 }
