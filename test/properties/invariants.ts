@@ -52,7 +52,9 @@ function checkFates(world: MemoryWorld, final: boolean): void {
       if (entry.type === 'undelivered') {
         const { data, reason } = entry.payload as ConnectionEventMap['undelivered'];
         if (!REASONS.has(reason)) fail(`undelivered with an unknown reason ${reason}`);
-        const requeued = world.config.resendUnconfirmed && reason === 'queue-full' ? unfated.slice(0, handedTo.length).findIndex((entry) => Object.is(entry.data, data)) : -1;
+        // Requeued oldest first, so what no longer fit is the newest of what the socket held: with
+        // payloads alike, the last one that matches.
+        const requeued = world.config.resendUnconfirmed && reason === 'queue-full' ? unfated.slice(0, handedTo.length).findLastIndex((entry) => Object.is(entry.data, data)) : -1;
         if (isRefusal(reason, ended) && refused[0] !== undefined && Object.is(refused[0].data, data)) refused.shift();
         else if (requeued !== -1) {
           // Queued again after a drop (resendUnconfirmed), oldest first: what no longer fit is reported.
