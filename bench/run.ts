@@ -67,8 +67,7 @@ function referenceOf(adapter: Adapter, plan: Plan): string {
 }
 
 async function runPlan(fullPlan: Plan, ctx: workloads.Context): Promise<WorkloadResult> {
-  const keep = (impl: Adapter) =>
-    implsFilter === undefined || [RAW, CONTROL, RAW_EVENT_TARGET, ...implsFilter].includes(impl.name);
+  const keep = (impl: Adapter) => implsFilter === undefined || [RAW, CONTROL, RAW_EVENT_TARGET, ...implsFilter].includes(impl.name);
   const plan = { ...fullPlan, impls: fullPlan.impls.filter(keep) };
   const rounds = roundsOverride ?? plan.rounds;
   const started = Date.now();

@@ -86,8 +86,8 @@ function portOf(server: WebSocketServer): number {
   return address.port;
 }
 
-Promise.all([new Promise((resolve) => wss.once('listening', resolve)), new Promise((resolve) => bombs.once('listening', resolve))]).then(() =>
-  report({ type: 'listening', port: portOf(wss), bombPort: portOf(bombs) }),
+Promise.all([new Promise((resolve) => wss.once('listening', resolve)), new Promise((resolve) => bombs.once('listening', resolve))]).then(
+  () => report({ type: 'listening', port: portOf(wss), bombPort: portOf(bombs) }),
 );
 
 // Leave with the parent, however it ends.

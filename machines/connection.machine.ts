@@ -52,7 +52,9 @@ export { ABNORMAL_CLOSURE, queueHasRoom, unsentReason, type QueueFill, type Queu
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
 /** Effects are supplied by the shell; these placeholders keep the machine runnable on its own. */
-const effect = <Params = undefined>() => (_: unknown, _params: Params): void => {};
+const effect =
+  <Params = undefined>() =>
+  (_: unknown, _params: Params): void => {};
 
 /**
  * The side effects the machine asks for, by name, with the parameters each is given. The shell
@@ -251,7 +253,11 @@ export const connectionMachine = setup({
         'timer.ping': { guard: 'isCurrentAttempt', actions: probe() },
         'socket.pong': {
           guard: and(['isCurrentAttempt', 'isAwaitingPong']),
-          actions: ['recordPong', { type: 'cancelTimer', params: { timer: 'pong' } }, { type: 'startTimer', params: ({ context }) => timer('ping', context) }],
+          actions: [
+            'recordPong',
+            { type: 'cancelTimer', params: { timer: 'pong' } },
+            { type: 'startTimer', params: ({ context }) => timer('ping', context) },
+          ],
         },
         // No answer: the socket is dead (a sleeping laptop, a proxy that silently dropped it),
         // and a dead socket's closing handshake would only time out too.
@@ -347,12 +353,18 @@ export const connectionMachine = setup({
         {
           guard: not('isRetryable'),
           target: 'gaveUp',
-          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) }],
+          actions: [
+            ...endForGood(),
+            { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) },
+          ],
         },
         {
           guard: not('hasRetriesLeft'),
           target: 'gaveUp',
-          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) }],
+          actions: [
+            ...endForGood(),
+            { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) },
+          ],
         },
         // The queue survives, in order, for the next attempt; with `resendUnconfirmed`, behind
         // what the dropped socket never confirmed writing.

@@ -49,7 +49,13 @@ export class ChatRoom {
         break;
       case 'message':
         if (typeof message.text !== 'string') return;
-        this.#broadcast({ type: 'message', id: member.id, name: member.name ?? `guest #${member.id}`, text: message.text.slice(0, MAX_TEXT), date: Date.now() });
+        this.#broadcast({
+          type: 'message',
+          id: member.id,
+          name: member.name ?? `guest #${member.id}`,
+          text: message.text.slice(0, MAX_TEXT),
+          date: Date.now(),
+        });
         break;
       default:
         break; // `filler` and anything unknown: read and dropped

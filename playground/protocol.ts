@@ -54,7 +54,8 @@ export type FaultRequest =
 export type FaultName = FaultRequest['fault'];
 
 /** The control endpoint's answer: when the fault takes effect, or why it cannot. */
-export type FaultResponse = { readonly ok: true; readonly applies: 'now' | 'next-handshake' } | { readonly ok: false; readonly error: string };
+export type FaultResponse =
+  { readonly ok: true; readonly applies: 'now' | 'next-handshake' } | { readonly ok: false; readonly error: string };
 
 /** The default reading rate of `slow-drain`: slow enough to watch a burst drain, in bytes per second. */
 export const SLOW_DRAIN_RATE = 512 * 1024;

@@ -122,12 +122,18 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   };
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, assets: ReadonlyMap<string, Asset>, faults: FaultInjector): Promise<void> {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  assets: ReadonlyMap<string, Asset>,
+  faults: FaultInjector,
+): Promise<void> {
   const { pathname } = new URL(request.url ?? '/', 'http://playground');
   if (pathname === FAULT_PATH) {
     if (request.method !== 'POST') return reply(response, 405, { ok: false, error: 'POST a fault request as JSON' }, { allow: 'POST' });
     // Requiring JSON keeps other sites out: a cross-origin JSON POST needs a CORS preflight, which this server never grants.
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return reply(response, 415, { ok: false, error: 'expected application/json' });
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
+      return reply(response, 415, { ok: false, error: 'expected application/json' });
     const body = await readBody(request);
     if (body === undefined) return reply(response, 413, { ok: false, error: `expected at most ${MAX_FAULT_BODY} bytes` });
     let parsed: unknown;
@@ -144,7 +150,9 @@ async function answer(request: IncomingMessage, response: ServerResponse, assets
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     return;
   }
-  response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : asset.body);
+  response
+    .writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' })
+    .end(request.method === 'HEAD' ? undefined : asset.body);
 }
 
 function reply(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

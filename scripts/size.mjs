@@ -72,7 +72,12 @@ let over = 0;
 const row = (name, size, budget) => {
   const fits = budget === undefined || size.gzip <= budget;
   if (!fits) over += 1;
-  rows.push([name, size.minified === undefined ? '' : kb(size.minified), kb(size.gzip), budget === undefined ? '' : `${kb(budget)} ${fits ? '✓' : '✗ over'}`]);
+  rows.push([
+    name,
+    size.minified === undefined ? '' : kb(size.minified),
+    kb(size.gzip),
+    budget === undefined ? '' : `${kb(budget)} ${fits ? '✓' : '✗ over'}`,
+  ]);
 };
 
 const measured = [];
@@ -84,14 +89,23 @@ for (const entry of ENTRIES) {
 const used = xstateImports(measured[0].inputs);
 const xstate = await measure(`export { ${used.join(', ')} } from 'xstate';`);
 row(`xstate alone (${used.map((name) => `\`${name}\``).join(', ')})`, xstate);
-row('statesock\'s own code in `createConnection`', { gzip: measured[0].gzip - xstate.gzip }, OWN_CODE_BUDGET);
+row("statesock's own code in `createConnection`", { gzip: measured[0].gzip - xstate.gzip }, OWN_CODE_BUDGET);
 for (const peer of PEERS) row(peer.name, await measure(peer.code));
 
 const table = [['bundle (browser, minified)', 'minified', 'gzip -9', 'budget'], ...rows];
 const widths = table[0].map((_, column) => Math.max(...table.map((cells) => cells[column].length)));
-const line = (cells) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
-console.log([line(table[0]), `|${widths.map((width, column) => (column === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n'));
+const line = (cells) =>
+  `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+console.log(
+  [
+    line(table[0]),
+    `|${widths.map((width, column) => (column === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n'),
+);
 if (over > 0) {
-  console.error(`\n${over} bundle(s) over budget: find what grew (esbuild --metafile shows each input's bytes), or raise the budget in scripts/size.mjs with the reason in the commit.`);
+  console.error(
+    `\n${over} bundle(s) over budget: find what grew (esbuild --metafile shows each input's bytes), or raise the budget in scripts/size.mjs with the reason in the commit.`,
+  );
   process.exit(1);
 }

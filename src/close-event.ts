@@ -68,8 +68,7 @@ class CloseEvent extends Event implements CloseEventImpl {
 }
 
 /** The platform's `CloseEvent` where there is one, ours elsewhere (Node 20). */
-export const CloseEventImpl: CloseEventConstructor =
-  (globalThis as { CloseEvent?: CloseEventConstructor }).CloseEvent ?? CloseEvent;
+export const CloseEventImpl: CloseEventConstructor = (globalThis as { CloseEvent?: CloseEventConstructor }).CloseEvent ?? CloseEvent;
 
 /** WebIDL `unsigned short` without `[Clamp]` or `[EnforceRange]`: truncate, then wrap modulo 2^16. */
 function toUnsignedShort(value: unknown): number {

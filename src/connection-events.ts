@@ -13,14 +13,7 @@ export type ReadyState = 0 | 1 | 2 | 3;
 
 /** The machine's state, flattened: the four `readyState`s, with `closing` in detail. */
 export type ConnectionStateName =
-  | 'connecting'
-  | 'open'
-  | 'closing.draining'
-  | 'closing.handshake'
-  | 'closing.aborting'
-  | 'closed'
-  | 'reconnecting'
-  | 'gaveUp';
+  'connecting' | 'open' | 'closing.draining' | 'closing.handshake' | 'closing.aborting' | 'closed' | 'reconnecting' | 'gaveUp';
 
 export interface OpenInfo {
   /** The subprotocol the server selected, or `''`. */

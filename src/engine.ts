@@ -233,7 +233,11 @@ const owners = new WeakMap<object, ConnectionEngine>();
  */
 const withEffects: ConnectionMachine = connectionMachine.provide({
   actions: Object.fromEntries(
-    Object.keys(effects).map((type) => [type, ({ self, context, event }: EffectStep & { self: object }, params: unknown) => perform(owners.get(self)!, type, params, { context, event }, undefined)]),
+    Object.keys(effects).map((type) => [
+      type,
+      ({ self, context, event }: EffectStep & { self: object }, params: unknown) =>
+        perform(owners.get(self)!, type, params, { context, event }, undefined),
+    ]),
   ),
 });
 

@@ -145,7 +145,8 @@ export class ManagedWebSocket extends EventTarget {
   send(data: OutgoingData): void {
     // WebIDL: the argument is required, and `(BufferSource or Blob or USVString)` takes any other
     // value as a string; a template literal is ToString, which throws a TypeError for a Symbol.
-    if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.");
+    if (arguments.length === 0)
+      throw new TypeError("Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.");
     this.#connection.send(isOutgoingData(data) ? data : `${data as string}`);
   }
 

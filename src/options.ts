@@ -205,14 +205,20 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
   const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));
   if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
   if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
-  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined || o.perMessageDeflate !== undefined;
+  const given =
+    o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined || o.perMessageDeflate !== undefined;
   if (typeof o.origin === 'string') checkHeader('`origin`', 'Origin', o.origin);
   const node: NodeClientOptions = !given
     ? DEFAULT_NODE_OPTIONS
     : {
         headers: headers(o.headers),
         ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
-        ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
+        ...optional(
+          'ca',
+          o.ca,
+          (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v),
+          'a string, a Uint8Array or an array of them',
+        ),
         ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
         ...(o.perMessageDeflate === undefined ? {} : { perMessageDeflate: perMessageDeflate(o.perMessageDeflate) }),
       };
@@ -229,17 +235,24 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
     secureOnly: flag('secureOnly', o.secureOnly ?? DEFAULTS.secureOnly),
     maxPayload: positive('maxPayload', o.maxPayload ?? DEFAULTS.maxPayload),
     node,
-    inspect: o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object' ? o.inspect : fail('inspect', o.inspect, 'an observer or a function'),
+    inspect:
+      o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object'
+        ? o.inspect
+        : fail('inspect', o.inspect, 'an observer or a function'),
     clock: clock(o.clock ?? DEFAULTS.clock),
     reconnect: flag('reconnect', o.reconnect ?? DEFAULTS.reconnect),
     resendUnconfirmed: flag('resendUnconfirmed', o.resendUnconfirmed ?? DEFAULTS.resendUnconfirmed),
     maxRetries: retries(o.maxRetries ?? DEFAULTS.maxRetries),
     backoff: backoff(o),
     minStableTime: duration('minStableTime', o.minStableTime ?? DEFAULTS.minStableTime),
-    shouldReconnect: o.shouldReconnect === undefined ? undefined : callable<(close: CloseInfo) => boolean>('shouldReconnect', o.shouldReconnect, 'a function of the close'),
+    shouldReconnect:
+      o.shouldReconnect === undefined
+        ? undefined
+        : callable<(close: CloseInfo) => boolean>('shouldReconnect', o.shouldReconnect, 'a function of the close'),
     heartbeatInterval: duration('heartbeatInterval', o.heartbeatInterval ?? DEFAULTS.heartbeatInterval),
     heartbeatTimeout: duration('heartbeatTimeout', o.heartbeatTimeout ?? DEFAULTS.heartbeatTimeout),
-    pingMessage: o.pingMessage === undefined || typeof o.pingMessage === 'string' ? o.pingMessage : fail('pingMessage', o.pingMessage, 'a string'),
+    pingMessage:
+      o.pingMessage === undefined || typeof o.pingMessage === 'string' ? o.pingMessage : fail('pingMessage', o.pingMessage, 'a string'),
     environment: environment(o.environment),
     signal: signal(o.signal),
     random: callable<() => number>('random', o.random ?? DEFAULTS.random, 'a function returning a number in [0, 1)'),
@@ -249,11 +262,20 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
 const DEFAULT_NODE_OPTIONS: NodeClientOptions = { headers: DEFAULTS.headers };
 
 function retries(value: unknown): number {
-  return value === Infinity ? Infinity : Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : fail('maxRetries', value, 'a non-negative integer or Infinity');
+  return value === Infinity
+    ? Infinity
+    : Number.isSafeInteger(value) && (value as number) >= 0
+      ? (value as number)
+      : fail('maxRetries', value, 'a non-negative integer or Infinity');
 }
 
 function backoff(o: ConnectionOptions): BackoffOptions {
-  if (o.minReconnectDelay === undefined && o.maxReconnectDelay === undefined && o.reconnectFactor === undefined && o.reconnectJitter === undefined) {
+  if (
+    o.minReconnectDelay === undefined &&
+    o.maxReconnectDelay === undefined &&
+    o.reconnectFactor === undefined &&
+    o.reconnectJitter === undefined
+  ) {
     return DEFAULT_BACKOFF;
   }
   return backoffFrom(o);
@@ -264,11 +286,17 @@ function backoffFrom(o: ConnectionOptions): BackoffOptions {
   // The ceiling grows as minDelay * factor^n: from 0 it never grows, and a server that accepts
   // and drops at once gets hundreds of connections a second. Any positive start grows to
   // maxReconnectDelay within a few failures.
-  if (minDelay < 1) fail('minReconnectDelay', minDelay, 'a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait)');
+  if (minDelay < 1)
+    fail(
+      'minReconnectDelay',
+      minDelay,
+      'a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait)',
+    );
   const maxDelay = duration('maxReconnectDelay', o.maxReconnectDelay ?? DEFAULTS.maxReconnectDelay);
   if (maxDelay < minDelay) fail('maxReconnectDelay', maxDelay, `at least \`minReconnectDelay\` (${minDelay})`);
   const factor = o.reconnectFactor ?? DEFAULTS.reconnectFactor;
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) fail('reconnectFactor', factor, 'a finite number of at least 1');
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1)
+    fail('reconnectFactor', factor, 'a finite number of at least 1');
   return { minDelay, maxDelay, factor, jitter: flag('reconnectJitter', o.reconnectJitter ?? DEFAULTS.reconnectJitter) };
 }
 
@@ -292,7 +320,10 @@ function environment(value: unknown): EventTarget | undefined {
 function signal(value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
   const candidate = value as Partial<AbortSignal> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.aborted === 'boolean' && typeof candidate.addEventListener === 'function'
+  return typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.aborted === 'boolean' &&
+    typeof candidate.addEventListener === 'function'
     ? (candidate as AbortSignal)
     : fail('signal', value, 'an AbortSignal');
 }
@@ -345,11 +376,18 @@ const DEFLATE_OPTIONS: Readonly<Record<keyof PerMessageDeflateOptions, (value: u
 
 function perMessageDeflate(value: unknown): boolean | PerMessageDeflateOptions {
   if (typeof value === 'boolean') return value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('perMessageDeflate', value, "a boolean or ws's permessage-deflate options object");
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('perMessageDeflate', value, "a boolean or ws's permessage-deflate options object");
   for (const [key, entry] of Object.entries(value)) {
     const valid = Object.hasOwn(DEFLATE_OPTIONS, key) ? DEFLATE_OPTIONS[key as keyof PerMessageDeflateOptions] : undefined;
-    if (valid === undefined) fail('perMessageDeflate', value, `ws's options object (${Object.keys(DEFLATE_OPTIONS).join(', ')}), not one with \`${key}\``);
-    if (!valid(entry)) fail(`perMessageDeflate.${key}`, entry, key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)');
+    if (valid === undefined)
+      fail('perMessageDeflate', value, `ws's options object (${Object.keys(DEFLATE_OPTIONS).join(', ')}), not one with \`${key}\``);
+    if (!valid(entry))
+      fail(
+        `perMessageDeflate.${key}`,
+        entry,
+        key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)',
+      );
   }
   return value as PerMessageDeflateOptions;
 }

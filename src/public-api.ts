@@ -41,7 +41,12 @@ export type {
   TransportFailure,
   UndeliveredReason,
 } from '../machines/connection.types.js';
-export { ManagedWebSocket, type ManagedWebSocketEventMap, type ManagedWebSocketHandler, type ManagedWebSocketOptions } from './managed-websocket.js';
+export {
+  ManagedWebSocket,
+  type ManagedWebSocketEventMap,
+  type ManagedWebSocketHandler,
+  type ManagedWebSocketOptions,
+} from './managed-websocket.js';
 export { CloseEventImpl as CloseEvent, type CloseEventInit } from './close-event.js';
 export { UndeliveredEvent, type UndeliveredEventInit } from './undelivered-event.js';
 export {

@@ -137,7 +137,15 @@ class Scheduler {
   }
 
   add(timers: Timers<string>, name: string, tag: number, delay: number): Entry {
-    const entry: Entry = { timers, name, tag, due: this.#monotonic() + delay, wallDue: this.#clock.now() + delay, seq: this.#seq++, index: this.#heap.length };
+    const entry: Entry = {
+      timers,
+      name,
+      tag,
+      due: this.#monotonic() + delay,
+      wallDue: this.#clock.now() + delay,
+      seq: this.#seq++,
+      index: this.#heap.length,
+    };
     this.#heap.push(entry);
     this.#up(entry.index);
     this.#arm();
@@ -183,7 +191,11 @@ class Scheduler {
     this.#firing = true;
     const startedBefore = this.#seq;
     try {
-      for (let next = this.#heap[0]; next !== undefined && next.seq < startedBefore && next.due <= this.#monotonic(); next = this.#heap[0]) {
+      for (
+        let next = this.#heap[0];
+        next !== undefined && next.seq < startedBefore && next.due <= this.#monotonic();
+        next = this.#heap[0]
+      ) {
         this.remove(next);
         next.timers.fired(next, Math.max(0, this.#clock.now() - next.wallDue));
       }

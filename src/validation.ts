@@ -47,7 +47,10 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
     throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}`);
   }
   if (hasForbiddenHostCodePoint(parsed.hostname)) {
-    throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}, whose host has a code point the URL Standard forbids in a host`);
+    throw domError(
+      'SyntaxError',
+      `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}, whose host has a code point the URL Standard forbids in a host`,
+    );
   }
   // The standard rewrites http(s) to ws(s) before checking the scheme.
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
@@ -94,7 +97,10 @@ export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtoc
     throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)} from a page served over https: use wss:`);
   }
   if (secureOnly) {
-    throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)}: the secureOnly option allows ws: only to loopback hosts; use wss:`);
+    throw domError(
+      'SecurityError',
+      `Refusing the insecure URL ${redactUrl(url)}: the secureOnly option allows ws: only to loopback hosts; use wss:`,
+    );
   }
 }
 
@@ -276,7 +282,9 @@ export function checkHeader(label: string, name: string, value: unknown): void {
     throw new TypeError(`Expected ${label} to have a header name that is an RFC 9110 token, got ${JSON.stringify(name)}`);
   }
   if (typeof value !== 'string') {
-    throw new TypeError(`Expected ${label} to be a string, got a value of type ${value === null ? 'null' : typeof value} (not shown: header values may be secrets)`);
+    throw new TypeError(
+      `Expected ${label} to be a string, got a value of type ${value === null ? 'null' : typeof value} (not shown: header values may be secrets)`,
+    );
   }
   if (INVALID_HEADER_VALUE.test(value)) {
     throw new TypeError(

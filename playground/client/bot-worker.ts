@@ -7,7 +7,10 @@ import { createConnection, jsonChannel } from '../../src/index.browser.js';
 import { CHAT_PATH, CHAT_PROTOCOL, type ClientMessage, type ServerMessage } from '../protocol.js';
 
 /** What the bot tells the page. */
-export type BotReport = { readonly kind: 'state'; readonly state: string } | { readonly kind: 'said'; readonly text: string } | { readonly kind: 'closed'; readonly code: number };
+export type BotReport =
+  | { readonly kind: 'state'; readonly state: string }
+  | { readonly kind: 'said'; readonly text: string }
+  | { readonly kind: 'closed'; readonly code: number };
 
 const report = (message: BotReport) => self.postMessage(message);
 

@@ -6,7 +6,15 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { createConnection, jsonChannel, type Connection, type ConnectionStateName, type JsonChannel } from '../../src/index.browser.js';
-import { CHAT_PATH, CHAT_PROTOCOL, FAULT_PATH, type ClientMessage, type FaultRequest, type FaultResponse, type ServerMessage } from '../protocol.js';
+import {
+  CHAT_PATH,
+  CHAT_PROTOCOL,
+  FAULT_PATH,
+  type ClientMessage,
+  type FaultRequest,
+  type FaultResponse,
+  type ServerMessage,
+} from '../protocol.js';
 import type { BotReport } from './bot-worker.js';
 import { createChatView } from './chat-view.js';
 import { loadDiagram } from './diagram.js';
@@ -62,7 +70,10 @@ function connect(): void {
   });
   current.on('error', ({ cause, message }) => log.append('error', `${cause}: ${message}`));
   current.on('close', ({ code, reason, wasClean, cause, willReconnect }) => {
-    log.append('close', `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ', will reconnect' : ''}`);
+    log.append(
+      'close',
+      `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ', will reconnect' : ''}`,
+    );
     chatView.notice(`Disconnected (${code}, ${cause})${willReconnect ? '; reconnecting…' : '.'}`);
     chatView.showUsers([], myName);
   });
@@ -73,7 +84,11 @@ function connect(): void {
   });
   current.on('giveup', ({ reason, close }) => {
     log.append('giveup', `${reason} after ${close.code} ${close.cause}`);
-    chatView.notice(reason === 'not-retryable' ? `The server ended the chat (${close.code}); Connect starts again.` : 'Gave up reconnecting; Connect starts again.');
+    chatView.notice(
+      reason === 'not-retryable'
+        ? `The server ended the chat (${close.code}); Connect starts again.`
+        : 'Gave up reconnecting; Connect starts again.',
+    );
   });
   current.on('undelivered', ({ data, reason }) => log.append('undelivered', `${reason}: ${preview(data)}`));
 
@@ -103,7 +118,10 @@ function inspect(event: InspectionEvent): void {
   if (event.type === '@xstate.event') log.append('machine', event.event.type);
   if (event.type === '@xstate.snapshot') {
     const value = (event.snapshot as { value?: unknown }).value;
-    const next = typeof value === 'string' ? value : Object.entries(value as Record<string, string>).map(([parent, child]) => `${parent}.${child}`)[0]!;
+    const next =
+      typeof value === 'string'
+        ? value
+        : Object.entries(value as Record<string, string>).map(([parent, child]) => `${parent}.${child}`)[0]!;
     diagram.showTransition(machineState, next, event.event.type);
     machineState = next;
   }
@@ -131,9 +149,18 @@ function updateMeters(): void {
 
 async function injectFault(request: FaultRequest): Promise<void> {
   log.append('fault', `${request.fault}${request.fault === 'close' ? ` ${request.code}` : ''} requested`);
-  const response = await fetch(FAULT_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  const response = await fetch(FAULT_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
   const result = (await response.json()) as FaultResponse;
-  log.append('fault', result.ok ? `${request.fault}: applies ${result.applies === 'now' ? 'now' : 'to the next handshake'}` : `${request.fault}: ${result.error}`);
+  log.append(
+    'fault',
+    result.ok
+      ? `${request.fault}: applies ${result.applies === 'now' ? 'now' : 'to the next handshake'}`
+      : `${request.fault}: ${result.error}`,
+  );
 }
 
 async function openStatelyInspector(): Promise<void> {

@@ -21,7 +21,8 @@ export function describeActions(actions: readonly Action[]): string[] {
   for (const { name, args, mark } of named) {
     const last = merged.at(-1);
     // Conditional ones stay apart: each has a condition of its own.
-    if (last !== undefined && last.name === name && mark === '' && last.mark === '' && last.args.length > 0 && args.length > 0) last.args.push(...args);
+    if (last !== undefined && last.name === name && mark === '' && last.mark === '' && last.args.length > 0 && args.length > 0)
+      last.args.push(...args);
     else merged.push({ name, args: [...args], mark });
   }
   return merged.map(({ name, args, mark }) => `${name}${args.length === 0 ? '' : `(${args.join(', ')})`}${mark}`);

@@ -112,7 +112,9 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
     try {
       text = JSON.stringify(message);
     } catch (error) {
-      throw new TypeError(`Expected a message JSON can encode: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new TypeError(`Expected a message JSON can encode: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     // A `toJSON` that returns undefined leaves nothing to send.
     if (typeof text !== 'string') throw new TypeError(`Expected a message JSON can encode, got ${describeValue(message)}`);
@@ -161,7 +163,10 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
 
 /** The default `onListenerError`: the error, and the type of the message whose listener threw (not the message: it may hold what the log should not). */
 function logListenerError(error: unknown, message: TypedMessage): void {
-  console.error(`statesock: a jsonChannel listener for a message of type ${JSON.stringify(message.type)} threw; the channel carries on. Pass onListenerError to handle it.`, error);
+  console.error(
+    `statesock: a jsonChannel listener for a message of type ${JSON.stringify(message.type)} threw; the channel carries on. Pass onListenerError to handle it.`,
+    error,
+  );
 }
 
 /** How long, on the connection's clock, one warning about unheard parse errors holds back the next. */

@@ -24,9 +24,12 @@ const CORK_LIMIT = 64 * 1024;
 /** `ws.send` options for a text message handed over as a Buffer. */
 const TEXT_FRAME = { binary: false } as const;
 
-export const wsTransport: Transport = Object.assign((request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers), {
-  pings: true,
-});
+export const wsTransport: Transport = Object.assign(
+  (request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers),
+  {
+    pings: true,
+  },
+);
 
 /** `ws` internals its own `CloseEvent` reads to compute `wasClean`. */
 interface WsCloseFlags {

@@ -39,11 +39,7 @@ export interface SocketConstructor {
  * `deliberate` is false and the library's documented behaviour when it is true.
  */
 export type Difference =
-  | 'queue-before-open'
-  | 'drain-before-close'
-  | 'report-sends-after-close'
-  | 'buffered-amount-after-close'
-  | 'untrusted-events';
+  'queue-before-open' | 'drain-before-close' | 'report-sends-after-close' | 'buffered-amount-after-close' | 'untrusted-events';
 
 /** What the runners provide. */
 export interface EnvironmentBase {

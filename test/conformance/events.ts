@@ -44,9 +44,13 @@ export function opened(ws: SocketUnderTest): Promise<SocketUnderTest> {
   return within(
     new Promise<SocketUnderTest>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(ws), { once: true });
-      ws.addEventListener('close', (event) => reject(new Error(`${ws.url} closed before it opened: ${describeClose(event as CloseEventLike)}`)), {
-        once: true,
-      });
+      ws.addEventListener(
+        'close',
+        (event) => reject(new Error(`${ws.url} closed before it opened: ${describeClose(event as CloseEventLike)}`)),
+        {
+          once: true,
+        },
+      );
     }),
     `waiting for ${ws.url} to open`,
   );

@@ -13,7 +13,9 @@ import { nextEvent, useHarness } from '../support/harness.js';
 
 const { serve, connect } = useHarness();
 
-type Logged = { [K in keyof ConnectionEventMap]: { type: K; payload: ConnectionEventMap[K]; readyState: number } }[keyof ConnectionEventMap];
+type Logged = {
+  [K in keyof ConnectionEventMap]: { type: K; payload: ConnectionEventMap[K]; readyState: number };
+}[keyof ConnectionEventMap];
 
 /** Every event but `state`, in order, with the `readyState` a listener saw. */
 function record(connection: Connection): Logged[] {

@@ -54,13 +54,17 @@ describe('connecting', () => {
 
   it('fails with error, then undelivered queue, then close 1006 when the transport errors', () => {
     const failure = { cause: 'refused', message: 'connect ECONNREFUSED' } as const;
-    const { snapshot, steps } = run(send(1), { type: 'socket.error', attempt: 1, failure }, {
-      type: 'socket.close',
-      attempt: 1,
-      code: 1006,
-      reason: '',
-      wasClean: false,
-    });
+    const { snapshot, steps } = run(
+      send(1),
+      { type: 'socket.error', attempt: 1, failure },
+      {
+        type: 'socket.close',
+        attempt: 1,
+        code: 1006,
+        reason: '',
+        wasClean: false,
+      },
+    );
     expect(snapshot.value).toBe('closed');
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[2]!, 'dropQueue')).toEqual([{ reason: 'closed-before-open' }]);

@@ -63,7 +63,14 @@ describe('the default reconnect policy, code by code', () => {
   });
 
   it('reconnects after the other causes of a 1006, and not after the same causes with a final code', () => {
-    for (const cause of ['refused', 'connect-timeout', 'heartbeat-timeout', 'close-timeout', 'connection-lost', 'transport-error'] as const) {
+    for (const cause of [
+      'refused',
+      'connect-timeout',
+      'heartbeat-timeout',
+      'close-timeout',
+      'connection-lost',
+      'transport-error',
+    ] as const) {
       expect(isRetryableClose(close(1006, cause))).toBe(true);
       expect(isRetryableClose(close(1000, cause))).toBe(false);
     }

@@ -15,7 +15,13 @@
  */
 import { createActor, type AnyStateNode, type AnyTransitionDefinition } from 'xstate';
 import type { ConnectionEvent } from '../../machines/connection.types.js';
-import { MODEL_INPUT, planPath, type LifecycleMachine, type MachineSnapshot, type ModelPath } from '../../src/testing/model/lifecycle-model.js';
+import {
+  MODEL_INPUT,
+  planPath,
+  type LifecycleMachine,
+  type MachineSnapshot,
+  type ModelPath,
+} from '../../src/testing/model/lifecycle-model.js';
 
 export interface Coverage {
   /** Every state node but the root, by id. */
@@ -58,7 +64,8 @@ function taken(machine: LifecycleMachine, snapshot: MachineSnapshot, event: Conn
     snapshot,
     input: MODEL_INPUT,
     inspect: (inspection) => {
-      if (listening && inspection.type === '@xstate.microstep') fired.push(...(inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
+      if (listening && inspection.type === '@xstate.microstep')
+        fired.push(...(inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
     },
   });
   actor.start();

@@ -27,7 +27,8 @@ import type { Entry } from './world.js';
 export const TIMEOUTS = { connectTimeout: 150, drainTimeout: 100, closeTimeout: 150 } as const;
 
 /** A message carrying its number (text: `<id>:` first; binary: the first 4 bytes), so the server's log names it. */
-export type WsPayload = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'binary'; readonly offset: number; readonly length: number };
+export type WsPayload =
+  { readonly kind: 'text'; readonly text: string } | { readonly kind: 'binary'; readonly offset: number; readonly length: number };
 
 export interface WsPlan {
   readonly admit: Admission;
@@ -37,7 +38,10 @@ export interface WsPlan {
   /** The server sends a message as soon as it accepts: it arrives with, or right after, the open. */
   readonly greet: boolean;
   /** What the server does once it has received `after` messages. */
-  readonly serverEnd: { readonly kind: 'none' } | { readonly kind: 'close'; readonly after: number; readonly code: number } | { readonly kind: 'terminate'; readonly after: number };
+  readonly serverEnd:
+    | { readonly kind: 'none' }
+    | { readonly kind: 'close'; readonly after: number; readonly code: number }
+    | { readonly kind: 'terminate'; readonly after: number };
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
   readonly beforeOpen: readonly WsPayload[];
@@ -75,11 +79,17 @@ const wsPayload: fc.Arbitrary<WsPayload> = fc.oneof(
 
 const cut: fc.Arbitrary<Cut | undefined> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
-  { weight: 2, arbitrary: fc.record({ after: fc.nat(400), mode: fc.constantFrom('drop' as const, 'reset' as const, 'blackhole' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ after: fc.nat(400), mode: fc.constantFrom('drop' as const, 'reset' as const, 'blackhole' as const) }),
+  },
 );
 
 export const plans: fc.Arbitrary<WsPlan> = fc.record({
-  admit: fc.oneof({ weight: 8, arbitrary: fc.constant('forward' as const) }, { weight: 1, arbitrary: fc.constantFrom('reset' as const, 'stall' as const) }),
+  admit: fc.oneof(
+    { weight: 8, arbitrary: fc.constant('forward' as const) },
+    { weight: 1, arbitrary: fc.constantFrom('reset' as const, 'stall' as const) },
+  ),
   upstream: cut,
   downstream: cut,
   echo: fc.boolean(),
@@ -93,7 +103,10 @@ export const plans: fc.Arbitrary<WsPlan> = fc.record({
   maxQueuedBytes: fc.oneof(fc.integer({ min: 16, max: 256 }), fc.constant(1 << 20)),
   beforeOpen: fc.array(wsPayload, { maxLength: 6 }),
   closeBeforeOpen: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  afterOpen: fc.array(fc.oneof({ weight: 3, arbitrary: wsPayload }, { weight: 1, arbitrary: fc.record({ turns: fc.integer({ min: 1, max: 8 }) }) }), { maxLength: 12 }),
+  afterOpen: fc.array(
+    fc.oneof({ weight: 3, arbitrary: wsPayload }, { weight: 1, arbitrary: fc.record({ turns: fc.integer({ min: 1, max: 8 }) }) }),
+    { maxLength: 12 },
+  ),
   close: validClose,
   reconnect: fc.option(reconnectPlan, { nil: undefined }),
 });
@@ -217,7 +230,8 @@ export async function runPlan(plan: WsPlan, WebSocket?: WebSocketConstructor): P
     if (queueing && connection.bufferedAmount > plan.maxQueuedBytes) {
       queueViolations.push(`${connection.bufferedAmount} bytes queued (max ${plan.maxQueuedBytes})`);
     }
-    if (queued > 0 && !queueing && connection.state !== 'closing.aborting') queueViolations.push(`${queued} messages queued in ${connection.state}`);
+    if (queued > 0 && !queueing && connection.state !== 'closing.aborting')
+      queueViolations.push(`${queued} messages queued in ${connection.state}`);
     if (connection.bufferedAmount < 0) queueViolations.push(`bufferedAmount ${connection.bufferedAmount}`);
   };
   for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state', 'reconnecting', 'giveup'] as const) {

@@ -58,9 +58,19 @@ function checkFates({ timeline, received, lossy, plan }: WsOutcome): void {
   const lost = ids.filter((id, index) => !received.includes(id) && !reported.includes(index));
   // A heartbeat timeout drops the socket as a fault does (a reset can discard bytes the kernel
   // had taken); on a loaded machine it may even fire with no fault injected.
-  const dropped = lossy || events({ timeline }).some((entry) => entry.type === 'close' && (entry.payload as ConnectionEventMap['close']).cause === 'heartbeat-timeout');
+  const dropped =
+    lossy ||
+    events({ timeline }).some(
+      (entry) => entry.type === 'close' && (entry.payload as ConnectionEventMap['close']).cause === 'heartbeat-timeout',
+    );
   if (!dropped && lost.length > 0) fail(`1. accepted messages ${lost.map((id) => `#${id}`).join(', ')} were neither received nor reported`);
-  if (!lossy && plan.serverEnd.kind === 'none' && plan.admit === 'forward' && lastClose(timeline)?.cause === 'normal' && reported.length > 0) {
+  if (
+    !lossy &&
+    plan.serverEnd.kind === 'none' &&
+    plan.admit === 'forward' &&
+    lastClose(timeline)?.cause === 'normal' &&
+    reported.length > 0
+  ) {
     fail(`1. a clean close after a full drain reported ${reported.length} messages undelivered`);
   }
 }
@@ -72,7 +82,8 @@ function lastClose(timeline: readonly Entry[]): ConnectionEventMap['close'] | un
 /** 6: no timer, nothing buffered, `closed` settled with the last close, then silence. */
 async function checkNothingLeft({ connection, timeline, timersAfterClose, lateEvents }: WsOutcome): Promise<void> {
   if (timersAfterClose !== 0) fail(`6. ${timersAfterClose} timers pending once the connection ended`);
-  if (connection.bufferedAmount !== 0 || connection.queuedMessages !== 0) fail(`6. ${connection.bufferedAmount} bytes still buffered once ended`);
+  if (connection.bufferedAmount !== 0 || connection.queuedMessages !== 0)
+    fail(`6. ${connection.bufferedAmount} bytes still buffered once ended`);
   const last = lastClose(timeline) ?? fail('6. no close event');
   expect(await connection.closed).toEqual(closeInfoOf(last));
   if (lateEvents.length > 0) fail(`6. events once the connection ended: ${lateEvents.join(', ')}`);

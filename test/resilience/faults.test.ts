@@ -52,7 +52,8 @@ async function expectFlushedInOrder(scene: Scene, client: TrackedClient, queued:
   expect(recovery.received.slice(0, queued.length)).toEqual(queued);
 }
 
-const closesWith = (client: TrackedClient, causes: readonly CloseCause[]) => client.closes.filter((close) => causes.includes(close.cause)).length;
+const closesWith = (client: TrackedClient, causes: readonly CloseCause[]) =>
+  client.closes.filter((close) => causes.includes(close.cause)).length;
 
 interface ConnectFault {
   readonly name: string;
@@ -154,7 +155,11 @@ describe('a connection behind a faulty proxy', () => {
     { name: 'the link blackholes what the server sends', flow: { direction: 'downstream', flow: BLACKHOLE }, cause: 'heartbeat-timeout' },
     { name: 'the link blackholes both ways', flow: { direction: 'both', flow: BLACKHOLE }, cause: 'heartbeat-timeout' },
     // 100 bytes a second: the pings queue behind the data, so the link looks dead.
-    { name: 'the link slows to a crawl', flow: { direction: 'upstream', flow: { kind: 'throttle', bytesPerTick: 1, tickMs: 10 } }, cause: 'heartbeat-timeout' },
+    {
+      name: 'the link slows to a crawl',
+      flow: { direction: 'upstream', flow: { kind: 'throttle', bytesPerTick: 1, tickMs: 10 } },
+      cause: 'heartbeat-timeout',
+    },
   ];
 
   it.each(linkFaults)('recovers when $name while it sends, and tells of what may be lost', async (fault) => {

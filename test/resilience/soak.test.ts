@@ -34,7 +34,8 @@ const TIMING = {
  * The longest a connection can take to open once the network is healthy: it may be waiting out a
  * stalled connect, a closing handshake or a ping, then the longest reconnect wait.
  */
-const RECOVERY_BOUND = TIMING.connectTimeout + TIMING.closeTimeout + TIMING.heartbeatInterval + TIMING.heartbeatTimeout + TIMING.maxReconnectDelay;
+const RECOVERY_BOUND =
+  TIMING.connectTimeout + TIMING.closeTimeout + TIMING.heartbeatInterval + TIMING.heartbeatTimeout + TIMING.maxReconnectDelay;
 /** Room for a CI machine busy with other work: a connection that misses this is stuck, not slow. */
 const RECOVERY_ALLOWANCE = 3 * RECOVERY_BOUND;
 
@@ -71,12 +72,13 @@ function injectFault(scene: Scene, random: () => number, restarts: { left: numbe
   const links = [...scene.proxy.links];
   const link = links.length > 0 ? pick(links) : undefined;
   const roll = random();
-  if (link !== undefined && roll < 0.2) return link.drop(), 'drop';
-  if (link !== undefined && roll < 0.32) return link.reset(), 'reset';
-  if (link !== undefined && roll < 0.47) return link.setFlow(pick<Direction>(['upstream', 'downstream', 'both']), BLACKHOLE), 'blackhole';
-  if (link !== undefined && roll < 0.6) return link.setFlow('both', { kind: 'delay', ms: 20 + Math.floor(random() * 300) }), 'delay';
-  if (link !== undefined && roll < 0.68) return link.setFlow('upstream', { kind: 'throttle', bytesPerTick: 1 + Math.floor(random() * 200) }), 'throttle';
-  if (link !== undefined && roll < 0.8) return link.setFlow('both', PASS), 'heal a link';
+  if (link !== undefined && roll < 0.2) return (link.drop(), 'drop');
+  if (link !== undefined && roll < 0.32) return (link.reset(), 'reset');
+  if (link !== undefined && roll < 0.47) return (link.setFlow(pick<Direction>(['upstream', 'downstream', 'both']), BLACKHOLE), 'blackhole');
+  if (link !== undefined && roll < 0.6) return (link.setFlow('both', { kind: 'delay', ms: 20 + Math.floor(random() * 300) }), 'delay');
+  if (link !== undefined && roll < 0.68)
+    return (link.setFlow('upstream', { kind: 'throttle', bytesPerTick: 1 + Math.floor(random() * 200) }), 'throttle');
+  if (link !== undefined && roll < 0.8) return (link.setFlow('both', PASS), 'heal a link');
   const window = 100 + Math.floor(random() * 400);
   if (roll < 0.86) {
     scene.proxy.admit = pick(['reset', 'stall'] as const);
@@ -129,7 +131,11 @@ it(`keeps ${CLIENTS} connections whole through ${FAULT_PHASE_MS / 1000} s of ran
   const closed = clients.map((client) => client.closes.length);
   scene.proxy.refuse();
   await scene.backend.stop();
-  await Promise.all(clients.map((client, i) => client.until(() => client.closes.length >= closed[i]! + 2, 'a failed attempt in the outage', RECOVERY_ALLOWANCE)));
+  await Promise.all(
+    clients.map((client, i) =>
+      client.until(() => client.closes.length >= closed[i]! + 2, 'a failed attempt in the outage', RECOVERY_ALLOWANCE),
+    ),
+  );
 
   await scene.heal();
   const healedAt = performance.now();

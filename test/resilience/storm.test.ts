@@ -116,12 +116,16 @@ async function storm(scenario: Scenario): Promise<Storm> {
   const before = scene.proxy.accepted.length;
   await scene.restartBackend();
   if (scenario === 'restore') {
-    await Promise.all(clients.map((client) => client.until(() => client.connection.state === 'reconnecting', 'the reconnect wait', 20_000)));
+    await Promise.all(
+      clients.map((client) => client.until(() => client.connection.state === 'reconnecting', 'the reconnect wait', 20_000)),
+    );
     restoring = true;
     environment.dispatchEvent(new Event('online'));
     restoring = false;
   }
-  await Promise.all(clients.map((client) => client.until(() => client.closes.length > 0 && client.connection.state === 'open', 'the reopen', 30_000)));
+  await Promise.all(
+    clients.map((client) => client.until(() => client.closes.length > 0 && client.connection.state === 'open', 'the reopen', 30_000)),
+  );
 
   const accepted = scene.proxy.accepted.slice(before);
   expectAccountedFor(await scene.finish(), { lossless: true });
@@ -137,7 +141,8 @@ it(`spreads the reconnects of ${CLIENTS} clients dropped by a server restart, an
   const drop = await storm('drop');
   const lockstep = await storm('lockstep');
   const restore = await storm('restore');
-  const line = (run: Storm) => `${run.observedPeak} at the proxy (${run.scheduledPeak} as scheduled; ${run.attempts} attempts over ${run.spread} ms)`;
+  const line = (run: Storm) =>
+    `${run.observedPeak} at the proxy (${run.scheduledPeak} as scheduled; ${run.attempts} attempts over ${run.spread} ms)`;
   console.log(
     `storm (seed ${SEED}; replay with STORM_SEED=${SEED}): ${CLIENTS} clients, first wait ${TIMING.minReconnectDelay} ms; peak connection attempts per ${WINDOW_MS} ms: ` +
       `${line(drop)} after a drop with jitter, ${line(lockstep)} without, ${line(restore)} after a network restore (online) with jitter`,

@@ -151,7 +151,13 @@ describe('failed connects', () => {
     clock.advance(60_000); // longer than any reconnect wait
     expect(attempts).toBe(1);
     await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'invalid-request' });
-    expect(log).toEqual(['state connecting', 'error invalid-request', 'close 1006 invalid-request unclean', 'giveup not-retryable after 1006 invalid-request unclean', 'state gaveUp']);
+    expect(log).toEqual([
+      'state connecting',
+      'error invalid-request',
+      'close 1006 invalid-request unclean',
+      'giveup not-retryable after 1006 invalid-request unclean',
+      'state gaveUp',
+    ]);
   });
 });
 
@@ -261,7 +267,9 @@ describe('open', () => {
 describe('argument errors change nothing', () => {
   it('throws a TypeError for data send() cannot take', () => {
     const { connection } = setup();
-    expect(() => connection.send(42 as never)).toThrow(new TypeError('Expected data to be a string, an ArrayBuffer, an ArrayBufferView or a Blob, got 42 (number)'));
+    expect(() => connection.send(42 as never)).toThrow(
+      new TypeError('Expected data to be a string, an ArrayBuffer, an ArrayBufferView or a Blob, got 42 (number)'),
+    );
     expect(connection.queuedMessages).toBe(0);
   });
 
@@ -284,10 +292,14 @@ describe('argument errors change nothing', () => {
 
   it('refuses a minReconnectDelay of 0, whose backoff would never grow: reconnects back to back', () => {
     expect(() => createConnection('ws://x.test', { minReconnectDelay: 0 })).toThrow(
-      new TypeError('Expected `minReconnectDelay` to be a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait), got 0 (number)'),
+      new TypeError(
+        'Expected `minReconnectDelay` to be a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait), got 0 (number)',
+      ),
     );
     expect(() => createConnection('ws://x.test', { minReconnectDelay: 0.5 })).toThrow(/`minReconnectDelay`.*got 0.5 \(number\)/);
-    expect(() => createConnection('ws://x.test', { minReconnectDelay: 1, maxReconnectDelay: 1, transport: createMemoryTransport().transport })).not.toThrow();
+    expect(() =>
+      createConnection('ws://x.test', { minReconnectDelay: 1, maxReconnectDelay: 1, transport: createMemoryTransport().transport }),
+    ).not.toThrow();
   });
 });
 
@@ -356,7 +368,11 @@ describe('the initial state', () => {
 
   it('reports it when an inspector runs the connection from the start, and not to a listener attached later', async () => {
     const memory = createMemoryTransport();
-    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), inspect: () => {} });
+    const connection = createConnection('ws://example.test/', {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      inspect: () => {},
+    });
     const log = record(connection);
     await Promise.resolve();
     const late = record(connection);

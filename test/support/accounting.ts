@@ -42,7 +42,8 @@ export function account(client: TrackedClient, ledger: ServerLedger): Account {
       last = Math.max(last, seq);
       if (seq >= client.sent) problems.push(`client ${client.id}: the server received ${seq}, which was never sent`);
       const writtenOn = client.writtenOn.get(seq);
-      if (writtenOn !== record.attempt) problems.push(`client ${client.id}: ${seq} arrived on attempt ${record.attempt}, written on ${writtenOn}`);
+      if (writtenOn !== record.attempt)
+        problems.push(`client ${client.id}: ${seq} arrived on attempt ${record.attempt}, written on ${writtenOn}`);
       delivered.add(seq);
     }
   }
@@ -58,7 +59,9 @@ export function account(client: TrackedClient, ledger: ServerLedger): Account {
     lostInFlight.push(seq);
     if (!client.unconfirmed.has(seq)) {
       const attempt = client.writtenOn.get(seq);
-      problems.push(`client ${client.id}: ${seq} lost silently (${attempt === undefined ? 'never written' : `written on attempt ${attempt}, which ended ${describe(client, attempt)}`})`);
+      problems.push(
+        `client ${client.id}: ${seq} lost silently (${attempt === undefined ? 'never written' : `written on attempt ${attempt}, which ended ${describe(client, attempt)}`})`,
+      );
     }
   }
   return { problems, delivered: delivered.size, reported: client.reported.size, both, lostInFlight };

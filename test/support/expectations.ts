@@ -14,8 +14,15 @@ import type { TrackedClient } from './tracked-client.js';
  */
 export function expectAccountedFor({ problems, zombies, accounts }: Finish, { lossless }: { readonly lossless: boolean }): void {
   expect(problems).toEqual([]);
-  expect(zombies.map((record) => `client ${record.client} attempt ${record.attempt}`), 'server sockets left open by ended attempts').toEqual([]);
-  if (lossless) expect(accounts.flatMap((a) => a.lostInFlight), 'messages lost in flight').toEqual([]);
+  expect(
+    zombies.map((record) => `client ${record.client} attempt ${record.attempt}`),
+    'server sockets left open by ended attempts',
+  ).toEqual([]);
+  if (lossless)
+    expect(
+      accounts.flatMap((a) => a.lostInFlight),
+      'messages lost in flight',
+    ).toEqual([]);
 }
 
 export interface Backoff {

@@ -49,7 +49,11 @@ export interface QueueFill {
  * (`enqueueMessage` adds the send, `flushQueue` and `dropQueue` empty it) and tells each send how
  * full it is.
  */
-export function runFrom(input: ConnectionInput, events: readonly Step[], machine = connectionMachine): { snapshot: Snapshot; steps: Action[][]; queue: QueueFill } {
+export function runFrom(
+  input: ConnectionInput,
+  events: readonly Step[],
+  machine = connectionMachine,
+): { snapshot: Snapshot; steps: Action[][]; queue: QueueFill } {
   let [snapshot, actions] = initialTransition(machine, input);
   const steps = [actions as Action[]];
   const queue: QueueFill = { queuedMessages: 0, queuedBytes: 0 };

@@ -125,7 +125,10 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       const closing = listener;
       listener = undefined;
       // Closed while still binding, a server emits 'close' and then listens all the same.
-      void bound.then(() => closing?.close(), () => {});
+      void bound.then(
+        () => closing?.close(),
+        () => {},
+      );
     },
     listen() {
       if (listener !== undefined) return bound;
@@ -193,7 +196,10 @@ class ProxyLink implements Link {
     client.once('data', (chunk: Buffer) => {
       this.path = /^[A-Z]+ (\S+) HTTP\//.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)))?.[1];
     });
-    for (const [direction, from, to] of [['upstream', client, server], ['downstream', server, client]] as const) {
+    for (const [direction, from, to] of [
+      ['upstream', client, server],
+      ['downstream', server, client],
+    ] as const) {
       const shaper = shapers[direction];
       if (shaper !== undefined) this.#stops.push(shaper(from, to));
       else {

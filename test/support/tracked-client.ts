@@ -134,7 +134,11 @@ export class TrackedClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((waiter) => waiter.done !== done);
-        reject(new Error(`client ${this.id}: ${what} did not happen within ${ms} ms (state ${this.connection.state}, events ${this.timeline.slice(-12).join(' ')})`));
+        reject(
+          new Error(
+            `client ${this.id}: ${what} did not happen within ${ms} ms (state ${this.connection.state}, events ${this.timeline.slice(-12).join(' ')})`,
+          ),
+        );
       }, ms);
       this.#waiters.push({
         done,

@@ -53,7 +53,12 @@ export interface RequestedAction {
 }
 
 /** The timers running after `actions`, performed at `now`: `startTimer` replaces a timer of the same name, as the shell's do. */
-export function timersAfter(timers: readonly ModelTimer[], actions: readonly RequestedAction[], now: number, delays: TimerDelays): ModelTimer[] {
+export function timersAfter(
+  timers: readonly ModelTimer[],
+  actions: readonly RequestedAction[],
+  now: number,
+  delays: TimerDelays,
+): ModelTimer[] {
   let running = [...timers];
   let seq = Math.max(-1, ...timers.map((t) => t.seq)) + 1;
   for (const { type, params } of actions) {

@@ -81,7 +81,9 @@ function flushBeforeOpen({ atOpen }: RunRecord): string[] {
   return atOpen.flatMap(({ queuedMessages, bufferedAmount, bufferedBefore }) =>
     queuedMessages === 0 && bufferedAmount === bufferedBefore
       ? []
-      : [`flush before open: at the open event ${queuedMessages} messages were still queued and ${bufferedAmount} of ${bufferedBefore} bytes were buffered`],
+      : [
+          `flush before open: at the open event ${queuedMessages} messages were still queued and ${bufferedAmount} of ${bufferedBefore} bytes were buffered`,
+        ],
   );
 }
 
@@ -104,7 +106,8 @@ function errorThenClose(events: readonly string[]): string[] {
 function oneEnd(events: readonly string[]): string[] {
   const violations: string[] = [];
   events.forEach((event, i) => {
-    if (reconnects(event) && !events[i + 1]?.startsWith('reconnecting ')) violations.push(`one end: "${event}" is not followed by a reconnecting event`);
+    if (reconnects(event) && !events[i + 1]?.startsWith('reconnecting '))
+      violations.push(`one end: "${event}" is not followed by a reconnecting event`);
   });
   const last = events.findIndex((event) => event.startsWith('close ') && !reconnects(event));
   const over = events.findIndex((event) => event === 'state closed' || event === 'state gaveUp');
@@ -112,10 +115,12 @@ function oneEnd(events: readonly string[]): string[] {
   if (last !== -1) {
     const after = events.slice(last + 1);
     const ending = after.findIndex((event) => !event.startsWith('giveup ') && !event.startsWith('state '));
-    for (const late of ending === -1 ? [] : after.slice(ending)) if (!refused(late)) violations.push(`one end: "${late}" came after the last close`);
+    for (const late of ending === -1 ? [] : after.slice(ending))
+      if (!refused(late)) violations.push(`one end: "${late}" came after the last close`);
     if (after.filter((event) => event.startsWith('giveup ')).length > 1) violations.push('one end: more than one giveup');
   }
-  for (const late of over === -1 ? [] : events.slice(over + 1)) if (!refused(late)) violations.push(`one end: "${late}" came after "${events[over]}"`);
+  for (const late of over === -1 ? [] : events.slice(over + 1))
+    if (!refused(late)) violations.push(`one end: "${late}" came after "${events[over]}"`);
   if (events.some((event) => event.startsWith('giveup ')) && last === -1) violations.push('one end: giveup without a last close');
   return violations;
 }
@@ -143,7 +148,8 @@ function retriesInARow({ events, times, maxRetries, minStableTime }: RunRecord):
       openedAt = undefined;
     } else if (event.startsWith('reconnecting ')) {
       const retry = Number(/ retry (\d+) /.exec(event)?.[1]);
-      if (retry !== inARow + 1 || retry > maxRetries) violations.push(`retries: "${event}" after ${inARow} reconnects in a row, with maxRetries ${maxRetries}`);
+      if (retry !== inARow + 1 || retry > maxRetries)
+        violations.push(`retries: "${event}" after ${inARow} reconnects in a row, with maxRetries ${maxRetries}`);
       inARow = retry;
     } else if (event.startsWith('giveup max-retries') && inARow < maxRetries) {
       violations.push(`retries: "${event}" after ${inARow} reconnects in a row, with maxRetries ${maxRetries}`);
