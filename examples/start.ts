@@ -62,7 +62,7 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
       say(`reconnecting: attempt ${attempt} in ${delay} ms (reconnect ${retry} in a row), queue ${connection.queuedMessages}`),
     );
     connection.on('giveup', ({ reason }) => say(`giveup ${reason}`));
-    connection.on('undelivered', ({ data, reason }) => say(`undelivered (${reason}): ${String(data)}`));
+    connection.on('undelivered', ({ data, reason }) => say(`undelivered (${reason}): ${typeof data === 'string' ? data : 'binary data'}`));
     const chat: Chat = jsonChannel<ServerMessage, ClientMessage>(connection);
     chat.on('id', ({ id }) => say(`← id ${id}`));
     chat.on('rejectusername', ({ name }) => say(`← rejectusername: the server calls us ${name}`));

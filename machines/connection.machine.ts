@@ -51,10 +51,14 @@ export { ABNORMAL_CLOSURE, queueHasRoom, unsentReason, type QueueFill, type Queu
 
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
-/** Effects are supplied by the shell; these placeholders keep the machine runnable on its own. */
-const effect =
-  <Params = undefined>() =>
-  (_: unknown, _params: Params): void => {};
+/**
+ * Effects are supplied by the shell; these placeholders keep the machine runnable on its own.
+ * `Params` is all they declare: the parameters the machine gives the effect.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the type parameter is the declaration
+const effect = <Params = undefined>(): ((args: unknown, params: Params) => void) => noEffect;
+
+function noEffect(): void {}
 
 /**
  * The side effects the machine asks for, by name, with the parameters each is given. The shell

@@ -39,7 +39,7 @@ export class ChatRoom {
   #receive(socket: WebSocket, member: Member, data: RawData): void {
     let message: Partial<ClientMessage> & { name?: unknown; text?: unknown };
     try {
-      message = JSON.parse(String(data)) as typeof message;
+      message = JSON.parse((data as Buffer).toString()) as typeof message;
     } catch {
       return; // the seed's server ignores what it cannot read, and so does this one
     }

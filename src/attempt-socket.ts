@@ -77,7 +77,7 @@ export class AttemptSocket {
         next.pending.then(
           // The attempt may have ended (connect timeout, close()) while the function ran.
           (url) => this.isCurrent(attempt) && this.#socket === undefined && this.#create(attempt, url, binaryType),
-          (error) => this.isCurrent(attempt) && fail(error),
+          (error: unknown) => this.isCurrent(attempt) && fail(error),
         );
       }
     } catch (error) {

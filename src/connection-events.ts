@@ -100,5 +100,5 @@ export function stateName(snapshot: Snapshot): ConnectionStateName {
   const value = snapshot.value;
   if (typeof value === 'string') return value as ConnectionStateName;
   const [parent, child] = Object.entries(value)[0]!;
-  return `${parent}.${String(child)}` as ConnectionStateName;
+  return `${parent}.${child as string}` as ConnectionStateName;
 }

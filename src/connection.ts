@@ -107,7 +107,9 @@ export class Connection {
   }
 
   set binaryType(type: BinaryType) {
-    if (type !== 'blob' && type !== 'arraybuffer') {
+    // Typed for TypeScript callers; a JavaScript caller may pass anything.
+    const given: unknown = type;
+    if (given !== 'blob' && given !== 'arraybuffer') {
       throw new TypeError(`Expected \`binaryType\` to be "blob" or "arraybuffer", got ${describeValue(type)}`);
     }
     this.#engine.binaryType = type;

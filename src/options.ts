@@ -133,13 +133,13 @@ export const DEFAULTS = {
   reconnectFactor: 2,
   reconnectJitter: true,
   minStableTime: 5_000,
-  shouldReconnect: isRetryableClose as (close: CloseInfo) => boolean,
+  shouldReconnect: isRetryableClose,
   heartbeatInterval: 30_000,
   heartbeatTimeout: 10_000,
   pingMessage: undefined,
   environment: undefined,
   signal: undefined,
-  random: Math.random as () => number,
+  random: Math.random,
 } as const;
 
 export interface ResolvedOptions {
@@ -182,7 +182,9 @@ const KNOWN = new Set(Object.keys(DEFAULTS));
  * with the same options would otherwise each carry thirty copies of them).
  */
 export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
+  // Typed for TypeScript callers; a JavaScript caller may pass anything.
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null) {
     throw new TypeError(`Expected options to be an object, got ${describeValue(options)}`);
   }
   const keys = Object.keys(options);
@@ -194,7 +196,7 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
   }
   if (keys.length === 0) return RESOLVED_DEFAULTS;
   const resolved = resolveEach(options);
-  const own: Partial<Record<keyof ResolvedOptions, unknown>> = Object.create(RESOLVED_DEFAULTS);
+  const own = Object.create(RESOLVED_DEFAULTS) as Partial<Record<keyof ResolvedOptions, unknown>>;
   for (const key of Object.keys(resolved) as (keyof ResolvedOptions)[]) {
     if (resolved[key] !== RESOLVED_DEFAULTS[key]) own[key] = resolved[key];
   }
@@ -248,14 +250,14 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
     shouldReconnect:
       o.shouldReconnect === undefined
         ? undefined
-        : callable<(close: CloseInfo) => boolean>('shouldReconnect', o.shouldReconnect, 'a function of the close'),
+        : (callable('shouldReconnect', o.shouldReconnect, 'a function of the close') as (close: CloseInfo) => boolean),
     heartbeatInterval: duration('heartbeatInterval', o.heartbeatInterval ?? DEFAULTS.heartbeatInterval),
     heartbeatTimeout: duration('heartbeatTimeout', o.heartbeatTimeout ?? DEFAULTS.heartbeatTimeout),
     pingMessage:
       o.pingMessage === undefined || typeof o.pingMessage === 'string' ? o.pingMessage : fail('pingMessage', o.pingMessage, 'a string'),
     environment: environment(o.environment),
     signal: signal(o.signal),
-    random: callable<() => number>('random', o.random ?? DEFAULTS.random, 'a function returning a number in [0, 1)'),
+    random: callable('random', o.random ?? DEFAULTS.random, 'a function returning a number in [0, 1)') as () => number,
   };
 }
 
@@ -300,8 +302,8 @@ function backoffFrom(o: ConnectionOptions): BackoffOptions {
   return { minDelay, maxDelay, factor, jitter: flag('reconnectJitter', o.reconnectJitter ?? DEFAULTS.reconnectJitter) };
 }
 
-function callable<F extends (...args: never[]) => unknown>(name: string, value: unknown, expected: string): F {
-  return typeof value === 'function' ? (value as F) : fail(name, value, expected);
+function callable(name: string, value: unknown, expected: string): (...args: never[]) => unknown {
+  return typeof value === 'function' ? (value as (...args: never[]) => unknown) : fail(name, value, expected);
 }
 
 /** The platform's own global where it is an event target (a window or a worker), else nothing. */
@@ -319,7 +321,7 @@ function environment(value: unknown): EventTarget | undefined {
 
 function signal(value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
-  const candidate = value as Partial<AbortSignal> | null;
+  const candidate: Partial<AbortSignal> | null = typeof value === 'object' ? value : null;
   return typeof candidate === 'object' &&
     candidate !== null &&
     typeof candidate.aborted === 'boolean' &&
@@ -389,10 +391,15 @@ function perMessageDeflate(value: unknown): boolean | PerMessageDeflateOptions {
         key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)',
       );
   }
-  return value as PerMessageDeflateOptions;
+  return value;
 }
 
-function optional<K extends string>(name: K, value: unknown, valid: (value: unknown) => boolean, expected: string) {
+function optional<K extends string>(
+  name: K,
+  value: unknown,
+  valid: (value: unknown) => boolean,
+  expected: string,
+): Partial<Record<K, never>> {
   if (value === undefined) return {};
   if (!valid(value)) fail(name, value, expected);
   return { [name]: value } as Record<K, never>;
@@ -400,7 +407,7 @@ function optional<K extends string>(name: K, value: unknown, valid: (value: unkn
 
 function protocolList(value: unknown): string | readonly string[] {
   return typeof value === 'string' || (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
-    ? (value as string | readonly string[])
+    ? value
     : fail('protocols', value, 'a string or an array of strings');
 }
 

@@ -89,7 +89,7 @@ export class Timers<Name extends string> {
   /** Starts `name` to fire in `delay` ms, tagged with `tag`, replacing it if it runs. */
   start(name: Name, delay: number, tag: number): void {
     this.cancel(name);
-    const entry = this.#scheduler.add(this as Timers<string>, name, tag, delay);
+    const entry = this.#scheduler.add(this, name, tag, delay);
     // Sized exactly: a pushed-to array keeps room for growth, more than the entries weigh.
     this.#running = this.#running === undefined ? [entry] : this.#running.concat([entry]);
   }
@@ -127,7 +127,8 @@ class Scheduler {
   readonly #clock: Clock;
   readonly #heap: Entry[] = [];
   #seq = 0;
-  #armed: TimerHandle | undefined;
+  /** The platform timer, while one is armed. */
+  #armed: TimerHandle;
   /** The due time the platform timer is armed for. */
   #armedFor = Infinity;
   #firing = false;

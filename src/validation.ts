@@ -30,8 +30,27 @@ export function describeValue(value: unknown): string {
   }
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `a function`;
-  const name = (value as object).constructor?.name;
+  // An object made with `Object.create(null)` has no constructor.
+  const name = (value as { constructor?: { name?: string } }).constructor?.name;
   return name ? `an object of type ${name}` : 'an object';
+}
+
+/**
+ * WebIDL's `DOMString` conversion: ECMAScript ToString, as a template literal performs it, which
+ * throws a `TypeError` for a `Symbol` as WebIDL requires (`String(symbol)` would not).
+ */
+export function toDOMString(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- ToString of any value is the point
+  return `${value}`;
+}
+
+/**
+ * WebIDL's conversion to a number: ECMAScript ToNumber, as unary plus performs it, which throws
+ * a `TypeError` for a `BigInt` or a `Symbol` as WebIDL requires (`Number(1n)` would not).
+ */
+export function toIDLNumber(value: unknown): number {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- ToNumber of any value is the point
+  return +(value as number);
 }
 
 // --- URLs ---
@@ -65,6 +84,7 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
 }
 
 /** The URL Standard's forbidden domain code points: the forbidden host code points, C0 controls, `%` and DEL. */
+// eslint-disable-next-line no-control-regex -- C0 controls are among the code points the URL Standard forbids
 const FORBIDDEN_DOMAIN_CODE_POINT = /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/;
 
 /**
@@ -210,8 +230,8 @@ export function normalizeCloseArgs(code?: unknown, reason?: unknown): CloseArgs 
   // WebIDL converts every argument before the method's steps run: the code, then the reason.
   // Unary plus is ECMAScript ToNumber (it throws a TypeError for a BigInt or a Symbol, as
   // WebIDL does); a template literal is ToString (it throws for a Symbol).
-  const number = code === undefined ? undefined : +(code as number);
-  const text = reason === undefined ? undefined : `${reason as string}`.toWellFormed();
+  const number = code === undefined ? undefined : toIDLNumber(code);
+  const text = reason === undefined ? undefined : toDOMString(reason).toWellFormed();
   const normalizedCode = number === undefined ? undefined : clampUnsignedShort(number);
   if (normalizedCode !== undefined && normalizedCode !== 1000 && (normalizedCode < 3000 || normalizedCode > 4999)) {
     throw domError(

@@ -49,7 +49,7 @@ export async function loadDiagram(container: HTMLElement, url: string): Promise<
       );
       const edges = candidates.filter((edge): edge is SVGGElement => edge !== undefined);
       const labelled = edges.find((edge) =>
-        [...edge.querySelectorAll('text')].some((text) => text.textContent?.split(' ')[0] === eventType),
+        [...edge.querySelectorAll('text')].some((text) => text.textContent.split(' ')[0] === eventType),
       );
       if (from === to && labelled === undefined) return; // an event that changed nothing
       mark('taken', [labelled ?? edges[0]]);

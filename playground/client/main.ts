@@ -23,6 +23,8 @@ import { createLog, preview } from './log.js';
 const FILLER_CHUNK = 64 * 1024;
 const FILLER_TOTAL = 8 * 1024 * 1024;
 
+// The element is the page's own, of the type the caller names.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names the element type for the caller
 const $ = <E extends HTMLElement>(id: string) => document.getElementById(id) as E;
 const log = createLog($('log'));
 const chatView = createChatView($('users'), $('messages'));

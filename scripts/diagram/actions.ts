@@ -41,7 +41,13 @@ function describeAction(action: unknown, mark = ''): NamedAction[] {
     return enqueued(collect as (...args: unknown[]) => void).flatMap((enqueuedAction) => describeAction(enqueuedAction, CONDITIONAL_MARK));
   }
   const name = typeof type === 'string' ? type.replace(/^xstate\./, '') : typeof action === 'function' ? action.name || 'inline' : 'inline';
-  return [{ name, args: stringParams(typeof params === 'function' ? safely(() => params(probeArgs())) : params), mark }];
+  return [
+    {
+      name,
+      args: stringParams(typeof params === 'function' ? safely(() => (params as (args: unknown) => unknown)(probeArgs())) : params),
+      mark,
+    },
+  ];
 }
 
 /** The string values among `params`: the constants that tell one use of an action from another. */

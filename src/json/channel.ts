@@ -105,7 +105,9 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
   }
 
   send(message: Outgoing): boolean {
-    if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') {
+    // Typed for TypeScript callers; a JavaScript caller may pass anything.
+    const given: unknown = message;
+    if (typeof given !== 'object' || given === null || !('type' in given) || typeof given.type !== 'string') {
       throw new TypeError(`Expected a message object with a string \`type\`, got ${describeValue(message)}`);
     }
     let text: string | undefined;

@@ -92,7 +92,7 @@ class WsSocket implements TransportSocket {
   static readonly #onMessage = function (this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
     const socket = (this as OwnedWs)[OWNER];
     // Text frames always arrive as a Buffer; binary ones follow binaryType.
-    if (socket.#live) socket.#handlers.message(isBinary ? (data as ArrayBuffer | Blob) : data.toString());
+    if (socket.#live) socket.#handlers.message(isBinary ? (data as ArrayBuffer | Blob) : (data as Buffer).toString());
   };
 
   static readonly #onError = function (this: WebSocket, error: Error & { code?: string }): void {

@@ -20,7 +20,8 @@ export function show(value: unknown): string {
   if (value instanceof Error || (typeof DOMException !== 'undefined' && value instanceof DOMException)) {
     return `${(value as Error).name}: ${(value as Error).message}`;
   }
-  const name = (value as object).constructor?.name;
+  // An object made with `Object.create(null)` has no constructor.
+  const name = (value as { constructor?: { name?: string } }).constructor?.name;
   if (name !== undefined && name !== 'Object') return `[object ${name}]`;
   return `{ ${Object.entries(value)
     .map(([key, item]) => `${key}: ${show(item)}`)

@@ -46,9 +46,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Set by beforeAll, unless it failed part way: then some are still undefined.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   await browser?.close();
   behaviours?.close();
   await site?.close();
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 });
 
 for (const implementation of ['platform', 'library'] as const) {

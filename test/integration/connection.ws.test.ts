@@ -197,7 +197,11 @@ describe('createConnection with a ws server', () => {
       };
       sendMore(80); // 5 MiB
       // Top up until the kernel buffers are full and `ws` holds `keep` bytes (bounded: 64 MiB).
-      for (await settle(); connection.bufferedAmount < keep && messages.length < 1024; await settle()) sendMore(16);
+      await settle();
+      while (connection.bufferedAmount < keep && messages.length < 1024) {
+        sendMore(16);
+        await settle();
+      }
       expect(connection.bufferedAmount).toBeGreaterThanOrEqual(keep);
       return { connection, messages, seen };
     }
@@ -321,7 +325,7 @@ describe('createConnection with a ws server', () => {
       // Not an option: a typo or a wish. Its value is not shown: a misplaced option may be a credential.
       ['reconnectDelay', 250, /^Unknown option `reconnectDelay` \(its value is not shown\)/],
     ])('throws a TypeError naming the option %s (and its value %s, where it is a known one)', (name, value, message) => {
-      const error = thrown(() => connect('ws://127.0.0.1/', { [name]: value } as ConnectionOptions));
+      const error = thrown(() => connect('ws://127.0.0.1/', { [name]: value }));
       expect(error).toBeInstanceOf(TypeError);
       expect((error as TypeError).message).toMatch(message);
     });

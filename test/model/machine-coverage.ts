@@ -50,7 +50,7 @@ function guardName(guard: unknown): string {
 
 /** `connection.connecting on user.send #0 [queueHasRoom]`: stable, and readable in a failure. */
 export function transitionLabel(transition: AnyTransitionDefinition): string {
-  const list = transition.source.transitions.get(transition.eventType) ?? transition.source.always ?? [];
+  const list = transition.source.transitions.get(transition.eventType as string) ?? transition.source.always ?? [];
   const on = transition.eventType === '' ? 'always' : `on ${transition.eventType}`;
   const guard = transition.guard === undefined ? '' : ` [${guardName(transition.guard)}]`;
   return `${transition.source.id} ${on} #${list.indexOf(transition)}${guard}`;

@@ -179,7 +179,7 @@ function revised(revise: (path: string, eventType: string, transition: Transitio
 
 const typeOf = (action: ActionEntry): string => (typeof action === 'string' ? action : typeof action === 'function' ? '' : action.type);
 const actionsOf = (t: TransitionConfig): readonly ActionEntry[] =>
-  t.actions === undefined ? [] : Array.isArray(t.actions) ? t.actions : [t.actions as ActionEntry];
+  t.actions === undefined ? [] : Array.isArray(t.actions) ? (t.actions as readonly ActionEntry[]) : [t.actions as ActionEntry];
 const has = (t: TransitionConfig, type: string): boolean => actionsOf(t).some((action) => typeOf(action) === type);
 
 /** Inserts `added` just after the first action named `after`. */
@@ -215,17 +215,17 @@ export const machineMutants: readonly MachineMutant[] = [
       if (has(t, 'terminateSocket') && has(t, 'emitError')) {
         return {
           ...t,
-          actions: [...actionsOf(t).filter((action) => typeOf(action) !== 'emitError'), assign({ heldError: true } as never)],
+          actions: [...actionsOf(t).filter((action) => typeOf(action) !== 'emitError'), assign({ heldError: true })],
         };
       }
       if (path !== 'attemptEnded' || !has(t, 'emitClose')) return t;
       const heldError = enqueueActions(({ context, enqueue }) => {
         const { heldError: held, failure } = context as unknown as { heldError?: boolean; failure: unknown };
         if (!held) return;
-        enqueue({ type: 'emitError', params: { failure } } as never);
-        enqueue.assign({ heldError: false } as never);
+        enqueue({ type: 'emitError', params: { failure } });
+        enqueue.assign({ heldError: false });
       });
-      return { ...t, actions: insertAfter(actionsOf(t), [heldError as ActionEntry], 'emitClose') };
+      return { ...t, actions: insertAfter(actionsOf(t), [heldError], 'emitClose') };
     }),
   },
   {
@@ -261,7 +261,7 @@ export const machineMutants: readonly MachineMutant[] = [
                     params: ({ context }: { context: { closeInfo: unknown } }) => ({ closeInfo: context.closeInfo, willReconnect: false }),
                   }
                 : action,
-            ) as ActionEntry[],
+            ),
           }
         : t,
     ),

@@ -27,7 +27,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Set by beforeAll, unless it failed part way: then some are still undefined.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   await playground?.close();
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 });
 
 /** Resolves once the server has logged a line matching `pattern`. */

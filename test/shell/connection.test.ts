@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { record } from '../support/event-log.js';
 import { createConnection, type ConnectionOptions, type Transport } from '../../src/index.js';
-import { createMemoryTransport, MemorySocket, SimulatedClock } from '../../src/testing/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 
 function setup(options: ConnectionOptions = {}) {
   const memory = createMemoryTransport();
@@ -183,7 +183,7 @@ describe('drain before close', () => {
   it('goes straight to the handshake when nothing is buffered', async () => {
     const { connection, memory } = setup();
     memory.socket.accept();
-    connection.close();
+    void connection.close();
     await Promise.resolve(); // the transport reports the drain in a later microtask
     expect(connection.state).toBe('closing.handshake');
   });
@@ -194,7 +194,7 @@ describe('drain before close', () => {
     connection.send('first');
     connection.send('second');
     memory.socket.flush(5);
-    connection.close();
+    void connection.close();
     clock.advance(500);
     expect(memory.socket.phase).toBe('terminated');
     expect(log.slice(-3)).toEqual(['undelivered second drain-timeout', 'close 1006 drain-timeout unclean', 'state closed']);
@@ -206,7 +206,7 @@ describe('drain before close', () => {
   it('drops the socket when the peer never completes the closing handshake', async () => {
     const { clock, connection, memory } = setup({ closeTimeout: 200 });
     memory.socket.accept();
-    connection.close(1000);
+    void connection.close(1000);
     await Promise.resolve();
     clock.advance(200);
     await expect(connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'close-timeout' });
@@ -219,7 +219,7 @@ describe('open', () => {
     const { connection, memory, log } = setup();
     memory.socket.accept();
     memory.socket.deliver('hello');
-    connection.close();
+    void connection.close();
     memory.socket.deliver('after close()');
     expect(log.filter((line) => line.startsWith('message'))).toEqual(['message hello']);
   });
@@ -307,7 +307,7 @@ describe('close arguments', () => {
   it('sends a reason given without a code with code 1000, as the standard does', () => {
     const { connection, memory } = setup();
     memory.socket.accept();
-    connection.close(undefined, 'bye');
+    void connection.close(undefined, 'bye');
     return Promise.resolve().then(() => expect(memory.socket.closeRequest).toEqual({ code: 1000, reason: 'bye' }));
   });
 
@@ -324,7 +324,7 @@ describe('transports that report synchronously', () => {
     const memory = createMemoryTransport();
     // Some sockets (undici's, for one) fail a connecting socket synchronously inside close().
     const eager: Transport = (request, handlers) => {
-      const socket = memory.transport(request, handlers) as MemorySocket;
+      const socket = memory.transport(request, handlers);
       const close = socket.close.bind(socket);
       socket.close = (code, reason) => {
         close(code, reason);

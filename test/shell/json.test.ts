@@ -63,7 +63,7 @@ describe('sending', () => {
     expect(text(memory)).toEqual([]);
   });
 
-  it('reports a message the connection refuses through undelivered, with its JSON text', async () => {
+  it('reports a message the connection refuses through undelivered, with its JSON text', () => {
     const { connection, chat } = setup();
     const undelivered: unknown[] = [];
     connection.on('undelivered', ({ data, reason }) => undelivered.push([data, reason]));

@@ -180,7 +180,7 @@ describe('ManagedWebSocket events', () => {
       ws.send('ping');
     };
     ws.onmessage = function (event) {
-      calls.push(`message ${String(this === ws)} ${String(event.data)}`);
+      calls.push(`message ${String(this === ws)} ${event.data as string}`);
       ws.close();
     };
     ws.onclose = function (event) {

@@ -135,7 +135,7 @@ describe('send() on a connection', () => {
   it('accepts what the queue bound admits and reports the rest, in the order sent', () => {
     const { connection } = setup({ maxQueuedMessages: 3, maxQueuedBytes: 10 });
     const undelivered: string[] = [];
-    connection.on('undelivered', ({ data, reason }) => undelivered.push(`${String(data)} ${reason}`));
+    connection.on('undelivered', ({ data, reason }) => undelivered.push(`${data as string} ${reason}`));
     // 4 + 4 + 2 = 10 bytes fill the byte bound; 'x' is past it, and 'y' past the count bound too.
     expect(['1234', '5678', '90', 'x', 'y'].map((message) => connection.send(message))).toEqual([true, true, true, false, false]);
     expect(undelivered).toEqual(['x queue-full', 'y queue-full']);

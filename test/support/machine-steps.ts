@@ -60,7 +60,7 @@ export function runFrom(
   for (const step of events) {
     const event: ConnectionEvent = step.type === 'user.send' ? { ...step, ...queue } : step;
     [snapshot, actions] = transition(machine, snapshot, event);
-    steps.push(actions as Action[]);
+    steps.push(actions);
     for (const { type } of actions as Action[]) {
       if (type === 'enqueueMessage' && event.type === 'user.send') {
         queue.queuedMessages += 1;

@@ -108,7 +108,7 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
   let bound = Promise.resolve();
 
   const proxy = {
-    admit: options.admit ?? ('forward' as Admission),
+    admit: options.admit ?? 'forward',
     links: links as ReadonlySet<Link>,
     accepted,
     port: 0,

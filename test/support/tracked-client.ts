@@ -64,12 +64,12 @@ export class TrackedClient {
       this.#queued = [];
     });
     connection.on('message', (data) => {
-      const seq = seqOf(String(data));
+      const seq = seqOf(data as string);
       if (this.writtenOn.get(seq) !== this.#attempt) this.violations.push(`ack for ${seq}, not written on attempt ${this.#attempt}`);
       this.acked.add(seq);
     });
     connection.on('undelivered', ({ data, reason }) => {
-      const seq = seqOf(String(data));
+      const seq = seqOf(data as string);
       if (this.reported.has(seq)) this.violations.push(`${seq} reported twice`);
       this.reported.set(seq, reason);
       this.#queued = this.#queued.filter((queued) => queued !== seq);

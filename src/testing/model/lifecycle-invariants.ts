@@ -25,6 +25,7 @@
  *   failed or never opened.
  */
 import type { OutgoingData } from '../../byte-length.js';
+import { describeData } from './event-log.js';
 import { WILL_RECONNECT } from './lifecycle-oracle.js';
 import type { TapRecord } from './transport-tap.js';
 
@@ -161,7 +162,7 @@ function retriesInARow({ events, times, maxRetries, minStableTime }: RunRecord):
 function oneFatePerMessage({ events, sent, tap, closed }: RunRecord): string[] {
   const violations: string[] = [];
   for (const data of sent) {
-    const label = typeof data === 'string' ? data : String(data);
+    const label = describeData(data);
     const reported = events.filter((event) => event.startsWith(`undelivered ${label} `)).length;
     const written = tap.handed.includes(data) && !tap.unsent.includes(data) ? 1 : 0;
     if (reported + written > 1) violations.push(`one fate: ${label} was ${written ? 'written and ' : ''}reported ${reported} times`);

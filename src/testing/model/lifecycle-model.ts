@@ -190,7 +190,7 @@ export function advance(
   const sent = world.sent + (message === undefined ? 0 : 1);
   return {
     world: { machine: next, effects: outcome.state, sent, now, openedAt, inARow, draws: count() },
-    actions: actions as RequestedAction[],
+    actions: actions,
     outcome,
   };
 }
@@ -222,10 +222,10 @@ export function startWorld(
 ): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
   const [snapshot, actions] = initialTransition(machine, input);
   const { delays, count } = modelDelays();
-  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions as RequestedAction[], { context: snapshot.context, now: 0 }, delays);
+  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions, { context: snapshot.context, now: 0 }, delays);
   return {
     world: { machine: snapshot, effects: outcome.state, sent: 0, now: 0, openedAt: null, inARow: 0, draws: count() },
-    actions: actions as RequestedAction[],
+    actions: actions,
     outcome,
   };
 }

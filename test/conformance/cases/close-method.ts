@@ -229,12 +229,12 @@ export const closeMethodCases: readonly ConformanceCase[] = [
         const { ws, report } = await openSink(env);
         const closed = nextClose(ws);
         if (env.chromiumPlatform && args.length === 2) {
-          throwsDom(() => Reflect.apply(ws.close, ws, args), 'InvalidAccessError', `close(${args.map(String).join(', ')}) in Chromium`);
+          throwsDom(() => ws.close(...(args as [])), 'InvalidAccessError', `close(${args.map(String).join(', ')}) in Chromium`);
           ws.close();
           await closed;
           continue;
         }
-        Reflect.apply(ws.close, ws, args);
+        ws.close(...(args as []));
         const event = await closed;
         const received = await report();
         deepEqual([received.code, received.reason], [code, reason], `what the server received for close(${args.map(String).join(', ')})`);

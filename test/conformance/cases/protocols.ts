@@ -20,7 +20,7 @@ export async function expectFailedConnect(env: ConformanceEnv, ws: SocketUnderTe
 
 /** Characters RFC 9110 §5.6.2 leaves out of `tchar`, or that are not visible ASCII. */
 const NOT_TOKENS = ['', ' ', 'a b', 'a\tb', 'a\u0000b', 'a\u0001b', 'a\u001fb', 'a\u007fb', 'a\u0080b', 'a\u00e9b', '\u00e9', '/echo'];
-const SEPARATORS = [...'(),/:;<=>?@[\\]{}"'].map((separator) => `a${separator}b`);
+const SEPARATORS = Array.from('(),/:;<=>?@[\\]{}"', (separator) => `a${separator}b`);
 
 export const protocolCases: readonly ConformanceCase[] = [
   defineCase({

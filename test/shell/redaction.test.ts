@@ -6,8 +6,8 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { createConnection, type ConnectionOptions, type Transport } from '../src/index.js';
-import { createMemoryTransport, SimulatedClock } from '../src/testing/index.js';
+import { createConnection, type ConnectionOptions, type Transport } from '../../src/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 
 /** What must never appear, wherever the URL `ws://alice:pa55word@example.test/chat?token=t0psecret` surfaces. */
 const SECRETS = /alice|pa55word|t0psecret/;
@@ -39,6 +39,7 @@ function thrown(action: () => unknown): Error {
 describe('a transport that throws with the URL in its message', () => {
   // A browser's WebSocket constructor throws a SecurityError naming the URL when a Content
   // Security Policy forbids it, as written, credentials and token included.
+  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- stands in for a constructor, which is all it is
   class CspBlockedWebSocket {
     constructor(url: string) {
       throw new DOMException(
@@ -103,9 +104,7 @@ describe('handshake headers with CR, LF or NUL', () => {
     ['a name with CR LF', { headers: { 'X-Token\r\nX-Injected': 's3cr3t' } }, '"X-Token\\r\\nX-Injected"'],
     ['an origin with LF', { origin: 'https://app.example\ns3cr3t' }, '`origin`'],
   ])('refuses %s with a TypeError that names the header, not its value', (_, options, named) => {
-    const error = thrown(() =>
-      createConnection('ws://example.test/', { transport: createMemoryTransport().transport, ...options } as ConnectionOptions),
-    );
+    const error = thrown(() => createConnection('ws://example.test/', { transport: createMemoryTransport().transport, ...options }));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toContain(named);
     expect(error.message).not.toContain('s3cr3t');
