@@ -22,13 +22,13 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
  * about 5% above its size when the check was added, so that growth shows and noise does not).
  */
 const ENTRIES = [
-  { name: '`createConnection`', code: "export { createConnection } from 'statesock';", budget: 24_900 },
-  { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 25_800 },
-  { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_300 },
+  { name: '`createConnection`', code: "export { createConnection } from 'statesock';", budget: 26_300 },
+  { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 27_300 },
+  { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_700 },
   { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 34_600 },
 ];
-/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 10,932 B now, plus 5%. The goal is 6 KB. */
-const OWN_CODE_BUDGET = 11_480;
+/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B now (the hardening added redaction, header checks and rate-limited warnings), plus 5%. The goal is 6 KB. */
+const OWN_CODE_BUDGET = 12_800;
 /** The peers, measured as they are imported in `bench/clients/peers.ts`. */
 const PEERS = [
   { name: 'partysocket `WebSocket`', code: "export { WebSocket } from 'partysocket';" },

@@ -11,7 +11,8 @@
  */
 import { isOutgoingData, type OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
-import { createConnection, observeConnection, type Connection } from './connection.js';
+import { createConnection, type Connection } from './connection.js';
+import { observe } from './connection-internals.js';
 import type { ConnectionEventMap, ReadyState } from './connection-events.js';
 import type { AddListenerOptions, Listener, ListenerOptions, MessageEventOf } from './dom-types.js';
 import type { EventObserver } from './emitter.js';
@@ -98,7 +99,7 @@ export class ManagedWebSocket extends EventTarget {
     super();
     this.#connection = createConnection(href, connectionOptions(list, options));
     // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: origin is the URL's origin, serialized.
-    observeConnection(this.#connection, new EventRelay(this, new URL(this.#connection.url).origin));
+    this.#connection[observe](new EventRelay(this, new URL(this.#connection.url).origin));
   }
 
   /** The underlying connection, to inspect (its `actor`, `state`, `closed`); drive it through this object. */

@@ -14,7 +14,8 @@
  * what the types promise, so a listener meeting `null` where the type says `string` is the
  * common case, and one bad message from a server must not end the application.
  */
-import { clockOf, type Connection } from '../connection.js';
+import type { Connection } from '../connection.js';
+import { clock as clockKey } from '../connection-internals.js';
 import { Emitter } from '../emitter.js';
 import { describeValue } from '../validation.js';
 import type { IncomingData } from '../transports/transport.js';
@@ -179,7 +180,7 @@ const warned = new WeakMap<Connection, { nextAt: number; heldBack: number }>();
 
 /** The report of a parse error nobody listens for: the reason, the error and the start of the data, at most once per connection every 10 s. */
 function warnUnheard(connection: Connection, { reason, error, data }: JsonParseError): void {
-  const clock = clockOf(connection);
+  const clock = connection[clockKey]();
   const now = clock.monotonic ? clock.monotonic() : clock.now();
   const last = warned.get(connection);
   if (last !== undefined && now < last.nextAt) {
