@@ -1,5 +1,5 @@
 /**
- * Turns the measured rounds into the printed tables, the verdict on each of issue 8's targets,
+ * Turns the measured rounds into the printed tables, the verdict on each target,
  * and the JSON. Verdicts use the noise control: a ratio r measured with noise n only shows the
  * true ratio lies within r ± n, so "met within noise" means r - n is under the limit.
  */

@@ -1,5 +1,5 @@
 /**
- * The six workloads of issue 8, and a compression bomb. Each runs one implementation once and returns its metrics;
+ * The workloads `npm run bench` measures, and a compression bomb. Each runs one implementation once and returns its metrics;
  * `run.ts` decides the rounds and the order. Every workload runs the same code for every
  * implementation: only the adapter changes.
  *

@@ -1,6 +1,6 @@
 /**
  * Connection options, declared once: the type with TSDoc defaults, the `DEFAULTS` constant the
- * README table is checked against, and `resolveOptions()`, which validates every option and
+ * table in docs/options.md is checked against, and `resolveOptions()`, which validates every option and
  * throws a `TypeError` naming it, the value, and what was expected.
  */
 import type { InspectionEvent, Observer } from 'xstate';
@@ -61,16 +61,16 @@ export interface ConnectionOptions {
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** An `http.Agent`/`https.Agent`, for proxies (`ws` transport only). @default undefined */
   readonly agent?: object;
-  /** Passed to XState's `createActor` to observe the machine (see README, "Inspecting"). @default undefined */
+  /** Passed to XState's `createActor` to observe the machine (see docs/inspecting.md). @default undefined */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The source of time for every timeout; `./testing` has a simulated one. @default the platform's timers */
   readonly clock?: Clock;
-  /** Open a new socket after one ends without `close()` (see README, "Reconnection"). @default true (`ManagedWebSocket`: false) */
+  /** Open a new socket after one ends without `close()` (see docs/reconnection.md). @default true (`ManagedWebSocket`: false) */
   readonly reconnect?: boolean;
   /**
    * When a socket drops with messages it had not confirmed written and a reconnect follows, queue
    * them again, first, for the next socket, instead of reporting them `connection-lost`: at-least-once
-   * delivery, so the peer may see one twice (see README, "Delivery guarantees"). @default false
+   * delivery, so the peer may see one twice (see docs/delivery-guarantees.md). @default false
    */
   readonly resendUnconfirmed?: boolean;
   /** Reconnects in a row that may fail before the connection gives up (`giveup`); `Infinity` never gives up. @default Infinity */
@@ -105,7 +105,7 @@ export interface ConnectionOptions {
   readonly random?: () => number;
 }
 
-/** Every option's default. The README's option table is checked against this. */
+/** Every option's default. The table in docs/options.md is checked against this. */
 export const DEFAULTS = {
   protocols: [] as readonly string[],
   binaryType: 'arraybuffer' as BinaryType,

@@ -248,7 +248,7 @@ describe('createConnection with a ws server', () => {
       // None is lost silently. Node hands writes that queue up behind a slow one to the kernel
       // in a single writev and confirms them together, so a message at the boundary can be in
       // the kernel (and reach the server) before it is confirmed: reports err on the side of
-      // "undelivered" (at-least-once for an app that resends them), as the README says.
+      // "undelivered" (at-least-once for an app that resends them), as docs/delivery-guarantees.md says.
       expect(first).toBeLessThanOrEqual(received.length);
     });
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isRetryableClose } from '../../machines/reconnect-policy.js';
 import type { CloseCause, CloseInfo } from '../../machines/connection.types.js';
 
-/** Whether the default policy reconnects after a close with this code, as the README's table says. */
+/** Whether the default policy reconnects after a close with this code, as the table in docs/reconnection.md says. */
 const BY_CODE: Readonly<Record<number, boolean>> = {
   1000: false, // normal closure: the peer ended the session on purpose
   1001: true, // going away

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { plantedBugs } from './mutants.js';
+import { MEMORY_RUNS } from './runs.js';
 
 /** As many runs as the properties make in CI: a planted bug must be found within them. */
-const RUNS = 300;
 
 afterEach(() => {
   vi.doUnmock('../../src/effects.js');
@@ -28,7 +28,7 @@ describe('the properties catch a broken connection', () => {
       const { reconnectingConfigs, worldConfigs } = await import('./world-config.js');
       const invariant = invariants[bug.invariant] as Parameters<typeof holds>[0];
       const result = await fc.check(holds(invariant, bug.reconnecting ? reconnectingConfigs : worldConfigs), {
-        numRuns: RUNS,
+        numRuns: MEMORY_RUNS,
         endOnFailure: true,
       });
       expect(result.failed, `${bug.invariant} held over ${result.numRuns} runs`).toBe(true);

@@ -6,7 +6,7 @@
  * mid-stream, servers closing or vanishing), half the runs reconnecting through the same
  * faults. Fewer runs than the in-memory properties, each a few real round trips: per-attempt
  * order (2), readyState (3), queue bounds (5), nothing left behind (6), and the fates of
- * messages (1) in the at-least-once form the README documents for real sockets.
+ * messages (1) in the at-least-once form docs/delivery-guarantees.md documents for real sockets.
  */
 import fc from 'fast-check';
 import { WebSocket as UndiciWebSocket } from 'undici';
@@ -16,8 +16,7 @@ import { checkAttempts, checkReadyStates, closeInfoOf, events, fail, isRefusal, 
 import { assertOptions } from './replay.js';
 import { plans, runPlan, type WsOutcome } from './ws-world.js';
 import type { Entry } from './world.js';
-
-const RUNS = 50;
+import { WS_RUNS } from './runs.js';
 
 /**
  * 1, at least once: every accepted message reaches the server or is reported (unless a fault
@@ -89,7 +88,7 @@ async function checkNothingLeft({ connection, timeline, timersAfterClose, lateEv
   if (lateEvents.length > 0) fail(`6. events once the connection ended: ${lateEvents.join(', ')}`);
 }
 
-/** Every invariant that holds on real sockets, each failure message numbered as the README's list. */
+/** Every invariant that holds on real sockets, each failure message numbered as the list in CONTRIBUTING.md. */
 async function holdsOnRealSockets(outcome: WsOutcome): Promise<void> {
   const summary = checkAttempts(events(outcome));
   if (!summary.ended && !summary.lastClose?.willReconnect) fail('2. the connection ended without a final close');
@@ -99,11 +98,11 @@ async function holdsOnRealSockets(outcome: WsOutcome): Promise<void> {
   checkFates(outcome);
 }
 
-describe(`Connection through a fault-injecting proxy to a ws server (${RUNS} generated runs per transport)`, () => {
+describe(`Connection through a fault-injecting proxy to a ws server (${WS_RUNS} generated runs per transport)`, () => {
   it('keeps its per-attempt order, readyState, queue-bound, clean-up and at-least-once guarantees with the ws transport, reconnecting or not', async () => {
     await fc.assert(
       fc.asyncProperty(plans, async (plan) => holdsOnRealSockets(await runPlan(plan))),
-      assertOptions(RUNS),
+      assertOptions(WS_RUNS),
     );
   }, 120_000);
 
@@ -111,7 +110,7 @@ describe(`Connection through a fault-injecting proxy to a ws server (${RUNS} gen
   it('keeps the same guarantees with the native transport over a platform WebSocket', async () => {
     await fc.assert(
       fc.asyncProperty(plans, async (plan) => holdsOnRealSockets(await runPlan(plan, UndiciWebSocket as unknown as WebSocketConstructor))),
-      assertOptions(RUNS),
+      assertOptions(WS_RUNS),
     );
   }, 120_000);
 });

@@ -12,7 +12,7 @@
  * a wake's draw plus that draw), which is what a server facing 500 separate machines would see,
  * since here one process plays every client, the proxy and the backend and accepts only so
  * many connections per 100 ms. It prints the peak number of connection attempts per 100 ms of
- * every run (the README quotes them) and asserts the jittered peaks are a small fraction of the
+ * every run and asserts the jittered peaks are a small fraction of the
  * lockstep ones, and the restore's within 1.5 times the drop's. Real time: the runs share the
  * machine's speed, so the ratios, not the figures, are what the assertions rest on.
  *

@@ -6,7 +6,7 @@
  *   it was written on, and each socket's messages arrive in send order; so do a client's across
  *   its sockets, which is the queue surviving reconnects in order.
  * - A message both received and reported is the at-least-once boundary of a dropped socket
- *   (README, "Delivery guarantees"): only reasons that mean "handed to the socket, unconfirmed"
+ *   (docs/delivery-guarantees.md): only reasons that mean "handed to the socket, unconfirmed"
  *   may do that. A refusal or a queued message dropped before open was never written.
  * - A message neither received nor reported was lost in flight: allowed only if the client was
  *   told, i.e. it is `unconfirmed` (written on an attempt that ended uncleanly, before the

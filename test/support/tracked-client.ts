@@ -36,7 +36,7 @@ export class TrackedClient {
   readonly reported = new Map<number, UndeliveredReason>();
   /**
    * Messages written on an attempt that then ended uncleanly, neither acknowledged nor reported by
-   * its end: all the application can know is that they may be lost (README, "Delivery guarantees").
+   * its end: all the application can know is that they may be lost (docs/delivery-guarantees.md).
    */
   readonly unconfirmed = new Set<number>();
   /** Anything the client saw that breaks the connection's contract. */

@@ -1,6 +1,6 @@
 /**
  * Properties every run must have whatever the machine says, taken from the WHATWG WebSockets
- * Standard and the README's guarantees. The oracle compares the shell with the machine; these
+ * Standard and the guarantees in docs/. The oracle compares the shell with the machine; these
  * catch a machine that is wrong in a way it agrees with itself about (a broken machine is its
  * own oracle, so only an independent check can reject it).
  *

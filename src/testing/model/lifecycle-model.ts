@@ -93,7 +93,7 @@ export const MODEL_BACKOFF = {
 export const MAX_HELD = 2;
 
 /**
- * How long each timer runs on the paths. The reconnect wait is full jitter as the README
+ * How long each timer runs on the paths. The reconnect wait is full jitter as docs/reconnection.md
  * states it, `floor(random() * min(maxDelay, minDelay * factor ^ (retry - 1)))`, and a wake's
  * fresh draw `floor(random() * minDelay)`, written out here rather than imported from the
  * shell's `time.ts`, so that the oracle checks them; `draw` counts the draws made before.
@@ -132,7 +132,7 @@ export interface World {
   /** How many reconnect waits have been drawn so far (each takes the next of `MODEL_RANDOMS`). */
   readonly draws: number;
   /**
-   * Reconnects since the connection last stayed open `minStableTime`, as the README defines the
+   * Reconnects since the connection last stayed open `minStableTime`, as docs/reconnection.md defines the
    * retry count, reckoned by the model from states and time alone. The machine keeps its own
    * count (`retries`); where the two differ the key tells the worlds apart, so a machine that
    * counts wrong has its wrong count walked into (and the invariants catch it).

@@ -157,7 +157,7 @@ export const closeEventCases: readonly ConformanceCase[] = [
     name: 'does not reconnect once the connection was lost',
     cites: [
       `${SPEC}#feedback-from-the-protocol (CLOSED is final)`,
-      'README: "Like the platform\'s WebSocket, ManagedWebSocket does not reconnect"',
+      'docs/differences-from-websocket.md: "Like the platform\'s WebSocket, ManagedWebSocket does not reconnect"',
     ],
     async run(env) {
       const { ws, report } = await openSink(env, '&drop');
