@@ -12,7 +12,7 @@
  */
 import { expect, it } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
-import { expectAccountedFor } from '../support/expectations.js';
+import { expectAccountedFor, NOTHING_LOST } from '../support/expectations.js';
 import { useScene } from '../support/scene.js';
 
 const CLIENTS = 500;
@@ -63,7 +63,7 @@ async function storm(reconnectJitter: boolean): Promise<Storm> {
   await Promise.all(clients.map((client) => client.until(() => client.closes.length > 0 && client.connection.state === 'open', 'the reopen', 30_000)));
 
   const accepted = scene.proxy.accepted.slice(before);
-  expectAccountedFor(await scene.finish(), { lossless: true });
+  expectAccountedFor(await scene.finish(), NOTHING_LOST);
   return {
     scheduledPeak: peakPer(WINDOW_MS, scheduled),
     observedPeak: peakPer(WINDOW_MS, accepted),

@@ -80,7 +80,7 @@ export async function startScene(options: ConnectionOptions, proxyOptions: Omit<
       await scene.heal();
       const zombies = await ledger.lingering(lingerMs);
       await scene.close();
-      const accounts = clients.map((client) => account(client, ledger));
+      const accounts = clients.map((client) => account(client, ledger, proxy.upstream));
       return { accounts, zombies, problems: [...ledger.violations, ...accounts.flatMap((a) => a.problems)] };
     },
     async close() {
