@@ -44,7 +44,7 @@ async function overflowViolations(death: LinkDeath): Promise<{ violations: strin
   const start: typeof StartScene = async (...args) => (scene = await startScene(...args));
   try {
     const { finish } = await overflowLink(start, death);
-    return { violations: lossViolations(finish.accounts, whatLinksHold()), problems: finish.problems };
+    return { violations: lossViolations(finish.losses, whatLinksHold()), problems: finish.problems };
   } finally {
     await scene?.close();
   }

@@ -146,7 +146,7 @@ it(`keeps ${CLIENTS} connections whole through ${FAULT_PHASE_MS / 1000} s of ran
 
   const total = (key: 'delivered' | 'reported' | 'both') => finish.accounts.reduce((sum, a) => sum + a[key], 0);
   const sent = clients.reduce((sum, client) => sum + client.sent, 0);
-  const lost = lossesByHop(finish.accounts);
+  const lost = lossesByHop(finish.losses);
   const reconnects = clients.reduce((sum, client) => sum + client.reconnects.length, 0);
   console.log(
     `soak (seed ${seed}): ${[...faults].map(([name, n]) => `${n} ${name}`).join(', ')}; ${reconnects} reconnects; ` +

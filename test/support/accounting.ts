@@ -37,11 +37,30 @@ export const HOPS: readonly Hop[] = ['before the proxy', 'in the proxy', 'after 
 
 /** The messages one link lost at one hop, and the bytes their frames took. */
 export interface HopLoss {
-  readonly client: number;
-  readonly attempt: number;
+  /** Which link, in words (`client 3, attempt 2`). */
+  readonly link: string;
   readonly hop: Hop;
   readonly messages: number[];
   bytes: number;
+}
+
+/**
+ * Where a message that was written on the link `link` records (`undefined`: a link the proxy
+ * never read it on) and never delivered was lost, and the bytes its frames took: as the proxy
+ * measured them if it read them, else as the client framed its `payloadBytes`.
+ */
+export function placeLoss(link: UpstreamTraffic | undefined, id: number, payloadBytes: number): { readonly hop: Hop; readonly bytes: number } {
+  const hop: Hop = link?.forwarded.has(id) ? 'after the proxy' : link?.received.has(id) ? 'in the proxy' : 'before the proxy';
+  return { hop, bytes: link?.received.get(id) ?? clientFrameBytes(payloadBytes) };
+}
+
+/** Adds message `id`, lost at `hop` of `link`, to `losses` (one entry per link and hop). */
+export function addLoss(losses: Map<string, HopLoss>, link: string, id: number, { hop, bytes }: ReturnType<typeof placeLoss>): void {
+  const key = `${link}: ${hop}`;
+  const loss = losses.get(key) ?? { link, hop, messages: [], bytes: 0 };
+  losses.set(key, loss);
+  loss.messages.push(id);
+  loss.bytes += bytes;
 }
 
 export interface Account {
@@ -103,13 +122,7 @@ export function account(client: TrackedClient, ledger: ServerLedger, upstream: r
       problems.push(`client ${client.id}: ${seq} was written on attempt ${attempt}, which the proxy has no link for`);
       continue;
     }
-    const hop: Hop = link.forwarded.has(seq) ? 'after the proxy' : link.received.has(seq) ? 'in the proxy' : 'before the proxy';
-    const key = `${attempt} ${hop}`;
-    const loss = losses.get(key) ?? { client: client.id, attempt, hop, messages: [], bytes: 0 };
-    losses.set(key, loss);
-    loss.messages.push(seq);
-    // What the proxy read, it measured; the rest is measured as the client framed it.
-    loss.bytes += link.received.get(seq) ?? clientFrameBytes(client.bytes[seq]!);
+    addLoss(losses, `client ${client.id}, attempt ${attempt}`, seq, placeLoss(link, seq, client.bytes[seq]!));
   }
   return { problems, delivered: delivered.size, reported: client.reported.size, both, lostInFlight, losses: [...losses.values()] };
 }
@@ -157,21 +170,20 @@ export function whatLinksHold(): LossLimits {
 }
 
 /** Every hop of every link that lost more than `limits` allow, as a sentence naming the hop, the bytes and the limit. */
-export function lossViolations(accounts: readonly Account[], limits: LossLimits): string[] {
-  return accounts
-    .flatMap((account) => account.losses)
+export function lossViolations(losses: readonly HopLoss[], limits: LossLimits): string[] {
+  return losses
     .filter((loss) => loss.bytes > limits.bytes[loss.hop])
     .map(
       (loss) =>
-        `client ${loss.client}, attempt ${loss.attempt}: ${loss.messages.length} messages (${loss.bytes} frame bytes) lost ${loss.hop}, ` +
+        `${loss.link}: ${loss.messages.length} messages (${loss.bytes} frame bytes) lost ${loss.hop}, ` +
         `more than the ${limits.bytes[loss.hop]} bytes allowed (${limits.why})`,
     );
 }
 
 /** The messages and frame bytes lost at each hop, over every link. */
-export function lossesByHop(accounts: readonly Account[]): Record<Hop, { messages: number; bytes: number }> {
+export function lossesByHop(losses: readonly HopLoss[]): Record<Hop, { messages: number; bytes: number }> {
   const totals = Object.fromEntries(HOPS.map((hop) => [hop, { messages: 0, bytes: 0 }])) as Record<Hop, { messages: number; bytes: number }>;
-  for (const loss of accounts.flatMap((account) => account.losses)) {
+  for (const loss of losses) {
     totals[loss.hop].messages += loss.messages.length;
     totals[loss.hop].bytes += loss.bytes;
   }

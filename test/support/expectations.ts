@@ -17,10 +17,10 @@ export { NOTHING_LOST, whatLinksHold } from './accounting.js';
  * `whatLinksHold()` where a fault destroys sockets with messages in them, `NOTHING_LOST` where
  * none can.
  */
-export function expectAccountedFor({ problems, zombies, accounts }: Finish, limits: LossLimits): void {
+export function expectAccountedFor({ problems, zombies, losses }: Finish, limits: LossLimits): void {
   expect(problems).toEqual([]);
   expect(zombies.map((record) => `client ${record.client} attempt ${record.attempt}`), 'server sockets left open by ended attempts').toEqual([]);
-  expect(lossViolations(accounts, limits), 'messages lost beyond the limit').toEqual([]);
+  expect(lossViolations(losses, limits), 'messages lost beyond the limit').toEqual([]);
 }
 
 export interface Backoff {
