@@ -27,6 +27,8 @@ export const trackedNumber: Identify = (payload, binary) => {
 export class UpstreamTraffic {
   /** The request target of the client's upgrade request (`/?client=3&attempt=2`), once it arrived. */
   path: string | undefined;
+  /** The port of the proxy's socket toward the server, once connected: the server sees it as the remote port, which ties the server's socket to this link. */
+  serverPort: number | undefined;
   /** Every numbered message the proxy read from the client, in order, with the bytes its frames took. */
   readonly received = new Map<number, number>();
   /** Every numbered message the proxy passed on toward the server, in order. */
@@ -44,6 +46,7 @@ export class UpstreamTraffic {
       this.path = /^[A-Z]+ (\S+) HTTP\//.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)))?.[1];
     });
     client.on('data', (chunk: Buffer) => this.#fromClient.push(chunk));
+    server.once('connect', () => (this.serverPort = server.localPort));
     tapWrites(server, (chunk) => this.#toServer.push(chunk));
   }
 
