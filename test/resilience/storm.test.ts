@@ -23,7 +23,7 @@
  */
 import { expect, it } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
-import { expectAccountedFor } from '../support/expectations.js';
+import { expectAccountedFor, NOTHING_LOST } from '../support/expectations.js';
 import { useScene } from '../support/scene.js';
 
 const CLIENTS = 500;
@@ -128,7 +128,7 @@ async function storm(scenario: Scenario): Promise<Storm> {
   );
 
   const accepted = scene.proxy.accepted.slice(before);
-  expectAccountedFor(await scene.finish(), { lossless: true });
+  expectAccountedFor(await scene.finish(), NOTHING_LOST);
   return {
     scheduledPeak: peakPer(WINDOW_MS, scheduled),
     observedPeak: peakPer(WINDOW_MS, accepted),

@@ -43,6 +43,8 @@ export class TrackedClient {
   readonly violations: string[] = [];
   /** Messages handed to `send()` so far (their numbers are 0 to `sent - 1`). */
   sent = 0;
+  /** The UTF-8 bytes of each message sent, by number: the accounting measures lost frames with them. */
+  readonly bytes: number[] = [];
   urlCalls = 0;
   #attempt = 1;
   /** Accepted while not open, in order, and not yet written or reported. */
@@ -113,8 +115,10 @@ export class TrackedClient {
   send(padding = 0): number {
     const seq = this.sent++;
     const open = this.connection.state === 'open';
+    const text = messageText(this.id, seq, padding);
+    this.bytes.push(Buffer.byteLength(text));
     // A refused message is reported, synchronously or once the listener's event run is over.
-    if (!this.connection.send(messageText(this.id, seq, padding))) return seq;
+    if (!this.connection.send(text)) return seq;
     if (open) this.writtenOn.set(seq, this.#attempt);
     else this.#queued.push(seq);
     return seq;
