@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 
+import { TEARDOWN_ALLOWANCE, within } from './deadline.js';
 import { startWsServer, type TestWsServer } from './ws-server.js';
 
 export interface RestartableBackend {
@@ -36,7 +37,10 @@ export async function startBackend(onConnection: (socket: WebSocket, request: In
     async stop() {
       const stopping = server;
       server = undefined;
-      await stopping?.close();
+      if (stopping === undefined) return;
+      await within('backend.stop()', TEARDOWN_ALLOWANCE, stopping.close(), () => [
+        `the server on port ${stopping.port} (${stopping.server.clients.size} WebSockets, ${stopping.sockets.size} TCP connections open) to close`,
+      ]);
     },
   };
   await backend.start();
