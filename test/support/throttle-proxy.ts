@@ -22,7 +22,7 @@ import net from 'node:net';
 
 import { TEARDOWN_ALLOWANCE, within } from './deadline.js';
 import { Pipe, PASS, type Flow } from './link-flow.js';
-import { HOST, listenOnLoopback } from './loopback.js';
+import { HOST, listenOnLoopback, resetSocket } from './loopback.js';
 import { passThrough, throttle, type Shaper, type ThrottleOptions } from './shapers.js';
 import { trackedNumber, UpstreamTraffic, type Identify } from './upstream-traffic.js';
 
@@ -179,7 +179,7 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       const admit = proxy.admit;
       if (admit !== 'forward') {
         own(client, () => `client socket accepted with admit '${admit}'`);
-        if (admit === 'reset') client.resetAndDestroy();
+        if (admit === 'reset') resetSocket(client);
         // Read the upgrade request, and never answer it.
         else client.resume();
         return;
@@ -286,8 +286,8 @@ class ProxyLink implements Link {
 
   reset(): void {
     this.stop();
-    this.client.resetAndDestroy();
-    this.server.resetAndDestroy();
+    resetSocket(this.client);
+    resetSocket(this.server);
   }
 
   /** Stops forwarding (timers included). */
