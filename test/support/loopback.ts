@@ -36,6 +36,22 @@ export async function closeServer(server: net.Server, sockets: ReadonlySet<net.S
 }
 
 /**
+ * Resets `socket` (RST: its peer sees ECONNRESET), or destroys it if its end is under way, since
+ * Node cannot reset that one. After `end()`, until its shutdown is done, libuv refuses to reset a
+ * socket (`uv_tcp_close_reset` returns EINVAL while a shutdown is pending), and Node's
+ * `resetAndDestroy()` then reports the error and drops the handle without closing it: the socket
+ * never emits 'close', and its descriptor stays open for the life of the process. That window
+ * is a few callbacks long, unless the socket is still connecting: an end waits for the connect,
+ * and a reset asked for after it runs right behind its shutdown. Destroyed instead, the socket
+ * closes; its peer, sent an end already, sees the connection end.
+ */
+export function resetSocket(socket: net.Socket): void {
+  const shutdownPending = socket.writableEnded && !socket.writableFinished;
+  if (shutdownPending) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
+/**
  * A loopback port nothing listens on: bound on port 0, then released. Another process could
  * take it in between, but the kernel hands out ephemeral ports in sequence, so that is rare.
  */

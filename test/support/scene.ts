@@ -8,6 +8,7 @@
 import { afterEach } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
 import { account, type Account, type HopLoss } from './accounting.js';
+import { TEARDOWN_ALLOWANCE, within } from './deadline.js';
 import { ServerLedger, type SocketRecord } from './ledger.js';
 import { startBackend, type RestartableBackend } from './restartable-backend.js';
 import { PASS, startProxy, type Link, type ProxyOptions, type TestProxy } from './throttle-proxy.js';
@@ -75,8 +76,8 @@ export async function startScene(options: ConnectionOptions, proxyOptions: Omit<
     async heal() {
       proxy.admit = 'forward';
       proxy.setFlow('both', PASS);
-      await proxy.listen();
-      proxy.retarget(await backend.start());
+      await within('heal: the proxy listening again', TEARDOWN_ALLOWANCE, proxy.listen(), () => [`a listener on port ${proxy.port}`]);
+      proxy.retarget(await within('heal: the backend starting', TEARDOWN_ALLOWANCE, backend.start(), () => ['a listening backend']));
     },
     async finish(lingerMs = 5_000) {
       await scene.heal();
@@ -93,10 +94,27 @@ export async function startScene(options: ConnectionOptions, proxyOptions: Omit<
     async close() {
       if (closed) return;
       closed = true;
+      // Each step is bounded and named, and runs even if one before it failed, so that a
+      // teardown that cannot finish says where, and leaves as little behind as it can.
+      const failures: unknown[] = [];
+      const step = (run: () => Promise<unknown>) => run().catch((error: unknown) => void failures.push(error));
       // Clients first, while the network still carries their closing handshakes.
-      await Promise.all(clients.map((client) => client.connection.close()));
-      await proxy.close();
-      await backend.stop();
+      const closing = new Set(clients);
+      await step(() =>
+        within(
+          "close: every client's close()",
+          TEARDOWN_ALLOWANCE,
+          Promise.all(clients.map((client) => client.connection.close().then(() => closing.delete(client)))),
+          () =>
+            [...closing].map(
+              (client) => `client ${client.id} (state ${client.connection.state}, events ${client.timeline.slice(-8).join(' ')})`,
+            ),
+        ),
+      );
+      await step(() => proxy.close());
+      await step(() => backend.stop());
+      if (failures.length > 0)
+        throw new Error(failures.map((failure) => (failure instanceof Error ? failure.message : String(failure))).join('\n'));
     },
   };
   return scene;

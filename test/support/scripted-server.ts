@@ -19,7 +19,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-import { HOST, listenOnLoopback } from './loopback.js';
+import { HOST, listenOnLoopback, resetSocket } from './loopback.js';
 
 type WriteCallback = (error?: Error | null) => void;
 interface HeldWrite {
@@ -180,7 +180,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       return arrived ? Promise.resolve(arrived) : new Promise<PendingUpgrade>((resolve) => waiting.set(link, resolve));
     },
     async close() {
-      for (const socket of tcp) socket.resetAndDestroy();
+      for (const socket of tcp) resetSocket(socket);
       for (const link of links) link.destroy();
       wss.close();
       const closed = once(http, 'close');
@@ -206,7 +206,7 @@ function pendingUpgrade(wss: WebSocketServer, request: IncomingMessage, socket: 
       socket.end(`HTTP/1.1 ${status} Refused by the script\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     },
     drop() {
-      socket.resetAndDestroy();
+      resetSocket(socket);
     },
   };
 }
@@ -223,6 +223,6 @@ function scriptedConnection(ws: WebSocket, socket: net.Socket, link: Link): Scri
     close: (code, reason) => ws.close(code, reason),
     breakProtocol: () => socket.write(RESERVED_OPCODE_FRAME),
     pong: () => ws.pong(),
-    drop: () => socket.resetAndDestroy(),
+    drop: () => resetSocket(socket),
   };
 }

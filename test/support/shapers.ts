@@ -4,6 +4,7 @@
  * so many bytes). `link-flow.ts` has the flows a test switches at run time instead.
  */
 import type net from 'node:net';
+import { resetSocket } from './loopback.js';
 
 /**
  * Moves the bytes of one direction of a link from `from` to `to`, and ends `to` once `from` has
@@ -112,8 +113,8 @@ export function cutAfter({ after, mode }: Cut, onCut: () => void = () => {}): Sh
         to.end(piece);
         from.destroy();
       } else {
-        to.write(piece, () => to.resetAndDestroy());
-        from.resetAndDestroy();
+        to.write(piece, () => resetSocket(to));
+        resetSocket(from);
       }
     };
     from.on('data', onData);

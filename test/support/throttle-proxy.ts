@@ -20,8 +20,9 @@
  */
 import net from 'node:net';
 
+import { TEARDOWN_ALLOWANCE, within } from './deadline.js';
 import { Pipe, PASS, type Flow } from './link-flow.js';
-import { HOST, listenOnLoopback } from './loopback.js';
+import { HOST, listenOnLoopback, resetSocket } from './loopback.js';
 import { passThrough, throttle, type Shaper, type ThrottleOptions } from './shapers.js';
 import { trackedNumber, UpstreamTraffic, type Identify } from './upstream-traffic.js';
 
@@ -107,15 +108,18 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
   const accepted: number[] = [];
   const upstream: UpstreamTraffic[] = [];
   const identify = options.identify ?? trackedNumber;
-  /** Every socket the proxy holds, to destroy and await on close. */
-  const sockets = new Set<net.Socket>();
-  const own = (socket: net.Socket): net.Socket => {
-    sockets.add(socket);
+  /** Every socket the proxy holds, to destroy and await on close, with what it is (for a close that does not end). */
+  const sockets = new Map<net.Socket, () => string>();
+  const own = (socket: net.Socket, role: () => string): net.Socket => {
+    let error = '';
+    sockets.set(socket, () => `${role()} (${socketState(socket)}${error})`);
+    socket.on('error', (cause: NodeJS.ErrnoException) => (error = `, error ${cause.code ?? cause.message} in ${cause.syscall ?? '?'}`));
     socket.on('close', () => sockets.delete(socket));
     return socket;
   };
   /** Every listener ever started (`refuse()` closes one, `listen()` makes another), with its close. */
   const listeners = new Map<net.Server, Promise<void>>();
+  const closedListeners = new Set<net.Server>();
   /** The listener, listening or about to (`bound` settles once it is). */
   let listener: net.Server | undefined;
   let bound = Promise.resolve();
@@ -158,26 +162,45 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       proxy.refuse();
       await bound.catch(() => {});
       for (const link of links) link.stop();
-      const closed = [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([...closed, ...listeners.values()]);
+      const closed = [...sockets.keys()].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+      for (const socket of sockets.keys()) socket.destroy();
+      await within('proxy.close()', TEARDOWN_ALLOWANCE, Promise.all([...closed, ...listeners.values()]), () => [
+        ...[...sockets.values()].map((describe) => `the 'close' of the ${describe()}`),
+        ...[...listeners.keys()]
+          .filter((server) => !closedListeners.has(server))
+          .map((server) => `the 'close' of a listener (${server.listening ? 'listening' : 'not listening'})`),
+      ]);
     },
   };
 
   function createListener(): net.Server {
     const server = net.createServer((client) => {
       accepted.push(now());
-      own(client).on('error', () => {});
-      if (proxy.admit === 'reset') client.resetAndDestroy();
-      // Read the upgrade request, and never answer it.
-      else if (proxy.admit === 'stall') client.resume();
-      else {
-        const link = new ProxyLink(client, own(net.connect(target, HOST)), options, flows, identify, () => links.delete(link));
-        links.add(link);
-        upstream.push(link.upstream);
+      const admit = proxy.admit;
+      if (admit !== 'forward') {
+        own(client, () => `client socket accepted with admit '${admit}'`);
+        if (admit === 'reset') resetSocket(client);
+        // Read the upgrade request, and never answer it.
+        else client.resume();
+        return;
       }
+      const side = (name: string) => () => `${name} side of the link for ${link.path ?? '(no request yet)'}`;
+      own(client, side('client'));
+      const link: ProxyLink = new ProxyLink(client, own(net.connect(target, HOST), side('server')), options, flows, identify, () =>
+        links.delete(link),
+      );
+      links.add(link);
+      upstream.push(link.upstream);
     });
-    listeners.set(server, new Promise((resolve) => server.once('close', resolve)));
+    listeners.set(
+      server,
+      new Promise((resolve) =>
+        server.once('close', () => {
+          closedListeners.add(server);
+          resolve();
+        }),
+      ),
+    );
     return server;
   }
 
@@ -263,8 +286,8 @@ class ProxyLink implements Link {
 
   reset(): void {
     this.stop();
-    this.client.resetAndDestroy();
-    this.server.resetAndDestroy();
+    resetSocket(this.client);
+    resetSocket(this.server);
   }
 
   /** Stops forwarding (timers included). */
@@ -294,4 +317,13 @@ async function listenAgain(server: net.Server, port: number): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+}
+
+/** What a socket that has not closed is doing: enough to tell a socket stuck half-way through its end. */
+function socketState(socket: net.Socket): string {
+  const flags = [socket.destroyed ? 'destroyed' : 'not destroyed'];
+  if (socket.connecting) flags.push('connecting');
+  if (socket.readableEnded) flags.push('read side ended');
+  if (socket.writableEnded) flags.push(socket.writableFinished ? 'write side finished' : 'write side ending');
+  return flags.join(', ');
 }

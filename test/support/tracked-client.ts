@@ -140,7 +140,12 @@ export class TrackedClient {
         this.#waiters = this.#waiters.filter((waiter) => waiter.done !== done);
         reject(
           new Error(
-            `client ${this.id}: ${what} did not happen within ${ms} ms (state ${this.connection.state}, events ${this.timeline.slice(-12).join(' ')})`,
+            `client ${this.id}: ${what} did not happen within ${ms} ms (state ${this.connection.state}, events ${this.timeline.slice(-12).join(' ')}; last closes ${
+              this.closes
+                .slice(-4)
+                .map((close) => `${close.code} ${close.cause}`)
+                .join(', ') || 'none'
+            })`,
           ),
         );
       }, ms);

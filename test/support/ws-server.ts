@@ -34,6 +34,8 @@ export interface TestWsServer {
   readonly connections: ServerConnection[];
   /** Errors server-side sockets reported (they are listened to, so none crashes the run). */
   readonly errors: Error[];
+  /** The TCP connections accepted and not yet closed. */
+  readonly sockets: ReadonlySet<net.Socket>;
   /** The n-th call resolves with the n-th WebSocket accepted (at once if it already was). */
   nextConnection(): Promise<ServerConnection>;
   /** Terminates every socket and stops listening. */
@@ -77,6 +79,7 @@ export async function serveWebSockets(
     server,
     connections,
     errors,
+    sockets,
     nextConnection() {
       const index = awaited++;
       const existing = connections[index];
