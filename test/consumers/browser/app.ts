@@ -60,3 +60,10 @@ const server: MemorySocket = memory.socket;
 server.accept();
 server.flush();
 console.log(lifecyclePaths().length);
+
+// The inspector element: defined by importing its entry, typed in the DOM's tag map.
+import { StatesockInspector } from 'statesock/inspector';
+const inspector: StatesockInspector = document.createElement('statesock-inspector');
+inspector.connection = connection;
+document.body.append(inspector);
+console.log(inspector instanceof HTMLElement, customElements.get('statesock-inspector') === StatesockInspector);
