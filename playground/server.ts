@@ -1,7 +1,7 @@
 /**
  * The playground's server: one http server on loopback that serves the page, its script
- * (bundled from `client.ts` with esbuild at startup, in memory), the committed
- * `diagrams/connection.svg` byte for byte, MDN's example chat over WebSocket at `/chat`, and the
+ * (bundled from `client/main.ts` with esbuild at startup, in memory; the inspector element in it
+ * carries the statechart), MDN's example chat over WebSocket at `/chat`, and the
  * fault control endpoint at `/fault`. Nothing is fetched from the network. Only requests for its
  * own host, from its own page or from no page, are answered (`admission.ts`), and chat messages
  * are capped at `MAX_CHAT_MESSAGE`.
@@ -43,9 +43,6 @@ interface Asset {
 }
 
 const MAX_FAULT_BODY = 4096;
-
-/** The path of the diagram the page shows: the committed one, so the page draws exactly what `diagrams/` does. */
-export const DIAGRAM_FILE = fileURLToPath(new URL('../diagrams/connection.svg', import.meta.url));
 
 /** Starts the playground; resolves once it listens. */
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
@@ -184,12 +181,11 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The page, its bundled script (and lazily loaded chunks) and the diagram, by URL path. */
+/** The page and its bundled script (and lazily loaded chunks), by URL path. */
 async function loadAssets(): Promise<Map<string, Asset>> {
   const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  const [page, diagram, bundle] = await Promise.all([
+  const [page, bundle] = await Promise.all([
     readFile(here('./page.html'), 'utf8'),
-    readFile(DIAGRAM_FILE),
     build({
       entryPoints: [here('./client/main.ts'), here('./client/bot-worker.ts')],
       bundle: true,
@@ -204,10 +200,7 @@ async function loadAssets(): Promise<Map<string, Asset>> {
       logLevel: 'silent',
     }),
   ]);
-  const assets = new Map<string, Asset>([
-    ['/', { body: page, type: 'text/html; charset=utf-8' }],
-    ['/diagram.svg', { body: diagram, type: 'image/svg+xml' }],
-  ]);
+  const assets = new Map<string, Asset>([['/', { body: page, type: 'text/html; charset=utf-8' }]]);
   for (const file of bundle.outputFiles) assets.set(`/${basename(file.path)}`, { body: file.text, type: 'text/javascript; charset=utf-8' });
   return assets;
 }

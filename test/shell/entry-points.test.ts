@@ -79,5 +79,7 @@ describe('entry points', () => {
     expect(exports['./inspector']).toEqual({ types: './dist/src/inspector/index.d.ts', default: './dist/src/inspector/index.js' });
     // `import 'statesock/inspector'` imports nothing by name: without this, a bundler would drop it.
     expect(sideEffects).toContain('./dist/src/inspector/index.js');
+    // And the sources, which the playground and the examples bundle: esbuild reads the same list for them.
+    expect(sideEffects).toContain('./src/inspector/index.ts');
   });
 });
