@@ -39,11 +39,13 @@ describe('entry points', () => {
     expect(reachableImports('src/index.ts').packages).toContain('ws');
   });
 
-  it('keeps the inspector out of everything the main entries import', () => {
+  it('keeps the inspector and the React hooks out of everything the main entries import', () => {
     for (const entry of ['src/index.ts', 'src/index.browser.ts']) {
-      const { files } = reachableImports(entry);
-      expect([...files].filter((file) => file.includes('/src/inspector/'))).toEqual([]);
+      const { files, packages } = reachableImports(entry);
+      expect([...files].filter((file) => file.includes('/src/inspector/') || file.includes('/src/react/'))).toEqual([]);
+      expect(packages).not.toContain('react');
     }
+    expect(reachableImports('src/react/index.ts').packages).toContain('react');
     expect([...reachableImports('src/inspector/index.ts').files].some((file) => file.endsWith('/src/connection-internals.ts'))).toBe(true);
   });
 
@@ -69,6 +71,22 @@ describe('entry points', () => {
     const order = Object.keys(main);
     expect(order.indexOf('browser')).toBeLessThan(order.indexOf('node'));
     expect(order.indexOf('worker')).toBeLessThan(order.indexOf('node'));
+  });
+
+  it('exports the React hooks as their own entry, with React an optional peer', () => {
+    const { exports, peerDependencies, peerDependenciesMeta, sideEffects } = JSON.parse(
+      readFileSync(resolve(root, 'package.json'), 'utf8'),
+    ) as {
+      exports: Record<string, Record<string, string>>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+      sideEffects: string[];
+    };
+    expect(exports['./react']).toEqual({ types: './dist/src/react/index.d.ts', default: './dist/src/react/index.js' });
+    expect(peerDependencies.react).toBe('^18.0.0 || ^19.0.0');
+    expect(peerDependenciesMeta.react?.optional).toBe(true);
+    // Nothing happens on import: a bundler may drop whatever the application does not use.
+    expect(sideEffects.filter((path) => path.includes('/react/'))).toEqual([]);
   });
 
   it('exports the inspector as its own entry, which bundlers keep for its side effects', () => {
