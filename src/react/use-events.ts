@@ -3,19 +3,20 @@
  * messages of a JSON channel. A callback runs for each event and renders nothing by itself: a
  * component that should show a message sets its state there.
  */
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useInsertionEffect, useRef } from 'react';
 import type { Connection } from '../connection.js';
 import type { ConnectionEventMap } from '../connection-events.js';
 import { jsonChannel, type JsonChannel } from '../json/channel.js';
 import type { TypedMessage } from '../json/parse.js';
 
-/** A layout effect in the browser, so the newest callback is in place before any event; a plain one on the server, where neither runs. */
-const useCallbackEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
-
-/** The newest `callback`, for a listener that stays subscribed across renders. */
+/**
+ * The newest `callback`, for a listener that stays subscribed across renders. Put in place by an
+ * insertion effect, which runs at each commit before any other effect and event, and which server
+ * rendering skips without a warning (a layout effect draws one from React 18 there).
+ */
 function useLatest<T>(callback: T): { readonly current: T } {
   const latest = useRef(callback);
-  useCallbackEffect(() => {
+  useInsertionEffect(() => {
     latest.current = callback;
   });
   return latest;

@@ -6,7 +6,8 @@
  * rendered.
  */
 import { StrictMode, version } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import { createRoot, hydrateRoot, type Root } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
 import { createConnection, type Connection } from '../../src/index.browser.js';
 import { RELEASE_DELAY, useConnection, useConnectionEvent, useJsonChannel, useJsonMessage } from '../../src/react/index.js';
 
@@ -28,6 +29,12 @@ export interface ReactPage {
   sockets(): number;
   /** Mounts `count` components that use `url` (with `options` as inline JSON) in a root named `root`. */
   mount(root: string, url: string, count: number, strict: boolean, options?: Record<string, unknown>): void;
+  /**
+   * Renders `count` components that use `url` to HTML, as a server would (here, in the page), puts
+   * the HTML in a root named `root` and hydrates it in StrictMode; returns the sockets the page had
+   * constructed once the HTML was rendered, and the HTML.
+   */
+  hydrate(root: string, url: string, count: number): { socketsAfterRender: number; html: string };
   /** Mounts one component following a connection the page created itself (`given`). */
   mountGiven(root: string, url: string): void;
   unmount(root: string): void;
@@ -94,6 +101,19 @@ const page: ReactPage = {
     const root = createRoot(element);
     root.render(strict ? <StrictMode>{clients}</StrictMode> : <>{clients}</>);
     roots.set(name, { root, element, seen });
+  },
+  hydrate(name, url, count) {
+    const element = document.createElement('div');
+    element.id = name;
+    document.body.append(element);
+    const seen = Array.from({ length: count }, () => ({ renders: 0, messages: [], echoes: [], connection: undefined }));
+    const clients = () => seen.map((each, index) => <Client key={index} url={url} seen={each} />);
+    const html = renderToString(<>{clients()}</>);
+    const socketsAfterRender = constructed;
+    element.innerHTML = html;
+    const root = hydrateRoot(element, <StrictMode>{clients()}</StrictMode>);
+    roots.set(name, { root, element, seen });
+    return { socketsAfterRender, html };
   },
   mountGiven(name, url) {
     const element = document.createElement('div');

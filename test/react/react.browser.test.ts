@@ -108,6 +108,21 @@ describe.each(VERSIONS)('statesock/react with React $major', ({ major, alias }) 
     await call('unmount', 'strict');
   });
 
+  it('hydrates server-rendered HTML without a mismatch, then opens one connection', async () => {
+    const path = `hydrate-${major}`;
+    const before = await call('sockets');
+    const { socketsAfterRender, html } = await call('hydrate', 'hydrated', `${server.url}${path}`, 2);
+    // Rendered to HTML: the connecting state, and no socket.
+    expect(socketsAfterRender).toBe(before);
+    expect(html).toBe('<p class="client" data-state="connecting" data-ready-state="0"></p>'.repeat(2));
+    await allShow('hydrated', 'open');
+    expect((await call('sockets')) - before).toBe(1);
+    expect(upgrades(path)).toHaveLength(1);
+    expect(await call('sameConnection', 'hydrated', 0, 'hydrated', 1)).toBe(true);
+    // A mismatch would be a console error, which the file checks at its end.
+    await call('unmount', 'hydrated');
+  });
+
   it('hands messages to callbacks without re-rendering, typed ones through the shared JSON channel', async () => {
     const path = `messages-${major}`;
     await call('mount', 'messages', `${server.url}${path}`, 2, false);
@@ -148,7 +163,8 @@ describe.each(VERSIONS)('statesock/react with React $major', ({ major, alias }) 
     await call('unmount', 'again');
     const [code] = (await closed) as [number]; // bounded by the test's timeout
     expect(code).toBe(1000);
-    expect(await call('readyStateOf', 'again', 0)).toBe(3);
+    // The server's closing frame may still be on its way to the page.
+    await expect.poll(() => call('readyStateOf', 'again', 0), { timeout: BOUND }).toBe(3);
   });
 
   it('follows a connection it is given, and leaves closing it to its owner', async () => {
