@@ -52,12 +52,12 @@ button:hover { background: #e4e7eb; }
 .diagram[data-zoom='fit'] svg { width: 100%; height: auto; }
 /* The current state, its parent cluster and the last transition. CSS wins over Graphviz's presentation attributes. */
 .diagram g.node.current > path, .diagram g.node.current > polygon { fill: var(--statesock-accent-soft); stroke: var(--statesock-accent); stroke-width: 3px; }
-.diagram g.node.current > text { font-weight: 700; }
+/* Not bold: Graphviz sized each node for its label at normal weight, and a bolder one spills over the border. */
 .diagram g.node.active > text { fill: var(--statesock-accent); }
 .diagram g.cluster.active > path { fill: var(--statesock-accent-wash); stroke: var(--statesock-accent); stroke-width: 2px; }
 .diagram g.edge.taken > path { stroke: var(--statesock-accent); stroke-width: 2.5px; }
 .diagram g.edge.taken > polygon { fill: var(--statesock-accent); stroke: var(--statesock-accent); }
-.diagram g.edge.taken > text { fill: var(--statesock-accent); font-weight: 700; }
+.diagram g.edge.taken > text { fill: var(--statesock-accent); }
 .log {
   list-style: none; margin: 8px 0 4px; padding: 0; max-height: var(--statesock-log-height); overflow-y: auto;
   font: 12px/1.45 ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace;
