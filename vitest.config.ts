@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^statesock\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      { find: /^statesock\/react$/, replacement: fileURLToPath(new URL('./src/react/index.ts', import.meta.url)) },
+      { find: /^statesock\/inspector$/, replacement: fileURLToPath(new URL('./src/inspector/index.ts', import.meta.url)) },
       { find: /^statesock$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

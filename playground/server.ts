@@ -1,7 +1,8 @@
 /**
  * The playground's server: one http server on loopback that serves the page, its script
- * (bundled from `client.ts` with esbuild at startup, in memory), the committed
- * `diagrams/connection.svg` byte for byte, MDN's example chat over WebSocket at `/chat`, and the
+ * (bundled from `client/main.ts` with esbuild at startup, in memory; the inspector element in it
+ * carries the statechart), the examples of `examples/` at `/examples/<name>/`, MDN's example chat
+ * over WebSocket at `/chat`, and the
  * fault control endpoint at `/fault`. Nothing is fetched from the network. Only requests for its
  * own host, from its own page or from no page, are answered (`admission.ts`), and chat messages
  * are capped at `MAX_CHAT_MESSAGE`.
@@ -43,9 +44,6 @@ interface Asset {
 }
 
 const MAX_FAULT_BODY = 4096;
-
-/** The path of the diagram the page shows: the committed one, so the page draws exactly what `diagrams/` does. */
-export const DIAGRAM_FILE = fileURLToPath(new URL('../diagrams/connection.svg', import.meta.url));
 
 /** Starts the playground; resolves once it listens. */
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
@@ -184,14 +182,33 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The page, its bundled script (and lazily loaded chunks) and the diagram, by URL path. */
+/** The examples the server also serves, at `/examples/<name>/`: each a page in `examples/<name>/` and the script it loads. */
+export const EXAMPLES = {
+  'react-chat': { entry: 'main.tsx', script: 'react-chat' },
+  inspector: { entry: 'main.ts', script: 'inspector-example' },
+} as const;
+
+export type ExampleName = keyof typeof EXAMPLES;
+
+/** The pages (the playground's and the examples'), their bundled scripts and lazily loaded chunks, by URL path. */
 async function loadAssets(): Promise<Map<string, Asset>> {
   const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  const [page, diagram, bundle] = await Promise.all([
+  const examples = Object.entries(EXAMPLES);
+  const [page, examplePages, bundle] = await Promise.all([
     readFile(here('./page.html'), 'utf8'),
-    readFile(DIAGRAM_FILE),
+    Promise.all(examples.map(([name]) => readFile(here(`../examples/${name}/index.html`), 'utf8'))),
     build({
-      entryPoints: [here('./client/main.ts'), here('./client/bot-worker.ts')],
+      entryPoints: {
+        main: here('./client/main.ts'),
+        'bot-worker': here('./client/bot-worker.ts'),
+        ...Object.fromEntries(examples.map(([name, { entry, script }]) => [script, here(`../examples/${name}/${entry}`)])),
+      },
+      // The examples import the package by name, as an application does: here, its browser sources.
+      alias: {
+        'statesock/react': here('../src/react/index.ts'),
+        'statesock/inspector': here('../src/inspector/index.ts'),
+        statesock: here('../src/index.browser.ts'),
+      },
       bundle: true,
       write: false,
       format: 'esm',
@@ -204,10 +221,8 @@ async function loadAssets(): Promise<Map<string, Asset>> {
       logLevel: 'silent',
     }),
   ]);
-  const assets = new Map<string, Asset>([
-    ['/', { body: page, type: 'text/html; charset=utf-8' }],
-    ['/diagram.svg', { body: diagram, type: 'image/svg+xml' }],
-  ]);
+  const assets = new Map<string, Asset>([['/', { body: page, type: 'text/html; charset=utf-8' }]]);
+  examples.forEach(([name], index) => assets.set(`/examples/${name}/`, { body: examplePages[index]!, type: 'text/html; charset=utf-8' }));
   for (const file of bundle.outputFiles) assets.set(`/${basename(file.path)}`, { body: file.text, type: 'text/javascript; charset=utf-8' });
   return assets;
 }

@@ -1,20 +1,30 @@
 /**
  * `npm start`: the playground. Starts the server on 127.0.0.1 (`PORT`, or a free port), prints
- * its URL, and stops cleanly on Ctrl-C. `npm start -- --headless` runs the scripted tour in the
- * terminal instead (`examples/start.ts`).
+ * its URL, and stops cleanly on Ctrl-C. `npm start -- --example NAME` prints the URL of one of
+ * the examples it also serves (`npm run example:react-chat`, `npm run example:inspector`).
+ * `npm start -- --headless` runs the scripted tour in the terminal instead (`examples/start.ts`).
  */
 import { main as runHeadlessTour } from '../examples/start.js';
-import { startPlayground } from './server.js';
+import { EXAMPLES, startPlayground, type ExampleName } from './server.js';
 
-const USAGE = `usage: npm start [-- --headless]
+const NAMES = Object.keys(EXAMPLES) as ExampleName[];
+const USAGE = `usage: npm start [-- --headless | --example NAME]
 
-  (no flag)    serve the playground on http://127.0.0.1:$PORT/ (PORT unset: a free port)
-  --headless   run a scripted tour of the lifecycle in the terminal, then exit
+  (no flag)        serve the playground on http://127.0.0.1:$PORT/ (PORT unset: a free port)
+  --example NAME   the same, printing the URL of the example NAME (${NAMES.join(', ')})
+  --headless       run a scripted tour of the lifecycle in the terminal, then exit
   env STATESOCK_INSPECT=ws://localhost:8080   with --headless: also send machine events to a Stately inspector relay`;
 
 const args = process.argv.slice(2);
+const example = args[0] === '--example' && args.length === 2 ? args[1] : undefined;
 if (args.includes('--help') || args.includes('-h')) {
   console.log(USAGE);
+} else if (example !== undefined) {
+  if ((NAMES as string[]).includes(example)) await serve(example as ExampleName);
+  else {
+    console.error(`unknown example: ${JSON.stringify(example)}, expected one of ${NAMES.join(', ')}\n${USAGE}`);
+    process.exitCode = 2;
+  }
 } else if (args.some((arg) => arg !== '--headless')) {
   console.error(`unknown argument: ${args.find((arg) => arg !== '--headless')}\n${USAGE}`);
   process.exitCode = 2;
@@ -24,7 +34,7 @@ if (args.includes('--help') || args.includes('-h')) {
   await serve();
 }
 
-async function serve(): Promise<void> {
+async function serve(example?: ExampleName): Promise<void> {
   const port = process.env.PORT === undefined || process.env.PORT === '' ? 0 : Number(process.env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     console.error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
@@ -33,6 +43,7 @@ async function serve(): Promise<void> {
   }
   const playground = await startPlayground({ port, log: (line) => console.log(`  ${line}`) });
   console.log(`statesock playground: ${playground.url}`);
+  if (example !== undefined) console.log(`example ${example}: ${new URL(`examples/${example}/`, playground.url).href}`);
   console.log('Open it in a browser (two tabs make a chat). Ctrl-C stops it.');
   if (process.env.STATESOCK_INSPECT)
     console.log('(STATESOCK_INSPECT applies to --headless; the page has its own link to the Stately inspector.)');

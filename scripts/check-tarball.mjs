@@ -51,7 +51,8 @@ try {
     const app = join(work, name);
     cpSync(join(consumers, name), app, { recursive: true });
     cpSync(unpacked, join(app, 'node_modules', 'statesock'), { recursive: true });
-    for (const dependency of [...runtime, '@types/node']) {
+    // React's types come with @types/react, which an application that uses `statesock/react` has.
+    for (const dependency of [...runtime, '@types/node', '@types/react']) {
       const link = join(app, 'node_modules', dependency);
       mkdirSync(dirname(link), { recursive: true });
       symlinkSync(join(root, 'node_modules', dependency), link, 'dir');

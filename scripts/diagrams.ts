@@ -1,5 +1,6 @@
 /**
- * `npm run diagrams`: regenerates `diagrams/connection.md` and `diagrams/connection.svg` from
+ * `npm run diagrams`: regenerates `diagrams/connection.md`, `diagrams/connection.svg` and the
+ * inspector element's copy of that SVG (`src/inspector/connection-diagram.ts`) from
  * `machines/connection.machine.ts`. Run it after changing the machine; the diagram test fails
  * until the committed files match.
  */
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DIAGRAM_FILES, renderDiagrams } from './render-diagrams.js';
 
 const rendered = await renderDiagrams();
-for (const kind of ['markdown', 'svg'] as const) {
+for (const kind of ['markdown', 'svg', 'module'] as const) {
   // Resolved from this file, not the working directory, so the script runs from anywhere.
   const path = fileURLToPath(new URL(`../${DIAGRAM_FILES[kind]}`, import.meta.url));
   await mkdir(dirname(path), { recursive: true });

@@ -29,5 +29,21 @@ memory.socket.accept();
 assert.equal(inMemory.readyState, 1);
 assert.equal(connectionMachine.id, 'connection');
 
+// The optional entries load in Node: the inspector, without a DOM, defines and records nothing;
+// the React hooks render on the server and open nothing (the server would see an upgrade).
+const { StatesockInspector } = await import('statesock/inspector');
+assert.equal(typeof StatesockInspector, 'function');
+const { useConnection } = await import('statesock/react');
+const { createElement } = await import('react');
+const { renderToString } = await import('react-dom/server');
+let upgrades = 0;
+server.on('connection', () => (upgrades += 1));
+const Status = () => createElement('p', null, useConnection(url).state);
+assert.equal(renderToString(createElement(Status)), '<p>connecting</p>');
+const probe = createConnection(url);
+await new Promise((resolve) => probe.on('open', resolve));
+await probe.close(1000);
+assert.equal(upgrades, 1); // the probe's alone
+
 server.close();
 console.log('dist smoke test passed: the built package works through its exports');

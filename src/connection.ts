@@ -6,7 +6,7 @@ import type { CloseInfo } from '../machines/connection.types.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './connection-events.js';
 import type { EventObserver } from './emitter.js';
-import { clock, observe } from './connection-internals.js';
+import { clock, connectionCreated, observe } from './connection-internals.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
 import type { Clock } from './time.js';
@@ -35,6 +35,7 @@ export class Connection {
     const resolved = resolveOptions(options);
     this.#urls = new UrlResolver(url, fixed, resolved.secureOnly);
     this.#engine = new ConnectionEngine(resolved, this.#urls, fixed === undefined ? 'url()' : redactUrl(fixed));
+    connectionCreated?.(this);
   }
 
   /**

@@ -1,21 +1,12 @@
-/** The page's event log: one line per event, newest last, bounded so a long session stays fast. */
+/**
+ * The page's own log: what only the page knows (chat messages, parse errors, faults it asked for,
+ * the bot in its Worker), one line each, newest last, bounded so a long session stays fast. What
+ * the connection itself reports is in the inspector element beside it.
+ */
 
 const MAX_LINES = 500;
 
-export type LogKind =
-  | 'machine'
-  | 'state'
-  | 'open'
-  | 'message'
-  | 'error'
-  | 'close'
-  | 'reconnecting'
-  | 'giveup'
-  | 'undelivered'
-  | 'parse-error'
-  | 'fault'
-  | 'worker'
-  | 'info';
+export type LogKind = 'message' | 'parse-error' | 'fault' | 'worker' | 'info';
 
 export interface Log {
   append(kind: LogKind, text: string): void;

@@ -1,11 +1,15 @@
 /**
  * The playground page: a chat client of MDN's example protocol on the library's browser entry
- * (`createConnection` over the native `WebSocket`, `jsonChannel` for the typed messages), beside
- * the machine's diagram with the current state marked, an event log fed by the connection's
- * events and a plain `inspect` function, the queue and `bufferedAmount`, and fault buttons.
+ * (`createConnection` over the native `WebSocket`, `jsonChannel` for the typed messages), fault
+ * buttons, and the `<statesock-inspector>` element any application can show: the machine's
+ * diagram with the current state marked, the connection's event log, the queue and
+ * `bufferedAmount`. The page's own log keeps what only the page knows: chat messages, parse
+ * errors, faults asked for, the bot in its Worker.
  */
 import type { InspectionEvent } from 'xstate';
-import { createConnection, jsonChannel, type Connection, type ConnectionStateName, type JsonChannel } from '../../src/index.browser.js';
+// First, so the element hears every connection this page creates.
+import '../../src/inspector/index.js';
+import { createConnection, jsonChannel, type Connection, type JsonChannel } from '../../src/index.browser.js';
 import {
   CHAT_PATH,
   CHAT_PROTOCOL,
@@ -17,7 +21,6 @@ import {
 } from '../protocol.js';
 import type { BotReport } from './bot-worker.js';
 import { createChatView } from './chat-view.js';
-import { loadDiagram } from './diagram.js';
 import { createLog, preview } from './log.js';
 
 const FILLER_CHUNK = 64 * 1024;
@@ -30,7 +33,6 @@ const log = createLog($('log'));
 const chatView = createChatView($('users'), $('messages'));
 const usernameInput = $<HTMLInputElement>('username');
 const textInput = $<HTMLInputElement>('text');
-const diagram = await loadDiagram($('diagram'), '/diagram.svg');
 
 /** Names this page to the server, so faults hit this page's connection and no other. */
 const clientToken = Math.random().toString(36).slice(2, 10);
@@ -42,57 +44,39 @@ let myName = '';
 let stately: { next?: (event: InspectionEvent) => void } | undefined;
 /** The chat bot running in a Web Worker, while it runs. */
 let bot: Worker | undefined;
-/** The machine state the diagram last saw, from inspection snapshots: edges are drawn from it. */
-let machineState = 'connecting';
 
 function connect(): void {
   if (connection !== undefined && connection.readyState !== 3) return;
   myId = 0;
   $('m-id').textContent = '(not yet)';
-  machineState = 'connecting';
   const url = new URL(`${CHAT_PATH}?client=${clientToken}`, location.href); // http: becomes ws:
-  const current = createConnection(url, { protocols: [CHAT_PROTOCOL], inspect: (event) => inspect(event) });
+  const current = createConnection(url, { protocols: [CHAT_PROTOCOL], inspect: (event) => stately?.next?.(event) });
   connection = current;
   chat = jsonChannel<ServerMessage, ClientMessage>(current);
-  diagram.showState(current.state);
-  // The connection reports its initial state itself, with the first `state` event.
   log.append('info', `new connection to ${url.pathname}${url.search}`);
 
-  current.on('state', ({ state, readyState }) => {
-    diagram.showState(state);
-    log.append('state', `${state} (readyState ${readyState})`);
-    updateMeters();
-  });
+  current.on('state', updateButtons);
   let opens = 0;
-  current.on('open', ({ protocol }) => {
-    log.append('open', `subprotocol "${protocol}"`);
+  current.on('open', () => {
     // A reconnect is a new socket, which the server knows by a new id and no name: sign in again.
     // The first open needs nothing: the name queued below was flushed before this event.
     if (opens++ > 0) sendName();
   });
-  current.on('error', ({ cause, message }) => log.append('error', `${cause}: ${message}`));
-  current.on('close', ({ code, reason, wasClean, cause, willReconnect }) => {
-    log.append(
-      'close',
-      `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ', will reconnect' : ''}`,
-    );
+  current.on('close', ({ code, cause, willReconnect }) => {
     chatView.notice(`Disconnected (${code}, ${cause})${willReconnect ? '; reconnecting…' : '.'}`);
     chatView.showUsers([], myName);
   });
-  current.on('reconnecting', ({ attempt, retry, delay }) => {
+  current.on('reconnecting', () => {
     myId = 0;
     $('m-id').textContent = '(not yet)';
-    log.append('reconnecting', `attempt ${attempt} in ${delay} ms (reconnect ${retry} in a row); what you send meanwhile is queued`);
   });
   current.on('giveup', ({ reason, close }) => {
-    log.append('giveup', `${reason} after ${close.code} ${close.cause}`);
     chatView.notice(
       reason === 'not-retryable'
         ? `The server ended the chat (${close.code}); Connect starts again.`
         : 'Gave up reconnecting; Connect starts again.',
     );
   });
-  current.on('undelivered', ({ data, reason }) => log.append('undelivered', `${reason}: ${preview(data)}`));
 
   chat.onMessage((message) => log.append('message', `← ${message.type}`));
   chat.onParseError(({ reason, data }) => {
@@ -115,35 +99,13 @@ function connect(): void {
   sendName();
 }
 
-function inspect(event: InspectionEvent): void {
-  stately?.next?.(event);
-  if (event.type === '@xstate.event') log.append('machine', event.event.type);
-  if (event.type === '@xstate.snapshot') {
-    const value = (event.snapshot as { value?: unknown }).value;
-    const next =
-      typeof value === 'string'
-        ? value
-        : Object.entries(value as Record<string, string>).map(([parent, child]) => `${parent}.${child}`)[0]!;
-    diagram.showTransition(machineState, next, event.event.type);
-    machineState = next;
-  }
-}
-
 function sendName(): void {
   myName = usernameInput.value.trim() || 'guest';
   chat?.send({ type: 'username', id: myId, name: myName, date: Date.now() });
 }
 
-function updateMeters(): void {
-  const state: ConnectionStateName | 'none' = connection?.state ?? 'none';
-  const buffered = connection?.bufferedAmount ?? 0;
-  const stateMeter = $('m-state');
-  stateMeter.textContent = state;
-  stateMeter.dataset.state = state;
-  $('m-ready').textContent = String(connection?.readyState ?? '');
-  $('m-queued').textContent = String(connection?.queuedMessages ?? 0);
-  $('m-buffered').textContent = buffered.toLocaleString('en');
-  $<HTMLProgressElement>('m-buffered-bar').value = Math.min(buffered, FILLER_TOTAL);
+/** Connect while there is no connection or it is over; Close while it is neither closing nor over. */
+function updateButtons(): void {
   const closed = connection === undefined || connection.readyState === 3;
   $<HTMLButtonElement>('connect').disabled = !closed;
   $<HTMLButtonElement>('close').disabled = closed || connection?.readyState === 2;
@@ -234,9 +196,6 @@ $('stately').addEventListener('click', () => {
   openStatelyInspector().catch((error: unknown) => log.append('info', `the Stately inspector did not load: ${String(error)}`));
 });
 
-$<HTMLProgressElement>('m-buffered-bar').max = FILLER_TOTAL;
-// bufferedAmount and the queue change without an event to say so: sample them.
-setInterval(updateMeters, 100);
 connect();
-updateMeters();
+updateButtons();
 document.body.dataset.ready = 'true';

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import sparticuz from '@sparticuz/chromium';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { closeServer, listenOnLoopback, trackSockets } from '../support/loopback.js';
 
@@ -76,11 +76,20 @@ export interface StaticFile {
   readonly type: string;
 }
 
+/** How `bundleForBrowser` bundles, beyond its defaults. */
+export interface BundleOptions {
+  /** Package names to substitute, as esbuild's `alias` (e.g. `{ react: 'react18' }`): subpaths follow. */
+  readonly alias?: Record<string, string>;
+  readonly plugins?: Plugin[];
+  /** Shared modules become chunks the entries import (`/chunk-….js`), so entries loaded one after another share one copy of them. */
+  readonly splitting?: boolean;
+}
+
 /**
- * Bundles each entry point (a path to a `.ts` file) into one ES module for the browser, in
- * memory. Returns the files by URL path: `/<entry basename>.js`.
+ * Bundles each entry point (a path to a `.ts` or `.tsx` file) into one ES module for the
+ * browser, in memory. Returns the files by URL path: `/<entry basename>.js` (and the chunks).
  */
-export async function bundleForBrowser(entryPoints: readonly string[]): Promise<Map<string, StaticFile>> {
+export async function bundleForBrowser(entryPoints: readonly string[], options: BundleOptions = {}): Promise<Map<string, StaticFile>> {
   const result = await build({
     entryPoints: [...entryPoints],
     bundle: true,
@@ -92,6 +101,9 @@ export async function bundleForBrowser(entryPoints: readonly string[]): Promise<
     // Stack traces from the page point at the TypeScript sources.
     sourcemap: 'inline',
     logLevel: 'silent',
+    ...(options.alias === undefined ? {} : { alias: options.alias }),
+    ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+    splitting: options.splitting ?? false,
   });
   return new Map(
     result.outputFiles.map((file) => [`/${basename(file.path)}`, { body: file.text, type: 'text/javascript; charset=utf-8' }]),

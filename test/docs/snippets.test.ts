@@ -1,5 +1,5 @@
 /**
- * Every TypeScript snippet in the docs compiles against the package's real types, as a reader
+ * Every TypeScript snippet in the docs (`ts`, and `tsx` for React) compiles against the package's real types, as a reader
  * would paste it. A snippet that uses names it does not define (a `url`, the reader's own class)
  * declares them in a comment just above it: `<!-- snippet-context: declare const url: string; -->`.
  */
@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { markdownDocuments, ROOT } from './markdown.js';
 
-const SNIPPET = /(?:<!-- snippet-context: ([^]*?) -->\n[ \t]*)?```ts\n([^]*?)```/g;
+const SNIPPET = /(?:<!-- snippet-context: ([^]*?) -->\n[ \t]*)?```(tsx?)\n([^]*?)```/g;
 
 interface Snippet {
   readonly where: string;
@@ -28,9 +28,9 @@ function writeSnippets(): Snippet[] {
   for (const document of markdownDocuments()) {
     for (const match of document.text.matchAll(SNIPPET)) {
       const line = document.text.slice(0, match.index).split('\n').length;
-      const file = join(directory, `${document.path.replace(/\W/g, '_')}_${line}.ts`);
+      const file = join(directory, `${document.path.replace(/\W/g, '_')}_${line}.${match[2]!}`);
       // `export {}` makes each snippet a module, so top-level await and imports work as in an app.
-      writeFileSync(file, `${match[1] ?? ''}\n${match[2]!}\nexport {};\n`);
+      writeFileSync(file, `${match[1] ?? ''}\n${match[3]!}\nexport {};\n`);
       snippets.push({ where: `${document.path}:${line}`, file });
     }
   }
@@ -55,8 +55,14 @@ describe('TypeScript snippets in the docs', () => {
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
         lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
         types: ['node'],
+        jsx: ts.JsxEmit.ReactJSX,
         baseUrl: ROOT,
-        paths: { statesock: ['./src/index.ts'], 'statesock/testing': ['./src/testing/index.ts'] },
+        paths: {
+          statesock: ['./src/index.ts'],
+          'statesock/testing': ['./src/testing/index.ts'],
+          'statesock/inspector': ['./src/inspector/index.ts'],
+          'statesock/react': ['./src/react/index.ts'],
+        },
         skipLibCheck: true,
       },
     );

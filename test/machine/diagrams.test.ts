@@ -36,7 +36,7 @@ function declaredIds(mermaid: string): string[] {
 describe('connection diagrams', () => {
   it('are committed as the generator renders them now', async () => {
     const rendered = await renderDiagrams();
-    for (const kind of ['markdown', 'svg'] as const) {
+    for (const kind of ['markdown', 'svg', 'module'] as const) {
       const committed = await readFile(new URL(`../../${DIAGRAM_FILES[kind]}`, import.meta.url), 'utf8').catch(() => '');
       expect(committed, `${DIAGRAM_FILES[kind]} is stale: run \`npm run diagrams\``).toBe(rendered[kind]);
     }

@@ -73,6 +73,24 @@ describe('npm start', () => {
     expect(stdout).toMatch(/done: every connection is closed and the server has stopped\.\n$/);
   });
 
+  it('--example prints the URL of the example it serves, and refuses an unknown one', async () => {
+    const { child, exited, output } = start(['--example', 'inspector'], { PORT: '0' });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const found = /example inspector: (http:\/\/\S+)/.exec(output().stdout);
+        if (found) resolve(found[1]!);
+      });
+      void exited.then(() => reject(new Error(`exited before printing a URL: ${JSON.stringify(output())}`)));
+    });
+    expect(url).toMatch(/\/examples\/inspector\/$/);
+    expect(await (await fetch(url)).text()).toContain('<h1>The inspector element on a plain page</h1>');
+    child.kill('SIGINT');
+    expect(await exited).toEqual([0, null]);
+    const unknown = start(['--example', 'nope']);
+    expect(await unknown.exited).toEqual([2, null]);
+    expect(unknown.output().stderr).toContain('unknown example: "nope", expected one of react-chat, inspector');
+  });
+
   it('refuses an unknown argument with usage and exit code 2', async () => {
     const { exited, output } = start(['--nope']);
     expect(await exited).toEqual([2, null]);

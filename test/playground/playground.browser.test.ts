@@ -1,17 +1,18 @@
 /**
  * The playground in a real headless Chromium: two pages chat through the embedded server, faults
- * injected from a page move the diagram's highlight to the right state, a bot runs the library
- * inside a Web Worker, and the page draws exactly the committed `diagrams/connection.svg`. One
- * browser for the file; every wait is for a DOM condition, bounded.
+ * injected from a page move the highlight of the page's `<statesock-inspector>` to the right
+ * state, a bot runs the library inside a Web Worker, and the element draws exactly the committed
+ * `diagrams/connection.svg`. One browser for the file; every wait is for a DOM condition, bounded.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIAGRAM_FILE, startPlayground, type Playground } from '../../playground/server.js';
+import { startPlayground, type Playground } from '../../playground/server.js';
 import { launchChromium, openPage, type PageProblems } from '../browser/harness.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const DIAGRAM_FILE = fileURLToPath(new URL('../../diagrams/connection.svg', import.meta.url));
 /** A failure bound for each DOM condition, not a delay. */
 const BOUND = 10_000;
 
@@ -26,26 +27,33 @@ async function openPlayground(name: string): Promise<Page> {
   problems.push(opened.problems);
   const { page } = opened;
   await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.locator('#m-state[data-state="open"]').waitFor({ timeout: BOUND });
+  await waitForState(page, 'open');
   await page.fill('#username', name);
   await page.click('#name-form button');
   return page;
 }
 
-/** The `<title>` of the diagram's node marked current: the state's id, e.g. `connection.open`. */
-function currentNode(page: Page): Promise<string | null> {
-  return page.locator('#diagram g.node.current > title').textContent({ timeout: BOUND });
+/** The page's newest connection in its inspector element (which shows the newest first). */
+function newest(page: Page) {
+  return page.locator('statesock-inspector .connection').first();
 }
 
-/** The event log, oldest first. */
-function logLines(page: Page): Promise<{ kind: string; text: string }[]> {
-  return page.$$eval('#log li', (items) =>
-    items.map((item) => ({ kind: item.dataset.kind ?? '', text: item.querySelector('span')?.textContent ?? '' })),
+/** The `<title>` of the diagram's node marked current: the state's id, e.g. `connection.open`. */
+function currentNode(page: Page): Promise<string | null> {
+  return newest(page).locator('g.node.current > title').textContent({ timeout: BOUND });
+}
+
+/** A log's lines, oldest first: the page's own (`#log`), or the newest connection's in the inspector. */
+function logLines(page: Page, which: 'page' | 'connection'): Promise<{ kind: string; text: string }[]> {
+  const list = which === 'page' ? page.locator('#log li') : newest(page).locator('.log li');
+  return list.evaluateAll((items) =>
+    items.map((item) => ({ kind: (item as HTMLElement).dataset.kind ?? '', text: item.querySelector('span')?.textContent ?? '' })),
   );
 }
 
 async function waitForState(page: Page, state: string): Promise<void> {
-  await page.locator(`#m-state[data-state="${state}"]`).waitFor({ timeout: BOUND });
+  await page.locator(`statesock-inspector .connection[data-state="${state}"]`).first().waitFor({ timeout: BOUND });
+  expect(await newest(page).getAttribute('data-state')).toBe(state);
 }
 
 beforeAll(async () => {
@@ -84,7 +92,7 @@ describe('the playground in Chromium', () => {
     await alice.locator('#messages li', { hasText: 'in a Web Worker) heard alice: "ping bot"' }).waitFor({ timeout: BOUND });
     await bob.click('#bot'); // stops it: a clean close from inside the worker
     await bob.locator('#log li[data-kind="worker"]', { hasText: 'bot closed (1000)' }).waitFor({ timeout: BOUND });
-    const reports = (await logLines(bob)).filter(({ kind, text }) => kind === 'worker' && text.startsWith('bot state'));
+    const reports = (await logLines(bob, 'page')).filter(({ kind, text }) => kind === 'worker' && text.startsWith('bot state'));
     expect(reports.map(({ text }) => text)).toEqual([
       'bot state connecting',
       'bot state open',
@@ -97,7 +105,7 @@ describe('the playground in Chromium', () => {
   it('reports a malformed message from the server as a parse-error, and the connection stays open', async () => {
     await bob.click('button[data-fault="garbage"]');
     await bob.locator('#log li[data-kind="parse-error"]', { hasText: 'invalid-json' }).waitFor({ timeout: BOUND });
-    expect(await bob.locator('#m-state').getAttribute('data-state')).toBe('open');
+    expect(await newest(bob).getAttribute('data-state')).toBe('open');
     expect(await currentNode(bob)).toBe('connection.open');
   });
 
@@ -106,11 +114,11 @@ describe('the playground in Chromium', () => {
     await alice.click('button[data-fault="close"]');
     await waitForState(alice, 'gaveUp');
     expect(await currentNode(alice)).toBe('connection.gaveUp');
-    await alice
-      .locator('#log li[data-kind="close"]', { hasText: '4001 "closed from the playground" normal clean' })
+    await newest(alice)
+      .locator('.log li[data-kind="close"]', { hasText: '4001 "closed from the playground" normal clean' })
       .waitFor({ timeout: BOUND });
     // An application code: the default policy does not retry it.
-    await alice.locator('#log li[data-kind="giveup"]', { hasText: 'not-retryable after 4001' }).waitFor({ timeout: BOUND });
+    await newest(alice).locator('.log li[data-kind="giveup"]', { hasText: 'not-retryable after 4001' }).waitFor({ timeout: BOUND });
     await bob.locator('#users li', { hasText: 'alice' }).waitFor({ state: 'detached', timeout: BOUND });
     expect(await currentNode(bob)).toBe('connection.open');
   });
@@ -119,9 +127,10 @@ describe('the playground in Chromium', () => {
     await alice.click('button[data-fault="refuse"]');
     await alice.locator('#log li[data-kind="fault"]', { hasText: 'refuse: applies to the next handshake' }).waitFor({ timeout: BOUND });
     await alice.click('#connect');
+    // A new connection: the inspector shows it first, its log from its creation.
+    await expect.poll(() => alice.locator('statesock-inspector .connection').count(), { timeout: BOUND }).toBe(2);
     await waitForState(alice, 'open');
-    const lines = await logLines(alice);
-    const attempt = lines.slice(lines.findLastIndex(({ text }) => text.includes('new connection')));
+    const attempt = await logLines(alice, 'connection');
     expect(attempt.filter(({ kind }) => ['state', 'error', 'close', 'reconnecting', 'open'].includes(kind))).toEqual([
       { kind: 'state', text: expect.stringMatching(/^connecting/) },
       { kind: 'error', text: expect.stringMatching(/^handshake-failed/) },
@@ -133,18 +142,18 @@ describe('the playground in Chromium', () => {
       { kind: 'state', text: 'open (readyState 1)' },
     ]);
     expect(await currentNode(alice)).toBe('connection.open');
-    expect(await alice.locator('#diagram g.edge.taken > title').textContent()).toBe('connection.connecting->connection.open');
+    expect(await newest(alice).locator('g.edge.taken > title').textContent()).toBe('connection.connecting->connection.open');
     // The name queued before the refused attempt survived it and went out on the new socket.
     await bob.locator('#users li', { hasText: 'alice' }).waitFor({ timeout: BOUND });
   });
 
   it('reconnects after the server drops the connection, and signs in again under the same name', async () => {
-    const opensBefore = await alice.locator('#log li[data-kind="open"]').count();
+    const opensBefore = await newest(alice).locator('.log li[data-kind="open"]').count();
     await alice.click('button[data-fault="drop"]');
-    await alice
-      .locator('#log li[data-kind="close"]', { hasText: '1006 connection-lost unclean, will reconnect' })
+    await newest(alice)
+      .locator('.log li[data-kind="close"]', { hasText: '1006 connection-lost unclean, will reconnect' })
       .waitFor({ timeout: BOUND });
-    await alice.locator('#log li[data-kind="open"]').nth(opensBefore).waitFor({ timeout: BOUND });
+    await newest(alice).locator('.log li[data-kind="open"]').nth(opensBefore).waitFor({ timeout: BOUND });
     await waitForState(alice, 'open');
     await bob.locator('#users li', { hasText: 'alice' }).waitFor({ timeout: BOUND });
     expect(await bob.locator('#users li', { hasText: 'alice' }).allTextContents()).toHaveLength(1);
@@ -157,26 +166,24 @@ describe('the playground in Chromium', () => {
     await bob.click('#close');
     await waitForState(bob, 'closing.draining');
     expect(await currentNode(bob)).toBe('connection.closing.draining');
-    expect(await bob.locator('#diagram g.cluster.active > title').textContent()).toBe('cluster_connection.closing');
-    await bob.waitForFunction(() => Number(document.getElementById('m-buffered')!.textContent.replace(/,/g, '')) > 0, undefined, {
-      timeout: BOUND,
-    });
+    expect(await newest(bob).locator('g.cluster.active > title').textContent()).toBe('cluster_connection.closing');
+    await expect
+      .poll(async () => Number((await newest(bob).locator('[data-meter="buffered"]').textContent())?.replace(/,/g, '')), { timeout: BOUND })
+      .toBeGreaterThan(0);
     await mkdir(ARTIFACTS, { recursive: true });
     await bob.screenshot({ path: `${ARTIFACTS}playground.png`, fullPage: true });
   });
 
   it('draws the committed diagrams/connection.svg, unchanged but for the highlight classes', async () => {
-    const committed = await readFile(DIAGRAM_FILE);
-    const served = Buffer.from(await (await fetch(new URL('diagram.svg', playground.url))).arrayBuffer());
-    expect(served.equals(committed)).toBe(true);
-    const same = await alice.evaluate(async () => {
-      const text = await (await fetch('/diagram.svg')).text();
+    const committed = await readFile(DIAGRAM_FILE, 'utf8');
+    const same = await newest(alice).evaluate((section, text) => {
       const original = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
-      const shown = document.querySelector('#diagram svg')!.cloneNode(true) as Element;
+      const shown = section.querySelector('.diagram svg')!.cloneNode(true) as Element;
       for (const element of shown.querySelectorAll('.current, .active, .taken')) element.classList.remove('current', 'active', 'taken');
+      for (const element of shown.querySelectorAll('[class=""]')) element.removeAttribute('class');
       const serialize = (node: Node) => new XMLSerializer().serializeToString(node);
       return serialize(shown) === serialize(original);
-    });
+    }, committed);
     expect(same).toBe(true);
   });
 

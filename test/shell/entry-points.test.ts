@@ -1,8 +1,10 @@
 /**
  * The browser entry point must never reach `ws` (a Node-only package) through its imports, and
- * package.json must route browsers and workers to it.
+ * package.json must route browsers and workers to it. The optional layers (the inspector element)
+ * are reached only through their own entry points, so an application that does not import them
+ * pays nothing for them.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +39,23 @@ describe('entry points', () => {
     expect(reachableImports('src/index.ts').packages).toContain('ws');
   });
 
+  it('keeps the inspector and the React hooks out of everything the main entries import', () => {
+    for (const entry of ['src/index.ts', 'src/index.browser.ts']) {
+      const { files, packages } = reachableImports(entry);
+      expect([...files].filter((file) => file.includes('/src/inspector/') || file.includes('/src/react/'))).toEqual([]);
+      expect(packages).not.toContain('react');
+    }
+    expect(reachableImports('src/react/index.ts').packages).toContain('react');
+    expect([...reachableImports('src/inspector/index.ts').files].some((file) => file.endsWith('/src/connection-internals.ts'))).toBe(true);
+  });
+
+  it('lets only the inspector entry set the connection-created hook, and only the constructor call it', () => {
+    const sources = readdirSync(resolve(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.ts'));
+    const using = (pattern: RegExp) => sources.filter((path) => pattern.test(readFileSync(resolve(root, 'src', path), 'utf8'))).sort();
+    expect(using(/\bonConnectionCreated\(/)).toEqual(['connection-internals.ts', 'inspector/registry.ts']);
+    expect(using(/\bconnectionCreated\?\.\(/)).toEqual(['connection.ts']);
+  });
+
   it('routes browsers and workers to the browser entry, Node to the ws one', () => {
     const { exports } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
       exports: Record<string, Record<string, string>>;
@@ -52,5 +71,33 @@ describe('entry points', () => {
     const order = Object.keys(main);
     expect(order.indexOf('browser')).toBeLessThan(order.indexOf('node'));
     expect(order.indexOf('worker')).toBeLessThan(order.indexOf('node'));
+  });
+
+  it('exports the React hooks as their own entry, with React an optional peer', () => {
+    const { exports, peerDependencies, peerDependenciesMeta, sideEffects } = JSON.parse(
+      readFileSync(resolve(root, 'package.json'), 'utf8'),
+    ) as {
+      exports: Record<string, Record<string, string>>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+      sideEffects: string[];
+    };
+    expect(exports['./react']).toEqual({ types: './dist/src/react/index.d.ts', default: './dist/src/react/index.js' });
+    expect(peerDependencies.react).toBe('^18.0.0 || ^19.0.0');
+    expect(peerDependenciesMeta.react?.optional).toBe(true);
+    // Nothing happens on import: a bundler may drop whatever the application does not use.
+    expect(sideEffects.filter((path) => path.includes('/react/'))).toEqual([]);
+  });
+
+  it('exports the inspector as its own entry, which bundlers keep for its side effects', () => {
+    const { exports, sideEffects } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string>>;
+      sideEffects: string[];
+    };
+    expect(exports['./inspector']).toEqual({ types: './dist/src/inspector/index.d.ts', default: './dist/src/inspector/index.js' });
+    // `import 'statesock/inspector'` imports nothing by name: without this, a bundler would drop it.
+    expect(sideEffects).toContain('./dist/src/inspector/index.js');
+    // And the sources, which the playground and the examples bundle: esbuild reads the same list for them.
+    expect(sideEffects).toContain('./src/inspector/index.ts');
   });
 });

@@ -60,3 +60,30 @@ const server: MemorySocket = memory.socket;
 server.accept();
 server.flush();
 console.log(lifecyclePaths().length);
+
+// The inspector element: defined by importing its entry, typed in the DOM's tag map.
+import { StatesockInspector } from 'statesock/inspector';
+const inspector: StatesockInspector = document.createElement('statesock-inspector');
+inspector.connection = connection;
+document.body.append(inspector);
+console.log(inspector instanceof HTMLElement, customElements.get('statesock-inspector') === StatesockInspector);
+
+// The React hooks: typed against React's own declarations (a peer dependency).
+import {
+  RELEASE_DELAY,
+  useConnection,
+  useConnectionEvent,
+  useJsonChannel,
+  useJsonMessage,
+  type UseConnectionResult,
+} from 'statesock/react';
+type Chat = { type: 'message'; text: string } | { type: 'userlist'; users: string[] };
+export function useChat(url: string, heard: (text: string) => void): UseConnectionResult {
+  const result = useConnection(url, { protocols: ['json'] });
+  const following: UseConnectionResult = useConnection(connection);
+  useConnectionEvent(result.connection, 'close', ({ code }) => console.log(code, following.readyState));
+  const chat = useJsonChannel<Chat, Chat>(result.connection);
+  useJsonMessage(chat, 'message', ({ text }) => heard(text));
+  chat?.send({ type: 'message', text: `state ${result.state}, released ${RELEASE_DELAY} ms after the last user` });
+  return result;
+}
