@@ -159,7 +159,8 @@ export const plantedBugs: readonly PlantedBug[] = [
   {
     name: 'waits out the ceiling of the next reconnect instead of this one',
     invariant: 'retryAccounting',
-    says: /before retry \d+, outside/,
+    // Drawn below the next ceiling, the wait is past this one's, or (with jitter) at it exactly.
+    says: /before retry \d+(, outside|: not a whole number of ms below)/,
     reconnecting: true,
     plant: withEffects((original) => ({
       startTimer: (engine, params, step, message) =>
