@@ -82,6 +82,11 @@ export function attachSessions(server: WebSocketServer, options?: SessionServerO
 
 /** A session server that takes sockets through `handle()` only. */
 export function createSessionServer(options: SessionServerOptions = {}, onClose: () => void = () => {}): SessionServer {
+  return createHub(options, onClose);
+}
+
+/** The session server as its class, with `accept` for sockets that are not `ws` ones (the tests' in-memory sockets). */
+export function createHub(options: SessionServerOptions = {}, onClose: () => void = () => {}): Hub {
   return new Hub(resolveServerOptions(options), options.store ?? memorySessionStore(), onClose);
 }
 
@@ -111,7 +116,8 @@ function resolveServerOptions(options: SessionServerOptions): ResolvedServerOpti
   };
 }
 
-class Hub implements SessionServer, SessionHost {
+/** The session server; `createSessionServer` returns it as a `SessionServer` (tests use `accept` for in-memory sockets). */
+export class Hub implements SessionServer, SessionHost {
   readonly options: ResolvedServerOptions;
   readonly store: SessionStore;
   readonly #sessions = new Map<string, ServerSessionImpl>();
