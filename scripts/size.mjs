@@ -26,6 +26,7 @@ const ENTRIES = [
   { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 27_300 },
   { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_700 },
   { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 34_600 },
+  { name: '`createReliableSession`', code: "export { createReliableSession } from 'statesock/reliable';", budget: 32_100 },
 ];
 /** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B now (the hardening added redaction, header checks and rate-limited warnings), plus 5%. The goal is 6 KB. */
 const OWN_CODE_BUDGET = 12_800;

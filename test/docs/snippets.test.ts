@@ -56,7 +56,12 @@ describe('TypeScript snippets in the docs', () => {
         lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
         types: ['node'],
         baseUrl: ROOT,
-        paths: { statesock: ['./src/index.ts'], 'statesock/testing': ['./src/testing/index.ts'] },
+        paths: {
+          statesock: ['./src/index.ts'],
+          'statesock/testing': ['./src/testing/index.ts'],
+          'statesock/reliable': ['./src/reliable/index.ts'],
+          'statesock/server': ['./src/server/index.ts'],
+        },
         skipLibCheck: true,
       },
     );
