@@ -461,8 +461,9 @@ export class SessionEngine implements TimerOwner<TimerName> {
     const cause = causeOfCode(close.code);
     if (cause === 'unknown-session' || cause === 'expired-session') this.hear({ type: 'server.lost', reason: cause });
     else if (cause !== undefined) this.hear({ type: 'server.refuse', code: close.code, reason: close.reason });
-    else if (close.willReconnect) this.hear({ type: 'connection.drop' });
-    if (!close.willReconnect) this.hear({ type: 'connection.end' });
+    // The socket is gone whatever the code said: a state that had no use for the code (a lost
+    // session while negotiating one) must still wait for the next socket.
+    this.hear(close.willReconnect ? { type: 'connection.drop' } : { type: 'connection.end' });
   }
 
   #dataFrame(seq: number, wire: Wire): string | Uint8Array | Blob {

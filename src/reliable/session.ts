@@ -8,6 +8,7 @@ import type { UrlSource } from '../url-source.js';
 import { describeValue, normalizeCloseArgs } from '../validation.js';
 import { SessionEngine } from './engine.js';
 import type { ReliableSessionEventMap, SessionStateName } from './events.js';
+import { leafState } from './internals.js';
 import { resolveSessionOptions, type ReliableSessionOptions } from './options.js';
 
 /**
@@ -111,5 +112,10 @@ export class ReliableSession {
   /** Listens for `type`; returns a function that stops listening. */
   on<K extends keyof ReliableSessionEventMap>(type: K, listener: (payload: ReliableSessionEventMap[K]) => void): () => void {
     return this.#engine.sequencer.events.on(type, listener);
+  }
+
+  /** The machine's leaf state, for the package's own tests (the key is not exported). */
+  [leafState](): string {
+    return this.#engine.leaf;
   }
 }

@@ -171,6 +171,17 @@ describe('a server that lost the session', () => {
     expect(world.serverReceived.at(-1)).toBe('c5');
   });
 
+  it('waits for the next socket when a close says a session is lost while none was resumed', async () => {
+    const world = new SessionWorld();
+    world.accept();
+    world.pipe!.toClient.push({ kind: 'close', code: CLOSE_CODES['unknown-session'], reason: 'unknown-session' });
+    while (world.toClient());
+    expect(world.client.state).toBe('negotiating');
+    await world.settle();
+    expect(world.client.state).toBe('live');
+    expect(world.clientLost).toEqual([]);
+  });
+
   it('reports expired-session when the session expired while the client was away', async () => {
     const world = new SessionWorld({ server: { sessionTimeout: 1_000 }, client: { minReconnectDelay: 5_000, maxReconnectDelay: 5_000 } });
     await world.settle();
