@@ -105,6 +105,18 @@ describe('resuming after a drop', () => {
     }
   });
 
+  it('drops a data frame it already delivered, on either side (a replay that overlaps what arrived)', async () => {
+    const world = new SessionWorld();
+    await world.settle();
+    for (const frame of ['1:s1', '1:s1', '2:s2', '1:s1']) world.pipe!.toClient.push({ kind: 'frame', data: frame });
+    while (world.toClient());
+    expect(world.clientReceived).toEqual(['s1', 's2']);
+    for (const frame of ['1:c1', '1:c1', '2:c2', '2:c2']) world.pipe!.server.message(Buffer.from(frame), false);
+    expect(world.serverReceived).toEqual(['c1', 'c2']);
+    expect(world.client.state).toBe('live');
+    expect(world.serverSession!.state).toBe('attached');
+  });
+
   it('holds what is sent while resuming, and sends it after the replay', async () => {
     const world = new SessionWorld();
     await world.settle();
