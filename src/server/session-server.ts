@@ -187,6 +187,8 @@ export class Hub implements SessionServer, SessionHost {
         return;
       }
       const session = new ServerSessionImpl(this, record.id, record.epoch, frame.lost);
+      // The application reads the upgrade request (its URL, its cookies) in its `session` listener.
+      session.request = link.request;
       this.#sessions.set(record.id, session);
       link.attachTo(session);
       // Announced before the session frame goes out, so the application's listeners are in

@@ -13,14 +13,16 @@ describe('a reliable session over ws', () => {
     const hub = attachSessions(server.server);
     const got: string[] = [];
     const sessions: ServerSession[] = [];
+    const urls: (string | undefined)[] = [];
     hub.on('session', (s) => {
+      urls.push(s.request?.url);
       sessions.push(s);
       s.on('message', (m) => {
         got.push(String(m));
         s.send(`echo ${String(m)}`);
       });
     });
-    const client = createReliableSession(server.url);
+    const client = createReliableSession(`${server.url}?room=1`);
     const back: string[] = [];
     const events: string[] = [];
     client.on('state', (e) => events.push(e.state));
@@ -42,6 +44,8 @@ describe('a reliable session over ws', () => {
     expect(sessions[0]!.state).toBe('closed');
     expect(await sessions[0]!.closed).toEqual({ reason: 'client-closed' });
     expect(sessions.length).toBe(1);
+    // The upgrade request is there for the application's session listener (its URL, its cookies).
+    expect(urls).toEqual(['/?room=1']);
     hub.close();
     await server.close();
   });
