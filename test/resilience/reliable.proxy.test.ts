@@ -11,10 +11,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReliableSession, type ReliableSession } from '../../src/reliable/index.js';
+import { createReliableSession, type ReliableSession, type ReliableSessionOptions } from '../../src/reliable/index.js';
 import { createSessionServer, type ServerSession, type SessionServer } from '../../src/server/index.js';
 import { startBackend, type RestartableBackend } from '../support/restartable-backend.js';
-import { startProxy, type TestProxy } from '../support/throttle-proxy.js';
+import { BLACKHOLE, startProxy, type TestProxy } from '../support/throttle-proxy.js';
 
 const PAYLOAD = 'x'.repeat(1024);
 const LIMITS = { maxUnackedMessages: 20_000, maxUnackedBytes: 64 * 1024 * 1024 };
@@ -57,7 +57,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function rig(onServerMessage: (rig: Rig, session: ServerSession, data: string) => void = () => {}): Promise<Rig> {
+async function rig(
+  onServerMessage: (rig: Rig, session: ServerSession, data: string) => void = () => {},
+  clientOptions: ReliableSessionOptions = {},
+): Promise<Rig> {
   const changed = new Condition();
   const serverReceived: string[] = [];
   const serverSessions: ServerSession[] = [];
@@ -84,6 +87,7 @@ async function rig(onServerMessage: (rig: Rig, session: ServerSession, data: str
     maxReconnectDelay: 50,
     reconnectJitter: false,
     heartbeatInterval: 0,
+    ...clientOptions,
   });
   const self: Rig = {
     backend,
@@ -206,4 +210,76 @@ describe('reliable sessions through a faulty network', () => {
     await r.changed.until(() => r.serverReceived.at(-1) === 'after');
     expect(r.clientUndelivered).toEqual([]);
   }, 60_000);
+
+  it('loses nothing and duplicates nothing when the link turns into a blackhole mid-burst, resuming on the next link', async () => {
+    const COUNT = 2_000;
+    const r = await rig(() => {}, { heartbeatInterval: 50, heartbeatTimeout: 200 });
+    await r.changed.until(() => r.client.state === 'live');
+    const states: string[] = [];
+    r.client.on('state', ({ state }) => states.push(state));
+    const sent = numbered('c', COUNT);
+    for (const message of sent.slice(0, COUNT / 2)) r.client.send(message);
+    // Only the links open now: the client's next one passes. Neither end hears of it; the client's heartbeat finds out.
+    for (const link of r.proxy.links) link.setFlow('both', BLACKHOLE);
+    for (const message of sent.slice(COUNT / 2)) r.client.send(message);
+    await r.changed.until(() => r.serverReceived.length >= COUNT);
+    expect(r.serverReceived).toEqual(sent);
+    expect(r.serverSessions).toHaveLength(1);
+    // The heartbeat found the dead link, and the session was resumed on another.
+    expect(states).toContain('resuming');
+    expect(r.serverSessions[0]!.epoch).toBeGreaterThan(1);
+    expect(r.serverSessions[0]!.epoch).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('keeps 200 sessions exactly once each way while every link resets twice', async () => {
+    const CLIENTS = 200;
+    const EACH = 40;
+    const changed = new Condition();
+    const received = new Map<string, string[]>();
+    const hub = createSessionServer();
+    hub.on('session', (session) => {
+      session.on('message', (data) => {
+        const text = data.toString();
+        const client = text.slice(0, text.indexOf(':'));
+        received.set(client, [...(received.get(client) ?? []), text]);
+        session.send(`echo ${text}`);
+        changed.poke();
+      });
+    });
+    const backend = await startBackend((socket: WebSocket, request: IncomingMessage) => void hub.handle(socket, request));
+    const proxy = await startProxy({ target: backend.port, identify: () => undefined });
+    const clients = Array.from({ length: CLIENTS }, (_, n) => {
+      const session = createReliableSession(proxy.url, { minReconnectDelay: 10, maxReconnectDelay: 100, heartbeatInterval: 0 });
+      const echoes: string[] = [];
+      session.on('message', (data) => {
+        echoes.push(data as string);
+        changed.poke();
+      });
+      return { name: `k${n}`, session, echoes };
+    });
+    cleanups.push(async () => {
+      await Promise.all(clients.map(({ session }) => session.close().catch(() => undefined)));
+      hub.close();
+      await proxy.close();
+      await backend.stop();
+    });
+    const total = () => [...received.values()].reduce((sum, list) => sum + list.length, 0);
+    for (let i = 1; i <= EACH; i++) {
+      for (const { name, session } of clients) session.send(`${name}:${i}`);
+      if (i === EACH / 4 || i === EACH / 2) {
+        await changed.until(() => total() >= (CLIENTS * i) / 2);
+        resetLinks(proxy);
+      }
+    }
+    await changed.until(() => clients.every(({ echoes }) => echoes.length >= EACH));
+    for (const { name, echoes } of clients) {
+      const expected = Array.from({ length: EACH }, (_, i) => `${name}:${i + 1}`);
+      expect(received.get(name)).toEqual(expected);
+      expect(echoes).toEqual(expected.map((text) => `echo ${text}`));
+    }
+    // Each client's session lives on at the server (a reset that swallowed a session frame leaves an
+    // unused one behind, which expires).
+    expect(clients.filter(({ session }) => hub.sessions.get(session.sessionId!)?.state !== 'attached')).toEqual([]);
+    expect(proxy.accepted.length).toBeGreaterThan(CLIENTS);
+  }, 120_000);
 });
