@@ -31,7 +31,12 @@ export interface SessionOptions {
   readonly byeTimeout?: number;
 }
 
-export interface ReliableSessionOptions extends SessionOptions, Omit<ConnectionOptions, 'resendUnconfirmed'> {
+export interface ReliableSessionOptions extends SessionOptions, Omit<ConnectionOptions, 'resendUnconfirmed' | 'pingMessage'> {
+  /**
+   * Not available: a ping message would reach the session server as a frame of no session, which
+   * it answers by closing with a protocol error. The heartbeat uses protocol pings (`ws`).
+   */
+  readonly pingMessage?: undefined;
   /**
    * Not available: the session replays what the server did not acknowledge itself, after its
    * resume frame; a connection resending frames on its own would send them before it.
@@ -79,12 +84,19 @@ export function resolveSessionOptions(options: ReliableSessionOptions = {}): {
     protocols,
     binaryType,
     shouldReconnect,
+    pingMessage,
     ...rest
   } = options;
   // Checked as the untyped values they may be at run time (JavaScript callers, spread objects).
   const givenResend: unknown = resendUnconfirmed;
   const givenBinaryType: unknown = binaryType;
   const givenPolicy: unknown = shouldReconnect;
+  const givenPing: unknown = pingMessage;
+  if (givenPing !== undefined) {
+    throw new TypeError(
+      `Expected \`pingMessage\` to be absent in a reliable session (the session server takes a ping message for a malformed frame), got ${describeValue(givenPing)}`,
+    );
+  }
   if (givenResend !== undefined && givenResend !== false) {
     throw new TypeError(
       `Expected \`resendUnconfirmed\` to be false or absent in a reliable session (the session replays what the server did not acknowledge), got ${describeValue(resendUnconfirmed)}`,

@@ -5,7 +5,8 @@
  * byes, and the defined answer to each kind of bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { CLOSE_CODES } from '../../src/reliable/index.js';
+import { CLOSE_CODES, createReliableSession } from '../../src/reliable/index.js';
+import { createSessionServer } from '../../src/server/index.js';
 import { microtasks, SessionWorld } from './world.js';
 
 const sendAll = (world: SessionWorld, prefix: string, count: number) => {
@@ -202,6 +203,37 @@ describe('a server that lost the session', () => {
     await world.settle();
     expect(world.clientLost).toEqual([{ reason: 'expired-session', messages: ['c1'] }]);
     expect(world.serverSessions[0]!.state).toBe('closed');
+  });
+});
+
+describe('time', () => {
+  it('carries on exactly once after the device sleeps for an hour with the link intact', async () => {
+    const world = new SessionWorld();
+    await world.settle();
+    world.client.send('c1');
+    world.serverSession!.send('s1');
+    world.clock.sleep(3_600_000);
+    world.client.send('c2');
+    await world.settle();
+    expect(world.serverReceived).toEqual(['c1', 'c2']);
+    expect(world.clientReceived).toEqual(['s1']);
+    expect(world.client.state).toBe('live');
+    expect(world.clientEvents.filter((event) => !event.startsWith('state') && !event.startsWith('session'))).toEqual([]);
+  });
+});
+
+describe('options', () => {
+  it('refuses options a session cannot honour, naming the value and what was expected', () => {
+    expect(() => createReliableSession('ws://example.test/', { resendUnconfirmed: true as never })).toThrow(
+      /Expected `resendUnconfirmed` to be false or absent in a reliable session .*got `?true/,
+    );
+    expect(() => createReliableSession('ws://example.test/', { pingMessage: 'ping' as never })).toThrow(
+      /Expected `pingMessage` to be absent/,
+    );
+    expect(() => createReliableSession('ws://example.test/', { maxUnackedMessages: 0 })).toThrow(
+      /Expected `maxUnackedMessages` to be an integer of at least 1, got `?0/,
+    );
+    expect(() => createSessionServer({ sessionTimeout: -1 })).toThrow(/Expected `sessionTimeout` to be an integer of at least 0, got `?-1/);
   });
 });
 
