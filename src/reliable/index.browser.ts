@@ -20,5 +20,10 @@ export type {
   SessionEvent,
   SessionInput,
   SessionLossReason,
+  SessionConnectionEvent,
+  SessionServerEvent,
+  SessionTimerEvent,
+  SessionTimerName,
   SessionUndeliveredReason,
+  SessionUserEvent,
 } from '../../machines/session.types.js';
