@@ -129,6 +129,7 @@ export interface ResolvedServerOptions {
   readonly ackDelay: number;
   readonly byeTimeout: number;
   readonly handshakeTimeout: number;
+  readonly maxSessions: number;
   readonly clock: Clock;
 }
 

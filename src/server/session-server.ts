@@ -28,6 +28,13 @@ export interface SessionServerOptions {
   readonly byeTimeout?: number;
   /** How long a client may take to answer the hello with `start` or `resume`, in ms, before its socket is closed (`protocol-error`). @default 10000 */
   readonly handshakeTimeout?: number;
+  /**
+   * The most sessions held at once (attached or waiting to be resumed): a `start` beyond it is
+   * answered with a close 1013 (try again later), which clients retry after their backoff, so
+   * that the memory sessions take is bounded in count as each one's is in messages and bytes.
+   * @default 10000
+   */
+  readonly maxSessions?: number;
   /** The source of time for every timer. @default the platform's timers */
   readonly clock?: Clock;
 }
@@ -40,6 +47,7 @@ export const SERVER_DEFAULTS = {
   ackDelay: 100,
   byeTimeout: 5_000,
   handshakeTimeout: 10_000,
+  maxSessions: 10_000,
 } as const;
 
 export interface SessionServerEventMap {
@@ -112,6 +120,7 @@ function resolveServerOptions(options: SessionServerOptions): ResolvedServerOpti
     ackDelay: integer('ackDelay', 0),
     byeTimeout: integer('byeTimeout', 1),
     handshakeTimeout: integer('handshakeTimeout', 1),
+    maxSessions: integer('maxSessions', 1),
     clock: options.clock ?? systemClock,
   };
 }
@@ -180,6 +189,10 @@ export class Hub implements SessionServer, SessionHost {
 
   /** A client asked for a new session on `link`. */
   start(link: Link, frame: Extract<ControlFrame, { t: 'start' }>): void {
+    if (this.#sessions.size >= this.options.maxSessions) {
+      link.tryLater();
+      return;
+    }
     whenSettled(this.store.create(), link, (record) => {
       if (this.#closed || !link.isWaiting()) {
         // The socket went away (or the server shut down) while the store answered.
@@ -323,6 +336,12 @@ class Link implements SessionLink, TimerOwner<'handshake'> {
     this.#phase = 'released';
     this.#timers.cancel('handshake');
     this.#socket.close(CLOSE_CODES[cause], cause);
+  }
+
+  /** Closes the socket with 1013 (try again later): the server holds as many sessions as it may. */
+  tryLater(): void {
+    this.#phase = 'released';
+    this.#socket.close(1013, 'too many sessions');
   }
 
   send(frame: string | Uint8Array): void {

@@ -164,6 +164,25 @@ describe('the bounded buffer', () => {
   });
 });
 
+describe('the server bounds its sessions', () => {
+  it('answers a start beyond maxSessions with 1013 (try again later), and takes one again once a session ended', async () => {
+    const world = new SessionWorld({ server: { maxSessions: 1 } });
+    await world.settle();
+    const closes: number[] = [];
+    const start = Buffer.from('{"t":"start","v":1,"maxMessages":10,"maxBytes":1000}');
+    const other = () => world.hub.accept({ send: () => {}, close: (code) => closes.push(code), terminate: () => {} });
+    other().message(start, false);
+    expect(closes).toEqual([1013]);
+    expect(world.hub.sessions.size).toBe(1);
+    void world.client.close();
+    await world.settle();
+    expect(world.hub.sessions.size).toBe(0);
+    other().message(start, false);
+    expect(closes).toEqual([1013]);
+    expect(world.hub.sessions.size).toBe(1);
+  });
+});
+
 describe('a server that lost the session', () => {
   it('reports the loss with every unacknowledged message, and the next session names the lost one', async () => {
     const world = new SessionWorld();
@@ -233,6 +252,7 @@ describe('options', () => {
     expect(() => createReliableSession('ws://example.test/', { maxUnackedMessages: 0 })).toThrow(
       /Expected `maxUnackedMessages` to be an integer of at least 1, got `?0/,
     );
+    expect(() => createSessionServer({ maxSessions: 0 })).toThrow(/Expected `maxSessions` to be an integer of at least 1, got `?0/);
     expect(() => createSessionServer({ sessionTimeout: -1 })).toThrow(/Expected `sessionTimeout` to be an integer of at least 0, got `?-1/);
   });
 });
