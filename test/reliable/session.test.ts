@@ -32,6 +32,24 @@ describe('negotiation', () => {
     expect(world.serverSession!.unackedMessages).toBe(0);
   });
 
+  it('carries binary messages both ways, exactly as sent, with acknowledgements piggybacked on them', async () => {
+    const world = new SessionWorld({ client: { ackDelay: 1_000 }, server: { ackDelay: 1_000 } });
+    await world.settle();
+    world.serverSession!.send(new Uint8Array([1, 2, 3]));
+    world.toClient();
+    // The client owes an acknowledgement for 1, which rides on its next message.
+    world.client.send(new Uint8Array([0xff, 0]).subarray(1));
+    world.client.send(new ArrayBuffer(2));
+    world.pipe!.socket.flush();
+    const frames = world.pipe!.socket.written.slice(-2).map(({ data }) => [...new Uint8Array(data as ArrayBuffer)]);
+    expect(frames[0]).toEqual([0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+    expect(frames[1]).toEqual([0x00, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0]);
+    await world.settle();
+    expect(world.serverReceived).toEqual(['00', '0000']);
+    expect(world.clientReceived.map((data) => [...new Uint8Array(data as unknown as ArrayBuffer)])).toEqual([[1, 2, 3]]);
+    expect(world.serverSession!.unackedMessages).toBe(0);
+  });
+
   it('carries on as a plain connection, and says so, when no hello comes within helloTimeout', async () => {
     const world = new SessionWorld({ sessions: false, client: { helloTimeout: 500 } });
     world.client.send('held');
