@@ -4,7 +4,7 @@
  * on a busy 2-core machine; `BENCH_QUICK=1` shrinks everything for a smoke run.
  */
 import type { Adapter } from './clients/adapter.js';
-import { control, ours, peers, raw, rawEventTarget } from './clients/index.js';
+import { control, ours, peers, raw, rawEventTarget, reliable } from './clients/index.js';
 import * as workloads from './workloads.js';
 
 export interface Plan {
@@ -28,6 +28,8 @@ export interface Plan {
 }
 
 const ALL = [raw, control, rawEventTarget, ...ours, ...peers];
+/** Where reliable sessions run too: per-message CPU each way, round trips, and memory per idle session. */
+const WITH_RELIABLE = [...ALL, reliable];
 // Where the receiving API is not exercised (sending, memory), both raw APIs run the same
 // code; the second one is left out to keep the run short, and everything compares to `ws.on`.
 const SEND_ONLY = [raw, control, ...ours, ...peers];
@@ -57,7 +59,7 @@ export function plans(quick: boolean): Plan[] {
       count: q(100_000, 10_000),
       rounds: q(5, 2),
       warmCount: q(20_000, 2_000),
-      impls: ALL,
+      impls: WITH_RELIABLE,
       run: workloads.burst,
     },
     queued(10_000, 1_000, q(7, 2), SEND_ONLY, 10_000),
@@ -71,7 +73,7 @@ export function plans(quick: boolean): Plan[] {
       count: q(100_000, 10_000),
       rounds: q(5, 2),
       warmCount: q(20_000, 2_000),
-      impls: ALL,
+      impls: WITH_RELIABLE,
       run: workloads.inbound,
     },
     {
@@ -83,7 +85,7 @@ export function plans(quick: boolean): Plan[] {
       rounds: q(7, 2),
       warmCount: q(500, 100),
       blocks: 4,
-      impls: ALL,
+      impls: WITH_RELIABLE,
       run: workloads.echo,
     },
     ...[1_000, 5_000, 15_000].map((count): Plan => ({
@@ -96,7 +98,7 @@ export function plans(quick: boolean): Plan[] {
       // Heap after a full GC barely varies (the control reads 1.00x); up to ~15 s per process.
       rounds: 1,
       warmCount: 0,
-      impls: SEND_ONLY,
+      impls: count === 1_000 ? [...SEND_ONLY, reliable] : SEND_ONLY,
       run: workloads.connections,
     })),
     {

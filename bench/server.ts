@@ -5,7 +5,8 @@
  * over IPC. A second server, with permessage-deflate, sends each client a compression bomb.
  * Started by `run.ts` with `fork()`; not meant to be run alone.
  */
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { createSessionServer, offersSession, type ServerSession } from '../src/server/index.js';
 import { nowNs, type FromServer, type ServerMode, type ToServer } from './protocol.js';
 
 function report(message: FromServer): void {
@@ -21,13 +22,45 @@ const wss = new WebSocketServer({
   maxPayload: 256 * 1024 * 1024,
   perMessageDeflate: false,
 });
-const byId = new Map<number, WebSocket>();
+/** What a flood sends on: a socket, or a reliable session. */
+const byId = new Map<number, { send(data: string): void }>();
+
+/** Reliable sessions, for clients that offer the session protocol, bounded so that a 100,000-message flood fits unacknowledged. */
+const sessions = createSessionServer({ maxUnackedMessages: 2_000_000, maxUnackedBytes: 1024 * 1024 * 1024 });
+sessions.on('session', serveSession);
+
+function parse(url: string | undefined) {
+  const query = new URL(url ?? '/', 'ws://localhost').searchParams;
+  return { id: Number(query.get('id')), mode: (query.get('mode') ?? 'sink') as ServerMode, expect: Number(query.get('expect') ?? 0) };
+}
+
+/** The same modes for a reliable session: count or echo application messages, report as for a socket. */
+function serveSession(session: ServerSession): void {
+  const { id, mode, expect } = parse(session.request?.url);
+  if (mode === 'idle') return;
+  byId.set(id, session);
+  let messages = 0;
+  let bytes = 0;
+  let lastAt = 0;
+  session.on('message', (data) => {
+    messages++;
+    bytes += data.length;
+    lastAt = nowNs();
+    if (mode === 'echo') session.send(data);
+    else if (messages === expect) report({ type: 'delivered', id, messages, bytes, at: nowNs() });
+  });
+  session.on('close', () => {
+    byId.delete(id);
+    report({ type: 'closed', id, messages, bytes, code: 1000, lastAt });
+  });
+}
 
 wss.on('connection', (ws, request) => {
-  const query = new URL(request.url ?? '/', 'ws://localhost').searchParams;
-  const id = Number(query.get('id'));
-  const mode = (query.get('mode') ?? 'sink') as ServerMode;
-  const expect = Number(query.get('expect') ?? 0);
+  if (offersSession(request)) {
+    sessions.handle(ws, request);
+    return;
+  }
+  const { id, mode, expect } = parse(request.url);
   if (mode === 'idle') return; // the 10,000-connection workload: nothing per message, no reports
   byId.set(id, ws);
   let messages = 0;

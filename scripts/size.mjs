@@ -33,6 +33,7 @@ const ENTRIES = [
   // JSON channel they create: 26,950 B when added, of which the hooks are 935 B (against a bundle
   // of `createConnection` and `jsonChannel` alone). An application that already bundles those pays that.
   { name: '`statesock/react`', code: "export * from 'statesock/react';", budget: 28_300 },
+  { name: '`createReliableSession`', code: "export { createReliableSession } from 'statesock/reliable';", budget: 32_100 },
 ];
 /** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B now (the hardening added redaction, header checks and rate-limited warnings), plus 5%. The goal is 6 KB. */
 const OWN_CODE_BUDGET = 12_800;

@@ -1,13 +1,21 @@
 // Imports the built package by its own name, as an application would (through package.json
-// "exports"), and runs an echo, a queued send and a clean close against a local ws server.
+// "exports"), and runs an echo, a queued send and a clean close against a local ws server, and a
+// reliable session against the session server attached to it.
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
 import { createConnection, ManagedWebSocket, connectionMachine } from 'statesock';
 import { createMemoryTransport, SimulatedClock } from 'statesock/testing';
+import { createReliableSession } from 'statesock/reliable';
+import { attachSessions, offersSession } from 'statesock/server';
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 await new Promise((resolve) => server.once('listening', resolve));
-server.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })));
+server.on('connection', (socket, request) => {
+  if (offersSession(request)) return; // the session server below takes those
+  socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+});
+const sessions = attachSessions(server);
+sessions.on('session', (session) => session.on('message', (data) => session.send(`echo ${data.toString()}`)));
 const url = `ws://127.0.0.1:${server.address().port}`;
 
 const connection = createConnection(url);
@@ -44,6 +52,13 @@ const probe = createConnection(url);
 await new Promise((resolve) => probe.on('open', resolve));
 await probe.close(1000);
 assert.equal(upgrades, 1); // the probe's alone
+
+const reliable = createReliableSession(url);
+reliable.send('numbered');
+assert.equal(await new Promise((resolve) => reliable.on('message', resolve)), 'echo numbered');
+assert.equal(reliable.state, 'live');
+await reliable.close(1000);
+sessions.close();
 
 server.close();
 console.log('dist smoke test passed: the built package works through its exports');

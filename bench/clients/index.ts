@@ -5,6 +5,7 @@
 import type { Adapter } from './adapter.js';
 import { partysocket, reconnectingWebSocket } from './peers.js';
 import { CONTROL, RAW, RAW_EVENT_TARGET, rawWsEventTarget, rawWsOn } from './raw-ws.js';
+import { reliableSession } from './reliable.js';
 import { connectionOn, managedWebSocket } from './statesock.js';
 
 export const raw = rawWsOn(RAW);
@@ -13,8 +14,10 @@ export const control = rawWsOn(CONTROL);
 export const rawEventTarget = rawWsEventTarget(RAW_EVENT_TARGET);
 export const ours = [connectionOn, managedWebSocket];
 export const peers = [partysocket, reconnectingWebSocket];
+/** Reliable sessions: run where their cost per message and per idle session is the question (burst, inbound, echo, 1,000 connections). */
+export const reliable = reliableSession;
 
-export const ALL_ADAPTERS: readonly Adapter[] = [raw, control, rawEventTarget, ...ours, ...peers];
+export const ALL_ADAPTERS: readonly Adapter[] = [raw, control, rawEventTarget, ...ours, ...peers, reliable];
 
 export function adapterNamed(name: string): Adapter {
   const adapter = ALL_ADAPTERS.find((candidate) => candidate.name === name);

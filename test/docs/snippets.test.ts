@@ -62,6 +62,8 @@ describe('TypeScript snippets in the docs', () => {
           'statesock/testing': ['./src/testing/index.ts'],
           'statesock/inspector': ['./src/inspector/index.ts'],
           'statesock/react': ['./src/react/index.ts'],
+          'statesock/reliable': ['./src/reliable/index.ts'],
+          'statesock/server': ['./src/server/index.ts'],
         },
         skipLibCheck: true,
       },

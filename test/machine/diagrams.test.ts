@@ -3,7 +3,8 @@ import type { AnyStateNode } from 'xstate';
 import { enqueueActions, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import { DIAGRAM_FILES, renderDiagrams } from '../../scripts/render-diagrams.js';
+import { DIAGRAM_FILES, renderDiagrams, renderSessionDiagrams, SESSION_DIAGRAM_FILES } from '../../scripts/render-diagrams.js';
+import { sessionMachine } from '../../machines/session.machine.js';
 import { renderSvg, toDot, toMermaid } from '../../scripts/diagram/index.js';
 
 /** Every state node of the machine, the root included, computed from the definition. */
@@ -165,5 +166,25 @@ describe('toMermaid and toDot', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('reliable-session diagrams', () => {
+  it('are committed as the generator renders them now', async () => {
+    const rendered = await renderSessionDiagrams();
+    for (const kind of ['markdown', 'svg'] as const) {
+      const committed = await readFile(new URL(`../../${SESSION_DIAGRAM_FILES[kind]}`, import.meta.url), 'utf8').catch(() => '');
+      expect(committed, `${SESSION_DIAGRAM_FILES[kind]} is stale: run \`npm run diagrams\``).toBe(rendered[kind]);
+    }
+  });
+
+  it('draw every state of the session machine in its place and every event that has a transition', () => {
+    const mermaid = toMermaid(sessionMachine);
+    const nodes = stateNodes(sessionMachine.root);
+    expect(declaredIds(mermaid).sort()).toEqual(nodes.map((n) => n.id).sort());
+    const drawnEvents = new Set([...mermaid.matchAll(/ --> \S+ : (\S+)/g)].map((m) => m[1]));
+    expect(drawnEvents).toEqual(new Set(nodes.flatMap((n) => [...n.transitions.keys()])));
+    for (const state of ['negotiating', 'live', 'resuming', 'lost', 'plain', 'closing', 'closed'])
+      expect(mermaid).toMatch(new RegExp(`^  ${state}$|state ${state} \\{`, 'm'));
   });
 });

@@ -100,4 +100,32 @@ describe('entry points', () => {
     // And the sources, which the playground and the examples bundle: esbuild reads the same list for them.
     expect(sideEffects).toContain('./src/inspector/index.ts');
   });
+
+  it('keeps ws out of everything the reliable sessions browser entry imports, and keeps the server out of it', () => {
+    const { files, packages } = reachableImports('src/reliable/index.browser.ts');
+    expect([...packages].sort()).toEqual(['xstate']);
+    expect([...files].some((file) => file.includes('/src/server/'))).toBe(false);
+  });
+
+  it('imports ws from the reliable sessions Node entry', () => {
+    expect(reachableImports('src/reliable/index.ts').packages).toContain('ws');
+  });
+
+  it('routes statesock/reliable as the main entry, and statesock/server to Node only', () => {
+    const { exports } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string>>;
+    };
+    expect(exports['./reliable']).toEqual({
+      types: './dist/src/reliable/index.d.ts',
+      browser: './dist/src/reliable/index.browser.js',
+      worker: './dist/src/reliable/index.browser.js',
+      node: './dist/src/reliable/index.js',
+      default: './dist/src/reliable/index.browser.js',
+    });
+    expect(exports['./server']).toEqual({ types: './dist/src/server/index.d.ts', node: './dist/src/server/index.js' });
+    // The server entry reaches no client transport and nothing of the connection's machine.
+    const server = reachableImports('src/server/index.ts');
+    expect([...server.packages].sort()).toEqual(['node:crypto', 'node:http', 'ws']);
+    expect([...server.files].some((file) => file.includes('machines/'))).toBe(false);
+  });
 });
