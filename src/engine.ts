@@ -62,6 +62,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
       url: redactedUrl,
       maxQueuedMessages: options.maxQueuedMessages,
       maxQueuedBytes: options.maxQueuedBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
       reconnect: options.reconnect,
       maxRetries: options.maxRetries,
       heartbeat: options.heartbeatInterval > 0 && this.sockets.canPing,
@@ -118,7 +119,13 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
   /** `send()`: the machine's `user.send` transition for the current state, performed without stepping it. Returns whether the message was accepted. */
   send(data: OutgoingData, bytes: number): boolean {
     const queue = this.queue;
-    const event = { type: 'user.send', bytes, queuedMessages: queue?.length ?? 0, queuedBytes: queue?.bytes ?? 0 } as const;
+    const event = {
+      type: 'user.send',
+      bytes,
+      queuedMessages: queue?.length ?? 0,
+      queuedBytes: queue?.bytes ?? 0,
+      bufferedBytes: this.sockets.socket?.bufferedAmount ?? 0,
+    } as const;
     const args = { context: this.context, event };
     // A step like any other: what it posts (an `undelivered`) is delivered once it is over, and a
     // transport that reports from inside `send` is heard after it.
