@@ -1,7 +1,7 @@
 /**
  * `npm start -- --headless`: a scripted tour of the connection lifecycle in the terminal, on the
  * playground's own server (embedded, loopback, port 0: offline). Two Node clients chat in the
- * seed's JSON protocol through `jsonChannel`, then the server injects faults through the same
+ * JSON chat protocol of MDN's "Writing WebSocket client applications" through `jsonChannel`, then the server injects faults through the same
  * control endpoint the playground page uses. Every state each connection passes through is
  * printed as the connection reports it.
  *

@@ -1,5 +1,5 @@
 /**
- * The chat of the seed guide (MDN, "Writing WebSocket client applications", after its
+ * The chat of MDN's guide "Writing WebSocket client applications" (after its
  * websocket-chat sample server), on `ws` sockets: each client gets an `id`, picks a unique
  * `username` (a taken one is changed and the client told with `rejectusername`), and every
  * `message` goes to everyone with its sender's name; `userlist` follows each change.
@@ -41,7 +41,7 @@ export class ChatRoom {
     try {
       message = JSON.parse((data as Buffer).toString()) as typeof message;
     } catch {
-      return; // the seed's server ignores what it cannot read, and so does this one
+      return; // MDN's example server ignores what it cannot read, and so does this one
     }
     switch (message.type) {
       case 'username':

@@ -1,7 +1,7 @@
 /**
- * What the playground's server and its clients say to each other: the chat protocol of the seed
- * guide (MDN, "Writing WebSocket client applications": `id`, `username`, `rejectusername`,
- * `message`, `userlist`), and the fault requests its control endpoint takes.
+ * What the playground's server and its clients say to each other: the chat protocol of MDN's
+ * guide "Writing WebSocket client applications" (`id`, `username`, `rejectusername`, `message`,
+ * `userlist`), and the fault requests its control endpoint takes.
  */
 
 /** What the chat server sends. */

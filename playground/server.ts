@@ -1,7 +1,7 @@
 /**
  * The playground's server: one http server on loopback that serves the page, its script
  * (bundled from `client.ts` with esbuild at startup, in memory), the committed
- * `diagrams/connection.svg` byte for byte, the seed's chat over WebSocket at `/chat`, and the
+ * `diagrams/connection.svg` byte for byte, MDN's example chat over WebSocket at `/chat`, and the
  * fault control endpoint at `/fault`. Nothing is fetched from the network. Only requests for its
  * own host, from its own page or from no page, are answered (`admission.ts`), and chat messages
  * are capped at `MAX_CHAT_MESSAGE`.

@@ -80,6 +80,14 @@ const row = (name, size, budget) => {
   ]);
 };
 
+/** The README's figures, `<!-- figure:name -->` markers, and the rows they quote. */
+const README_FIGURES = {
+  'size-connection': '`createConnection`',
+  'size-own': "statesock's own code in `createConnection`",
+  'size-partysocket': 'partysocket `WebSocket`',
+  'size-rws': 'reconnecting-websocket',
+};
+
 const measured = [];
 for (const entry of ENTRIES) {
   const size = await measure(entry.code);
@@ -103,6 +111,18 @@ console.log(
     ...rows.map(line),
   ].join('\n'),
 );
+
+const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+const stale = [];
+for (const [figure, rowName] of Object.entries(README_FIGURES)) {
+  const quoted = new RegExp(`<!-- figure:${figure} -->([^<]*)<!-- /figure -->`).exec(readme)?.[1];
+  const actual = rows.find((cells) => cells[0] === rowName)?.[2];
+  if (quoted !== actual) stale.push(`README.md quotes ${figure} as ${quoted ?? '(nothing)'}; measured ${actual}`);
+}
+if (stale.length > 0) {
+  console.error(`\n${stale.join('\n')}\nUpdate the README's figures to what was measured.`);
+  process.exitCode = 1;
+}
 if (over > 0) {
   console.error(
     `\n${over} bundle(s) over budget: find what grew (esbuild --metafile shows each input's bytes), or raise the budget in scripts/size.mjs with the reason in the commit.`,

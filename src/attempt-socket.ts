@@ -179,5 +179,5 @@ class AttemptHandlers implements TransportHandlers {
 /** A failure from a transport or a `url()` function; its message redacted with `url` where the attempt has one. */
 function transportError(error: unknown, url?: URL): TransportFailure {
   const message = error instanceof Error ? error.message : String(error);
-  return { cause: 'transport-error', message: url === undefined ? message : redactText(message, url) };
+  return { cause: 'transport-error', message: redactText(message, url) };
 }

@@ -148,12 +148,12 @@ export function redactUrl(url: URL): string {
 }
 
 /**
- * `text` (a transport's or a platform's error message) with the secrets of `url` replaced: every
- * URL in it redacted as `redactUrl` does (a platform may quote the URL as it was written rather
- * than serialized), then any credential, query or query value of `url` still left, as written
- * or percent-decoded.
+ * `text` (a transport's, a platform's or a `url()` function's error message) with secrets
+ * replaced: every URL in it redacted as `redactUrl` does (a platform may quote the URL as it was
+ * written rather than serialized), then any credential, query or query value of `url`, when
+ * known, still left, as written or percent-decoded.
  */
-export function redactText(text: string, url: URL): string {
+export function redactText(text: string, url?: URL): string {
   let result = text.replace(URL_IN_TEXT, (found) => {
     const trailing = /[.,;:)\]'"]+$/.exec(found)?.[0] ?? '';
     const candidate = found.slice(0, found.length - trailing.length);
@@ -165,6 +165,7 @@ export function redactText(text: string, url: URL): string {
     }
     return redactUrl(parsed) + trailing;
   });
+  if (url === undefined) return result;
   const query = [...url.searchParams.values()];
   for (const secret of [url.search.slice(1), url.password, url.username, ...query].flatMap((value) => [value, safeDecode(value)])) {
     // A value this short would match ordinary words; the URL itself was replaced above.

@@ -1,6 +1,6 @@
 /**
  * A chat bot in a dedicated Web Worker: the library's browser entry over the Worker's native
- * `WebSocket`, speaking the seed's chat through `jsonChannel`. It signs in as `worker-bot` and
+ * `WebSocket`, speaking MDN's example chat protocol through `jsonChannel`. It signs in as `worker-bot` and
  * answers every message not from a bot; it reports each state to the page. `close` stops it.
  */
 import { createConnection, jsonChannel } from '../../src/index.browser.js';

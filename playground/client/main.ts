@@ -1,5 +1,5 @@
 /**
- * The playground page: a chat client of the seed's protocol on the library's browser entry
+ * The playground page: a chat client of MDN's example protocol on the library's browser entry
  * (`createConnection` over the native `WebSocket`, `jsonChannel` for the typed messages), beside
  * the machine's diagram with the current state marked, an event log fed by the connection's
  * events and a plain `inspect` function, the queue and `bufferedAmount`, and fault buttons.

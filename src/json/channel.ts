@@ -1,5 +1,5 @@
 /**
- * Typed JSON messaging over a `Connection`, as in the seed's chat example: send objects, receive
+ * Typed JSON messaging over a `Connection`, as in the chat example of MDN's "Writing WebSocket client applications": send objects, receive
  * them parsed and dispatched by their `type` field, typed with a discriminated union.
  *
  * A malformed message never closes the connection (a server's bad frame is the server's bug,

@@ -5,7 +5,7 @@
  */
 import type { IncomingData } from '../transports/transport.js';
 
-/** Any JSON message of a protocol that tags its messages with a string `type`, as the seed's chat does. */
+/** Any JSON message of a protocol that tags its messages with a string `type`, as the chat example in MDN's "Writing WebSocket client applications" does. */
 export interface TypedMessage {
   readonly type: string;
 }

@@ -1,6 +1,6 @@
 /**
  * The playground's server from Node, with the library's own clients (`ws` transport, typed
- * through `jsonChannel`): the seed's chat protocol, each fault the page can inject, the control
+ * through `jsonChannel`): the chat protocol of MDN's guide, each fault the page can inject, the control
  * endpoint's answers to bad requests, and a close that leaves nothing behind. Port 0, no sleeps:
  * every wait is for an event, and the one timeout runs on a simulated clock.
  */
@@ -82,7 +82,7 @@ async function fault(body: unknown, contentType = 'application/json'): Promise<{
   return { status: response.status, body: await response.json() };
 }
 
-describe('the chat, as the seed guide describes it', () => {
+describe('the chat, as MDN\'s "Writing WebSocket client applications" describes it', () => {
   it('gives each client its id first, renames a taken username and keeps every user list current', async () => {
     const ann = join('chat-1');
     const firstId = ann.next('id');

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createConnection, jsonChannel, ManagedWebSocket, type JsonParseError, type TypedMessage } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 
-/** The seed's chat protocol, as the server speaks it. */
+/** The chat protocol of MDN's "Writing WebSocket client applications", as the server speaks it. */
 type ServerMessage =
   | { type: 'id'; id: number }
   | { type: 'message'; id: number; name: string; text: string; date: number }

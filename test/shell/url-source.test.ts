@@ -127,4 +127,21 @@ describe('a url function', () => {
     expect(world.connection.state).toBe('open');
     expect(world.connection.url).toBe('ws://example.test/good');
   });
+
+  it('redacts credentials and query values from the error a url() function throws or rejects with', async () => {
+    const messages: string[] = [];
+    let calls = 0;
+    const world = memoryWorld(
+      {},
+      {
+        url: () =>
+          ++calls === 1
+            ? Promise.reject(new Error('refresh failed for wss://alice:s3cret@example.test/ws?token=abc123, try again'))
+            : 'ws://example.test/good',
+      },
+    );
+    world.connection.on('error', ({ message }) => messages.push(message));
+    await nextTurn();
+    expect(messages).toEqual(['refresh failed for wss://REDACTED:REDACTED@example.test/ws?REDACTED, try again']);
+  });
 });

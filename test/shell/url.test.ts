@@ -1,5 +1,5 @@
 /**
- * URL handling: the standard's constructor checks, the seed guide's mixed-content rule, the
+ * URL handling: the standard's constructor checks, MDN's mixed-content rule ("Writing WebSocket client applications"), the
  * secure-only policy, and redaction of secrets.
  */
 import { describe, expect, it } from 'vitest';
