@@ -10,13 +10,13 @@
  * reported back may include some whose bytes already reached the kernel: the report errs on
  * the side of "undelivered", never of silence.
  */
-import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
 import { redactText } from '../validation.js';
 import type { CloseCause, TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
+import { tcpSocketOf } from './ws-internals.js';
 
 /** The most bytes held back in one batch (see `WsSocket.#cork`). */
 const CORK_LIMIT = 64 * 1024;
@@ -211,16 +211,6 @@ class WsSocket implements TransportSocket {
     const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
     return { cause, message, ...(status === undefined ? {} : { status: Number(status) }) };
   }
-}
-
-/**
- * The TCP socket under a `ws` socket. `ws` has no public way to cork it: it keeps it as
- * `_socket` (ws 8, checked by `test/integration/ws-transport.test.ts`, which fails if a new
- * version moves it). `undefined` when it is not there, and then nothing is held back.
- */
-function tcpSocketOf(ws: WebSocket): Pick<Socket, 'cork' | 'uncork' | 'writableLength'> | undefined {
-  const tcp = (ws as unknown as { _socket?: Partial<Socket> | null })._socket;
-  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as Socket) : undefined;
 }
 
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */

@@ -9,7 +9,7 @@ import { createConnection as createNetConnection, Socket, type NetConnectOpts } 
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { TransportFailure } from '../../machines/connection.types.js';
-import type { NodeClientOptions } from '../../src/index.js';
+import { createConnection, type NodeClientOptions } from '../../src/index.js';
 import { systemClock } from '../../src/time.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
 import { useHarness } from '../support/harness.js';
@@ -104,7 +104,7 @@ describe('ws transport', () => {
 describe('ws transport: writes of one task go to the kernel together', () => {
   /** An agent whose sockets count the writes they hand to the kernel (writev included). */
   function countingAgent() {
-    const counts = { writes: 0 };
+    const counts = { writes: 0, sizes: [] as number[] };
     const agent = new Agent();
     (agent as unknown as { createConnection: (options: NetConnectOpts) => Socket }).createConnection = (options) => {
       const socket = createNetConnection(options);
@@ -112,6 +112,9 @@ describe('ws transport: writes of one task go to the kernel together', () => {
         const original = socket[method]!.bind(socket) as (...args: unknown[]) => void;
         socket[method] = ((...args: unknown[]) => {
           counts.writes += 1;
+          counts.sizes.push(
+            method === '_write' ? (args[0] as Buffer).length : (args[0] as { chunk: Buffer }[]).reduce((n, c) => n + c.chunk.length, 0),
+          );
           original(...args);
         }) as never;
       }
@@ -148,5 +151,24 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     await all;
     expect(received).toEqual(messages);
     client.socket.terminate();
+  });
+
+  it('hands the queue flushed on open to the kernel in one write after the handshake, in order', async () => {
+    const server = serve(await startWsServer());
+    const { agent, counts } = countingAgent();
+    const connection = createConnection(server.url, { agent, reconnect: false, heartbeatInterval: 0 });
+    const messages = Array.from({ length: 200 }, (_, i) => `q${i}`);
+    for (const message of messages) connection.send(message);
+    const { socket: peer } = await server.nextConnection();
+    const received: string[] = [];
+    await new Promise<void>((resolve) =>
+      peer.on('message', (data) => received.push((data as Buffer).toString()) === messages.length && resolve()),
+    );
+    expect(received).toEqual(messages);
+    expect(connection.bufferedAmount).toBe(0);
+    // The upgrade request, then every queued frame at once (2 + 2 or 3 bytes of payload and 6 of header each).
+    expect(counts.writes).toBe(2);
+    expect(counts.sizes[1]).toBe(messages.reduce((sum, m) => sum + m.length + 6, 0));
+    await connection.close();
   });
 });
