@@ -68,7 +68,19 @@ export class Connection {
 
   /** Bytes accepted by `send()` and not yet written out: the queue plus what the socket still holds. */
   get bufferedAmount(): number {
-    return (this.#engine.queue?.bytes ?? 0) + (this.#engine.sockets.socket?.bufferedAmount ?? 0);
+    return this.#engine.bufferedAmount;
+  }
+
+  /**
+   * Settles when there is room: at once while `bufferedAmount` is below `highWaterMark` and
+   * `send()` accepts messages, else once a write, a flush on open or a reconnect brings it
+   * there; stays pending while the connection closes after an error and may reconnect; rejects
+   * with an `InvalidStateError` once it is over for good (`close()`, or no more reconnects). As
+   * a `WritableStreamDefaultWriter`'s `ready`: `await connection.ready` before each `send()`
+   * keeps memory bounded by the watermark plus one message.
+   */
+  get ready(): Promise<void> {
+    return this.#engine.ready;
   }
 
   /** Messages waiting for the socket to open. */

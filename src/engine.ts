@@ -13,6 +13,7 @@ import { createActor, type Actor, type AnyStateMachine, type ExecutableActionObj
 import { connectionMachine, type ConnectionMachine } from '../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName, UndeliveredReason } from '../machines/connection.types.js';
 import { AttemptSocket } from './attempt-socket.js';
+import { Backpressure } from './backpressure.js';
 import type { OutgoingData } from './byte-length.js';
 import { readyStateOfName, stateName, type ConnectionEventMap, type ConnectionStateName, type ReadyState } from './connection-events.js';
 import { effects, type EffectStep } from './effects.js';
@@ -50,6 +51,10 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
   #settledWith: CloseInfo | undefined;
   /** Stops listening to the environment and the abort signal. */
   #unwatch: (() => void) | undefined;
+  /** The high watermark's state, created the first time the buffer reaches it or someone reads `ready`. */
+  #backpressure: Backpressure | undefined;
+  /** Whether the current state's `user.send` transitions can accept a message (see `acceptsSends`). */
+  #accepts = true;
 
   constructor(options: ResolvedOptions, urls: UrlResolver, redactedUrl: string) {
     this.options = options;
@@ -110,6 +115,28 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     return actor;
   }
 
+  /** Bytes accepted by `send()` and not yet written out: the queue plus what the socket still holds. */
+  get bufferedAmount(): number {
+    return (this.queue?.bytes ?? 0) + (this.sockets.socket?.bufferedAmount ?? 0);
+  }
+
+  /** Whether, in the current state, one of the machine's `user.send` transitions accepts a message (writes or queues it). */
+  get acceptsSends(): boolean {
+    return this.#accepts;
+  }
+
+  /** Whether the connection is over for good or about to be: `close()` recorded, or a final state. */
+  get endedForGood(): boolean {
+    return (
+      this.#settledWith !== undefined || this.context.closeRequest !== undefined || this.#state === 'closed' || this.#state === 'gaveUp'
+    );
+  }
+
+  /** Settles when `bufferedAmount` is below `highWaterMark` where sends are accepted; see `backpressure.ts`. */
+  get ready(): Promise<void> {
+    return (this.#backpressure ??= new Backpressure(this)).ready;
+  }
+
   /** Settles once the connection is over for good, with how the last attempt ended. */
   get closed(): Promise<CloseInfo> {
     return (this.#closed ??=
@@ -132,7 +159,13 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     const sequencer = this.sequencer;
     const outer = sequencer.enter();
     try {
-      return performSend(this.#sendPlan, args, this as ConnectionEngine, data, perform);
+      const accepted = performSend(this.#sendPlan, args, this as ConnectionEngine, data, perform);
+      // The watermark: two reads and a compare on the path of every send, nothing more until it is reached.
+      if (accepted) {
+        const buffered = (this.queue?.bytes ?? 0) + (this.sockets.socket?.bufferedAmount ?? 0);
+        if (buffered >= this.options.highWaterMark) (this.#backpressure ??= new Backpressure(this)).reached(buffered);
+      }
+      return accepted;
     } finally {
       sequencer.leave(outer);
     }
@@ -143,6 +176,8 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     this.sequencer.transition(() => {
       if (this.#actor !== undefined) this.#actor.send(event);
       else this.#adopt(step(snapshotOf(this.#machine, this.#state, this.context), event, this));
+      // The step may have moved the buffer (a flush, a drop) or the state: settle what that decides.
+      this.#backpressure?.update();
     });
   }
 
@@ -199,6 +234,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     if (state === this.#state) return;
     this.#state = state;
     this.#sendPlan = sendPlansOf(this.#machine).get(state)!;
+    this.#accepts = this.#sendPlan.some((candidate) => candidate.accepts);
     this.sequencer.post('state', { state, readyState: readyStateOfName(state) });
   }
 

@@ -32,6 +32,13 @@ export interface ConnectionOptions {
    * @default Infinity
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * The high watermark on `bufferedAmount` (queued plus not yet written out), in bytes: a send
+   * that takes it to this or above emits `backpressure`, and `ready` stays pending until it is
+   * back below (then a `ready` event). Advisory: `send()` still accepts past it. `Infinity` turns
+   * it off. @default 1048576 (1 MiB)
+   */
+  readonly highWaterMark?: number;
   /** How long the opening handshake may take, in ms, before the attempt fails with `connect-timeout`. @default 10000 */
   readonly connectTimeout?: number;
   /** How long `close()` waits for buffered data to be written out, in ms, before dropping it (`drain-timeout`). @default 30000 */
@@ -120,6 +127,7 @@ export const DEFAULTS = {
   maxQueuedMessages: 10_000,
   maxQueuedBytes: 16 * 1024 * 1024,
   maxBufferedBytes: Infinity,
+  highWaterMark: 1024 * 1024,
   connectTimeout: 10_000,
   drainTimeout: 30_000,
   closeTimeout: 5_000,
@@ -158,6 +166,7 @@ export interface ResolvedOptions {
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
   readonly maxBufferedBytes: number;
+  readonly highWaterMark: number;
   readonly connectTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -242,6 +251,7 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
     maxQueuedMessages: count('maxQueuedMessages', o.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages),
     maxQueuedBytes: count('maxQueuedBytes', o.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes),
     maxBufferedBytes: countOrInfinity('maxBufferedBytes', o.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes),
+    highWaterMark: positiveOrInfinity('highWaterMark', o.highWaterMark ?? DEFAULTS.highWaterMark),
     connectTimeout: duration('connectTimeout', o.connectTimeout ?? DEFAULTS.connectTimeout),
     drainTimeout: duration('drainTimeout', o.drainTimeout ?? DEFAULTS.drainTimeout),
     closeTimeout: duration('closeTimeout', o.closeTimeout ?? DEFAULTS.closeTimeout),
@@ -280,6 +290,14 @@ function countOrInfinity(name: string, value: unknown): number {
     : Number.isSafeInteger(value) && (value as number) >= 0
       ? (value as number)
       : fail(name, value, 'a non-negative integer or Infinity');
+}
+
+function positiveOrInfinity(name: string, value: unknown): number {
+  return value === Infinity
+    ? Infinity
+    : Number.isSafeInteger(value) && (value as number) > 0
+      ? (value as number)
+      : fail(name, value, 'a positive integer or Infinity');
 }
 
 function backoff(o: ConnectionOptions): BackoffOptions {

@@ -27,8 +27,8 @@ export interface WrittenMessage {
  * One connection attempt's socket in the in-memory transport, with the test playing the server
  * and the network. It has two sides:
  *
- * - what the connection calls (`send`, `close`, `terminate`, `whenDrained`, `takeUnsent`,
- *   `ping`: the `TransportSocket` interface), which only records: what is sent waits in a buffer
+ * - what the connection calls (`send`, `close`, `terminate`, `whenDrained`, `whenBelow`,
+ *   `takeUnsent`, `ping`: the `TransportSocket` interface), which only records: what is sent waits in a buffer
  *   (`bufferedAmount`) until the test writes it out with `flush()`;
  * - what the test calls to make the server or the network act: `accept()` or `refuse()` the
  *   handshake, `deliver()` a message, `flush()` buffered bytes, `pong()`, `fail()`, and end the
@@ -59,6 +59,7 @@ export class MemorySocket implements TransportSocket {
   readonly #handlers: TransportHandlers;
   readonly #buffered = new ByteQueue<{ data: OutgoingData; original: OutgoingData }>();
   #drainWaiter: (() => void) | undefined;
+  #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
     this.request = request;
@@ -98,12 +99,24 @@ export class MemorySocket implements TransportSocket {
   terminate(): void {
     this.#phase = 'terminated';
     this.#drainWaiter = undefined;
+    this.#lowWater = undefined;
   }
 
   /** Called by the connection: `callback` runs in a microtask if nothing is buffered, else once `flush()` empties the buffer. */
   whenDrained(callback: () => void): void {
     if (this.#buffered.length === 0) queueMicrotask(() => this.#live && callback());
     else this.#drainWaiter = callback;
+  }
+
+  /**
+   * Called by the connection (its high watermark): `callback` runs in a microtask if fewer than
+   * `bytes` are buffered, else once `flush()` brings the buffer below `bytes`. Replaces the last.
+   */
+  whenBelow(bytes: number, callback: () => void): void {
+    if (this.#buffered.bytes < bytes) {
+      this.#lowWater = undefined;
+      queueMicrotask(() => this.#live && callback());
+    } else this.#lowWater = { bytes, callback };
   }
 
   /** Called by the connection: what it handed over and `flush()` never wrote out, as it was given to `send()`, oldest first. */
@@ -157,7 +170,8 @@ export class MemorySocket implements TransportSocket {
   /**
    * The network writes out up to `bytes` buffered bytes (all by default), whole messages only,
    * oldest first, into `written`; a drain the connection waits for is reported once the buffer
-   * is empty. Does nothing once the socket is closed or terminated.
+   * is empty, and a `whenBelow` wait once it is below its level. Does nothing once the socket is
+   * closed or terminated.
    */
   flush(bytes = Infinity): void {
     if (!this.#live) return; // a closed socket writes nothing
@@ -165,6 +179,11 @@ export class MemorySocket implements TransportSocket {
     for (let size = this.#buffered.peekSize(); size !== undefined && size <= budget; size = this.#buffered.peekSize()) {
       budget -= size;
       this.written.push({ data: this.#buffered.shift()!.data, bytes: size });
+    }
+    const lowWater = this.#lowWater;
+    if (lowWater !== undefined && this.#buffered.bytes < lowWater.bytes) {
+      this.#lowWater = undefined;
+      lowWater.callback();
     }
     if (this.#buffered.length === 0 && this.#drainWaiter) {
       const waiter = this.#drainWaiter;

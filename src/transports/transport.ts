@@ -85,6 +85,12 @@ export interface TransportSocket {
   terminate(): void;
   /** Calls `callback` once, in a later task, when `bufferedAmount` is 0. */
   whenDrained(callback: () => void): void;
+  /**
+   * Calls `callback` once, in a later task, when `bufferedAmount` is below `bytes`: what the
+   * connection's high watermark waits for. One wait at a time, apart from `whenDrained`'s; a new
+   * call replaces the last. Optional: without it the connection waits for a full drain instead.
+   */
+  whenBelow?(bytes: number, callback: () => void): void;
   /** The data handed to `send()` that was never written out, oldest first; forgets it. */
   takeUnsent(): OutgoingData[];
   /** Sends a protocol ping frame; present only where the transport can (`Transport.pings`). */

@@ -55,6 +55,8 @@ class WsSocket implements TransportSocket {
   /** Set once a write failed: the socket is gone, and what is still in flight never went out. */
   #writeFailed = false;
   #drainWaiter: (() => void) | undefined;
+  /** The wait of `whenBelow`, if one is on: one field, so that a socket nobody waits on carries one empty slot. */
+  #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
   /** Whether this task's frames are being held back in the TCP socket (see `#cork`). */
   #corked = false;
   #uncork: (() => void) | undefined;
@@ -171,6 +173,11 @@ class WsSocket implements TransportSocket {
     }
     const inFlight = this.#inFlight!;
     inFlight.shift();
+    const lowWater = this.#lowWater;
+    if (lowWater !== undefined && inFlight.bytes < lowWater.bytes) {
+      this.#lowWater = undefined;
+      lowWater.callback();
+    }
     if (inFlight.length === 0 && this.#drainWaiter) {
       const waiter = this.#drainWaiter;
       this.#drainWaiter = undefined;
@@ -191,12 +198,21 @@ class WsSocket implements TransportSocket {
   terminate(): void {
     this.#live = false;
     this.#drainWaiter = undefined;
+    this.#lowWater = undefined;
     this.#ws.terminate();
   }
 
   whenDrained(callback: () => void): void {
     if ((this.#inFlight?.length ?? 0) === 0) queueMicrotask(() => this.#live && callback());
     else this.#drainWaiter = () => this.#live && callback();
+  }
+
+  whenBelow(bytes: number, callback: () => void): void {
+    const below = (): unknown => this.#live && callback();
+    if (this.bufferedAmount < bytes) {
+      this.#lowWater = undefined;
+      queueMicrotask(below);
+    } else this.#lowWater = { bytes, callback: below };
   }
 
   takeUnsent(): OutgoingData[] {
