@@ -25,6 +25,7 @@ const ENTRIES = [
   { name: '`createConnection`', code: "export { createConnection } from 'statesock';", budget: 26_300 },
   { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 27_300 },
   { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_700 },
+  { name: '`statesock/streams`', code: "export * from 'statesock/streams';", budget: 1_300 },
   { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 36_000 },
 ];
 /** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B after the hardening (redaction, header checks, rate-limited warnings), about 13,000 B with the buffer cap and the high watermark (events, `ready`), plus 2%. The goal is 6 KB. */

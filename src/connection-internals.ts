@@ -13,3 +13,10 @@ export const observe: unique symbol = Symbol('statesock.observe');
  * it (the JSON channel's warnings), so that tests on a simulated clock drive them too.
  */
 export const clock: unique symbol = Symbol('statesock.clock');
+
+/**
+ * `connection[pauseReads](paused)`: stops (or resumes) reading from the network, on this socket
+ * and every later attempt's, for a slow reader (the streams adapter). Returns whether the
+ * transport can pause; where it cannot (browsers), nothing changes.
+ */
+export const pauseReads: unique symbol = Symbol('statesock.pauseReads');

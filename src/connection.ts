@@ -6,7 +6,7 @@ import type { CloseInfo } from '../machines/connection.types.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './connection-events.js';
 import type { EventObserver } from './emitter.js';
-import { clock, observe } from './connection-internals.js';
+import { clock, observe, pauseReads } from './connection-internals.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
 import type { Clock } from './time.js';
@@ -151,6 +151,11 @@ export class Connection {
   /** @internal See `connection-internals.ts`. */
   [observe](observer: EventObserver<ConnectionEventMap>): void {
     this.#engine.sequencer.events.observeWith(observer);
+  }
+
+  /** @internal See `connection-internals.ts`. */
+  [pauseReads](paused: boolean): boolean {
+    return this.#engine.pauseReads(paused);
   }
 
   /** @internal See `connection-internals.ts`. */

@@ -53,6 +53,8 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
   #unwatch: (() => void) | undefined;
   /** The high watermark's state, created the first time the buffer reaches it or someone reads `ready`. */
   #backpressure: Backpressure | undefined;
+  /** Whether a slow reader asked to stop reading from the network (see `pauseReads`). */
+  #readsPaused = false;
   /** Whether the current state's `user.send` transitions can accept a message (see `acceptsSends`). */
   #accepts = true;
 
@@ -137,6 +139,18 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     return (this.#backpressure ??= new Backpressure(this)).ready;
   }
 
+  /** Stops or resumes reading from the network, now and on later attempts; returns whether the transport can. */
+  pauseReads(paused: boolean): boolean {
+    const socket = this.sockets.socket;
+    if (!this.sockets.canPause) return false;
+    this.#readsPaused = paused;
+    if (this.#state === 'open') {
+      if (paused) socket?.pause?.();
+      else socket?.resume?.();
+    }
+    return true;
+  }
+
   /** Settles once the connection is over for good, with how the last attempt ended. */
   get closed(): Promise<CloseInfo> {
     return (this.#closed ??=
@@ -178,6 +192,8 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
       else this.#adopt(step(snapshotOf(this.#machine, this.#state, this.context), event, this));
       // The step may have moved the buffer (a flush, a drop) or the state: settle what that decides.
       this.#backpressure?.update();
+      // A new attempt's socket reads until told otherwise: pause it once it is open.
+      if (this.#readsPaused && this.#state === 'open') this.sockets.socket?.pause?.();
     });
   }
 

@@ -59,6 +59,8 @@ export class MemorySocket implements TransportSocket {
   readonly #handlers: TransportHandlers;
   readonly #buffered = new ByteQueue<{ data: OutgoingData; original: OutgoingData }>();
   #drainWaiter: (() => void) | undefined;
+  /** Messages held back while reads are paused; `undefined` while they are not. */
+  #unread: IncomingData[] | undefined;
   #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
@@ -161,10 +163,49 @@ export class MemorySocket implements TransportSocket {
     if (this.#live) this.#handlers.error({ cause, message });
   }
 
-  /** The server sends a message (a string, an `ArrayBuffer` or a `Blob`, as `binaryType` says it should arrive). Needs an open socket. */
+  /**
+   * The server sends a message (a string, an `ArrayBuffer` or a `Blob`, as `binaryType` says it
+   * should arrive). Needs an open socket. While the connection has paused reads (`readsPaused`),
+   * the message waits, as it would in the kernel, and arrives on `resume()`.
+   */
   deliver(data: IncomingData): void {
     this.#expect('open', 'deliver');
-    this.#handlers.message(data);
+    if (this.#unread !== undefined) this.#unread.push(data);
+    else this.#handlers.message(data);
+  }
+
+  /** Whether the connection has paused reads (`pause()`, for a slow reader); `deliver()` then holds messages back. */
+  get readsPaused(): boolean {
+    return this.#unread !== undefined;
+  }
+
+  /** Messages `deliver()` held back while reads were paused. */
+  get unreadMessages(): number {
+    return this.#unread?.length ?? 0;
+  }
+
+  /** Called by the connection: stop delivering messages until `resume()`. */
+  pause(): void {
+    this.#unread ??= [];
+  }
+
+  /** Called by the connection: deliver what waited, in order (until it pauses again), then the rest as it comes. */
+  resume(): void {
+    const unread = this.#unread;
+    this.#unread = undefined;
+    if (unread === undefined) return;
+    while (unread.length > 0 && this.#live) {
+      if (this.readsPaused) {
+        this.#holdBack(unread);
+        return;
+      }
+      this.#handlers.message(unread.shift()!);
+    }
+  }
+
+  /** Puts `messages` back at the head of what waits, for a connection that paused again while reading. */
+  #holdBack(messages: IncomingData[]): void {
+    this.#unread = [...messages, ...(this.#unread ?? [])];
   }
 
   /**
@@ -242,6 +283,8 @@ export interface MemoryTransport {
 export interface MemoryTransportOptions {
   /** Whether sockets send protocol pings, as `ws` does (so the heartbeat uses them). @default false */
   readonly pings?: boolean;
+  /** Whether sockets can pause reads, as `ws`'s can (`false` plays a browser, whose `WebSocket` cannot). @default true */
+  readonly pausable?: boolean;
 }
 
 /**
@@ -257,7 +300,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     return socket;
   };
   return {
-    transport: Object.assign(open, { pings: options.pings ?? false }),
+    transport: Object.assign(open, { pings: options.pings ?? false, pausable: options.pausable ?? true }),
     sockets,
     get socket() {
       const latest = sockets.at(-1);

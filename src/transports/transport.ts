@@ -93,6 +93,14 @@ export interface TransportSocket {
   whenBelow?(bytes: number, callback: () => void): void;
   /** The data handed to `send()` that was never written out, oldest first; forgets it. */
   takeUnsent(): OutgoingData[];
+  /**
+   * Stops reading from the network until `resume()`: inbound messages wait in the kernel, and
+   * TCP flow control slows the peer. Present only where the transport can (`ws`; a browser's
+   * `WebSocket` cannot). Called only on an open socket.
+   */
+  pause?(): void;
+  /** Reads from the network again after `pause()`. */
+  resume?(): void;
   /** Sends a protocol ping frame; present only where the transport can (`Transport.pings`). */
   ping?(): void;
 }
@@ -103,4 +111,8 @@ export interface TransportSocket {
  * whether its sockets send protocol pings and report pongs; the browser's `WebSocket` cannot,
  * so the heartbeat there needs an application-level `pingMessage`.
  */
-export type Transport = ((request: TransportRequest, handlers: TransportHandlers) => TransportSocket) & { readonly pings?: boolean };
+export type Transport = ((request: TransportRequest, handlers: TransportHandlers) => TransportSocket) & {
+  readonly pings?: boolean;
+  /** Whether its sockets can stop reading from the network (`TransportSocket.pause`). */
+  readonly pausable?: boolean;
+};

@@ -28,6 +28,7 @@ export const wsTransport: Transport = Object.assign(
   (request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers),
   {
     pings: true,
+    pausable: true,
   },
 );
 
@@ -187,6 +188,15 @@ class WsSocket implements TransportSocket {
 
   close(code: number | undefined, reason: string | undefined): void {
     this.#ws.close(code, reason);
+  }
+
+  pause(): void {
+    // ws ignores a pause before open or after close.
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    this.#ws.resume();
   }
 
   ping(): void {

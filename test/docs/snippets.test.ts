@@ -56,7 +56,11 @@ describe('TypeScript snippets in the docs', () => {
         lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
         types: ['node'],
         baseUrl: ROOT,
-        paths: { statesock: ['./src/index.ts'], 'statesock/testing': ['./src/testing/index.ts'] },
+        paths: {
+          statesock: ['./src/index.ts'],
+          'statesock/streams': ['./src/streams/index.ts'],
+          'statesock/testing': ['./src/testing/index.ts'],
+        },
         skipLibCheck: true,
       },
     );

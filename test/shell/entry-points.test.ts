@@ -53,4 +53,14 @@ describe('entry points', () => {
     expect(order.indexOf('browser')).toBeLessThan(order.indexOf('node'));
     expect(order.indexOf('worker')).toBeLessThan(order.indexOf('node'));
   });
+
+  it('routes statesock/streams to its own module, which reaches neither ws nor a transport', () => {
+    const { exports } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string>>;
+    };
+    expect(exports['./streams']).toEqual({ types: './dist/src/streams/index.d.ts', default: './dist/src/streams/index.js' });
+    const { files, packages } = reachableImports('src/streams/index.ts');
+    expect(packages).not.toContain('ws');
+    expect([...files].some((file) => file.includes('/transports/ws-transport'))).toBe(false);
+  });
 });
