@@ -171,4 +171,32 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     expect(counts.sizes[1]).toBe(messages.reduce((sum, m) => sum + m.length + 6, 0));
     await connection.close();
   });
+
+  it('sends large text (handed to ws as the string) and binary beside small text, in order, as text and binary, all confirmed', async () => {
+    const server = serve(await startWsServer());
+    const client = open(server.url);
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    const messages: (string | Uint8Array<ArrayBuffer>)[] = [
+      'small',
+      'é'.repeat(10_000),
+      new Uint8Array(70_000).fill(3),
+      'x'.repeat(70_000),
+      'end',
+    ];
+    const sizes = [5, 20_000, 70_000, 70_000, 3];
+    const received: { text: boolean; bytes: number }[] = [];
+    const all = new Promise<void>((resolve) =>
+      peer.on(
+        'message',
+        (data: Buffer, isBinary) => received.push({ text: !isBinary, bytes: data.length }) === messages.length && resolve(),
+      ),
+    );
+    messages.forEach((message, i) => client.socket.send(message, sizes[i]!, message));
+    expect(client.socket.bufferedAmount).toBe(sizes.reduce((sum, size) => sum + size, 0));
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    await all;
+    expect(received).toEqual(sizes.map((bytes, i) => ({ text: typeof messages[i] === 'string', bytes })));
+    expect(client.socket.bufferedAmount).toBe(0);
+    client.socket.terminate();
+  });
 });
