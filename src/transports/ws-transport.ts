@@ -67,7 +67,9 @@ class WsSocket implements TransportSocket {
   #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
   /** Whether this task's frames are being held back in the TCP socket (see `#cork`). */
   #corked = false;
-  #uncork: (() => void) | undefined;
+  /** Whether a frame was sent in this task: the next one corks. Reset a microtask after the first. */
+  #inTask = false;
+  #endTask: (() => void) | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
     this.#href = request.url.href;
@@ -139,8 +141,16 @@ class WsSocket implements TransportSocket {
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
     (this.#inFlight ??= new ByteQueue()).push(original, bytes);
     const onWritten = (this.#onWritten ??= (error) => this.#written(error));
+    // The first frame of a task goes as ws writes it: a lone send (a reply, a round trip) is
+    // never held back. From the second on, the task's frames are held for one write (`#cork`).
     // A message that fills a batch on its own gains nothing from being held back.
-    if (!this.#corked && bytes < CORK_LIMIT) this.#cork();
+    if (!this.#corked && bytes < CORK_LIMIT) {
+      if (this.#inTask) this.#cork();
+      else {
+        this.#inTask = true;
+        queueMicrotask((this.#endTask ??= () => this.#taskOver()));
+      }
+    }
     // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
     // frames it in one buffer and one socket.write(). Given a string, it writes header and
     // payload as two corked chunks, and Node's Writable wraps each such flush that carries a
@@ -156,17 +166,22 @@ class WsSocket implements TransportSocket {
   }
 
   /**
-   * Holds this task's frames back in the TCP socket, to go to the kernel together once the task
-   * is over: one `writev` and one trip through libuv for a burst instead of one per frame. The
-   * frames, their order and each write's confirmation are unchanged; a frame `ws` compresses
-   * (permessage-deflate) is written when its compression is done, after the uncork, on its own.
+   * Holds the rest of this task's frames back in the TCP socket, to go to the kernel together
+   * once the task is over (a microtask later): one `writev` and one trip through libuv for a
+   * burst instead of one per frame. The frames, their order and each write's confirmation are
+   * unchanged; a frame `ws` compresses (permessage-deflate) is written when its compression is
+   * done, after the uncork, on its own.
    */
   #cork(): void {
     const tcp = tcpSocketOf(this.#ws);
     if (tcp === undefined) return;
     tcp.cork();
     this.#corked = true;
-    queueMicrotask((this.#uncork ??= () => this.#release()));
+  }
+
+  #taskOver(): void {
+    this.#inTask = false;
+    this.#release();
   }
 
   #release(): void {

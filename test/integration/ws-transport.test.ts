@@ -132,7 +132,7 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     ws.terminate();
   });
 
-  it('hands a burst to the kernel in one write, in order, confirming every message', async () => {
+  it('hands a burst to the kernel in two writes (the first frame as ws writes it, then the rest together), in order, confirming every message', async () => {
     const server = serve(await startWsServer());
     const { agent, counts } = countingAgent();
     const client = open(server.url, { agent });
@@ -146,14 +146,14 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     for (const message of messages) client.socket.send(message, message.length, message);
     expect(client.socket.bufferedAmount).toBe(messages.reduce((sum, m) => sum + m.length, 0));
     await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
-    expect(counts.writes - before).toBe(1);
+    expect(counts.writes - before).toBe(2);
     expect(client.socket.bufferedAmount).toBe(0);
     await all;
     expect(received).toEqual(messages);
     client.socket.terminate();
   });
 
-  it('hands the queue flushed on open to the kernel in one write after the handshake, in order', async () => {
+  it('hands the queue flushed on open to the kernel in two writes after the handshake, in order', async () => {
     const server = serve(await startWsServer());
     const { agent, counts } = countingAgent();
     const connection = createConnection(server.url, { agent, reconnect: false, heartbeatInterval: 0 });
@@ -166,10 +166,23 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     );
     expect(received).toEqual(messages);
     expect(connection.bufferedAmount).toBe(0);
-    // The upgrade request, then every queued frame at once (2 + 2 or 3 bytes of payload and 6 of header each).
-    expect(counts.writes).toBe(2);
-    expect(counts.sizes[1]).toBe(messages.reduce((sum, m) => sum + m.length + 6, 0));
+    // The upgrade request, the first frame, then every other queued frame at once (2 or 3 bytes of payload and 6 of header each).
+    expect(counts.writes).toBe(3);
+    expect(counts.sizes[1]! + counts.sizes[2]!).toBe(messages.reduce((sum, m) => sum + m.length + 6, 0));
+    expect(counts.sizes[1]).toBe(messages[0]!.length + 6);
     await connection.close();
+  });
+
+  it('holds back no lone send: one message per task is written as ws writes it, at once', async () => {
+    const server = serve(await startWsServer());
+    const { agent, counts } = countingAgent();
+    const client = open(server.url, { agent });
+    await Promise.all([server.nextConnection(), client.next('open')]);
+    const before = counts.writes;
+    client.socket.send('alone', 5, 'alone');
+    expect(counts.writes - before).toBe(1); // in the kernel before send() returned
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    client.socket.terminate();
   });
 
   it('sends large text (handed to ws as the string) and binary beside small text, in order, as text and binary, all confirmed', async () => {
