@@ -6,6 +6,7 @@ export default defineConfig({
   // names resolve to the sources (CI also imports the built package: scripts/smoke-dist.mjs).
   resolve: {
     alias: [
+      { find: /^statesock\/streams$/, replacement: fileURLToPath(new URL('./src/streams/index.ts', import.meta.url)) },
       { find: /^statesock\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^statesock\/react$/, replacement: fileURLToPath(new URL('./src/react/index.ts', import.meta.url)) },
       { find: /^statesock\/inspector$/, replacement: fileURLToPath(new URL('./src/inspector/index.ts', import.meta.url)) },

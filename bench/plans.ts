@@ -5,6 +5,7 @@
  */
 import type { Adapter } from './clients/adapter.js';
 import { control, ours, peers, raw, rawEventTarget, reliable } from './clients/index.js';
+import { connectionOn } from './clients/statesock.js';
 import * as workloads from './workloads.js';
 
 export interface Plan {
@@ -62,6 +63,22 @@ export function plans(quick: boolean): Plan[] {
       impls: WITH_RELIABLE,
       run: workloads.burst,
     },
+    ...(
+      [
+        [1024, '1k', 20_000, 2_000],
+        [64 * 1024, '64k', 1_000, 100],
+      ] as const
+    ).map(([bytes, label, count, small]): Plan => ({
+      key: `burst-${label}`,
+      title: `burst: ${count.toLocaleString('en-US')} × ${label.toUpperCase().replace('K', ' KiB')} after open`,
+      metric: 'cpuNsPerMessage',
+      unit: 'ns CPU/msg',
+      count: q(count, small),
+      rounds: q(5, 2),
+      warmCount: q(count / 5, small / 5),
+      impls: OURS_ONLY,
+      run: workloads.burstSized(bytes),
+    })),
     queued(10_000, 1_000, q(7, 2), SEND_ONLY, 10_000),
     queued(100_000, 10_000, q(5, 2), SEND_ONLY),
     queued(1_000_000, 50_000, 2, OURS_ONLY),
@@ -87,6 +104,17 @@ export function plans(quick: boolean): Plan[] {
       blocks: 4,
       impls: WITH_RELIABLE,
       run: workloads.echo,
+    },
+    {
+      key: 'producer',
+      title: 'producer: 200 MB in 64 KiB chunks through a 10 MB/s link, 256 KiB watermark (statesock/streams; raw ws polls bufferedAmount)',
+      metric: 'peakOverBound',
+      unit: '× (watermark + chunk), peak bufferedAmount',
+      count: q(200_000_000, 20_000_000),
+      rounds: 1,
+      warmCount: 0,
+      impls: [raw, control, connectionOn],
+      run: workloads.producer,
     },
     ...[1_000, 5_000, 15_000].map((count): Plan => ({
       key: `connections-${count / 1000}k`,

@@ -5,7 +5,10 @@
  */
 
 /** What a connection to the server is for; carried in the URL query with its id. */
-export type ServerMode = 'sink' | 'echo' | 'idle';
+export type ServerMode = 'sink' | 'echo' | 'idle' | 'throttle';
+
+/** The link speed of `throttle` connections: the server reads at most this many bytes per second. */
+export const THROTTLE_BYTES_PER_SECOND = 10 * 1000 * 1000;
 
 /** Parent to server. */
 export type ToServer =

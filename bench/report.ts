@@ -100,7 +100,9 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
   };
   const perKind = (impl: string) => `${impl} vs ${impl === 'Connection.on' ? RAW : RAW_EVENT_TARGET}`;
   for (const [key, what, limit] of [
-    ['burst', 'burst client CPU/msg', 1.05],
+    ['burst', 'burst client CPU/msg (64 B)', 0.3],
+    ['burst-1k', 'burst client CPU/msg (1 KiB)', 1.05],
+    ['burst-64k', 'burst client CPU/msg (64 KiB)', 1.05],
     ['inbound', 'inbound client CPU/msg', 1.05],
     ['echo', 'echo round trip', 1.05],
   ] as const) {
@@ -108,6 +110,18 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
     if (result)
       for (const impl of ran(result, OURS))
         add(`${what}: ${perKind(impl)}`, result.impls[impl]!.ratio.median, limit, result.noise, result.impls[impl]);
+  }
+  // The producer: the peak sampled bufferedAmount within the watermark plus the largest message, an absolute bound.
+  const produced = byKey.get('producer');
+  if (produced !== undefined && produced.impls['Connection.on'] !== undefined) {
+    const impl = produced.impls['Connection.on'];
+    add(
+      'producer peak bufferedAmount ÷ (watermark + largest message): Connection.on with statesock/streams',
+      impl.medians['peakOverBound']!,
+      1,
+      0,
+      impl,
+    );
   }
   for (const key of QUEUED) {
     const result = byKey.get(key);

@@ -7,7 +7,7 @@
  */
 import { WebSocketServer } from 'ws';
 import { createSessionServer, offersSession, type ServerSession } from '../src/server/index.js';
-import { nowNs, type FromServer, type ServerMode, type ToServer } from './protocol.js';
+import { nowNs, THROTTLE_BYTES_PER_SECOND, type FromServer, type ServerMode, type ToServer } from './protocol.js';
 
 function report(message: FromServer): void {
   process.send!(message);
@@ -71,6 +71,21 @@ wss.on('connection', (ws, request) => {
       messages++;
       bytes += data.length;
       ws.send(data, { binary: isBinary });
+    });
+  } else if (mode === 'throttle') {
+    // A 10 MB/s link: past what the rate allows so far, stop reading (TCP then slows the
+    // client) until the clock catches up. Counts like a sink.
+    const start = nowNs();
+    ws.on('message', (data: Buffer) => {
+      messages++;
+      bytes += data.length;
+      lastAt = nowNs();
+      if (messages === expect) report({ type: 'delivered', id, messages, bytes, at: nowNs() });
+      const ahead = bytes - ((lastAt - start) / 1e9) * THROTTLE_BYTES_PER_SECOND;
+      if (ahead > 0 && !ws.isPaused) {
+        ws.pause();
+        setTimeout(() => ws.resume(), (ahead / THROTTLE_BYTES_PER_SECOND) * 1000);
+      }
     });
   } else {
     ws.on('message', (data: Buffer) => {

@@ -98,7 +98,17 @@ async function closeAndWait(open: Open): Promise<void> {
 }
 
 /** 1. 100,000 messages of 64 bytes on an open connection, timed to the server's receipt of the last. */
-export async function burst(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+export function burst(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
+  return burstOf(PAYLOAD, adapter, ctx, count);
+}
+
+/** 1b. The burst with larger messages (1 KiB, 64 KiB): where coalescing saves less and must cost nothing. */
+export function burstSized(bytes: number): (adapter: Adapter, ctx: Context, count: number) => Promise<Metrics> {
+  const payload = 'm'.repeat(bytes);
+  return (adapter, ctx, count) => burstOf(payload, adapter, ctx, count);
+}
+
+async function burstOf(payload: string, adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
   const open = connect(adapter, ctx, 'sink', count);
   await withTimeout(open.opened, 30_000, 'open');
   const delivered = ctx.server.delivered(open.id);
@@ -106,7 +116,7 @@ export async function burst(adapter: Adapter, ctx: Context, count: number): Prom
   const cpu0 = cpuMicros();
   const user0 = userMicros();
   const t0 = nowNs();
-  for (let i = 0; i < count; i++) open.handle.send(PAYLOAD);
+  for (let i = 0; i < count; i++) open.handle.send(payload);
   const at = await deliveredOrClosed(open, delivered);
   if (at === undefined) return FAILED;
   await nextTask(); // write callbacks still due run on this side of the measurement
@@ -174,6 +184,54 @@ export async function echo(adapter: Adapter, ctx: Context, count: number): Promi
   const cpu = cpuMicros() - cpu0;
   await closeAndWait(open);
   return { usPerRoundTrip: wall / count / 1000, cpuNsPerRoundTrip: (cpu * 1000) / count };
+}
+
+/** The producer's watermark and chunk: 256 KiB and 64 KiB. */
+export const PRODUCER_HIGH_WATER_MARK = 256 * 1024;
+export const PRODUCER_CHUNK = 64 * 1024;
+
+/**
+ * 4b. A producer writing `totalBytes` in 64 KiB chunks through a link throttled to 10 MB/s (the
+ * server reads no faster), waiting for room below a 256 KiB watermark its implementation's way
+ * (statesock: the `statesock/streams` writable; raw `ws`: polling `bufferedAmount`).
+ * `bufferedAmount` is sampled at every chunk and every 5 ms; the figure is its peak, over the
+ * bound the issue sets (watermark plus the largest message): at most 1 is within it.
+ */
+export async function producer(adapter: Adapter, ctx: Context, totalBytes: number): Promise<Metrics> {
+  const count = Math.ceil(totalBytes / PRODUCER_CHUNK);
+  const chunk = new Uint8Array(PRODUCER_CHUNK).fill(7);
+  const id = ++lastId;
+  let opened!: () => void;
+  let closed!: () => void;
+  const open = {
+    opened: new Promise<void>((resolve) => (opened = resolve)),
+    closed: new Promise<void>((resolve) => (closed = resolve)),
+  };
+  const handle = adapter.connect(
+    benchUrl(ctx.server.port, id, 'throttle', count),
+    { open: () => opened(), message: () => {}, close: () => closed() },
+    { highWaterMark: PRODUCER_HIGH_WATER_MARK },
+  );
+  await withTimeout(open.opened, 30_000, 'open');
+  const delivered = ctx.server.delivered(id);
+  ctx.gc();
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, handle.bufferedAmount)), 5);
+  const t0 = nowNs();
+  await handle.produce(chunk, count, PRODUCER_HIGH_WATER_MARK, () => (peak = Math.max(peak, handle.bufferedAmount)));
+  peak = Math.max(peak, handle.bufferedAmount);
+  clearInterval(sample);
+  const result = await Promise.race([delivered.then(({ at }) => at), open.closed.then(() => undefined)]);
+  delivered.catch(() => {});
+  if (result === undefined) return FAILED;
+  handle.close();
+  await withTimeout(open.closed, 60_000, `close of connection ${id}`);
+  const seconds = (result - t0) / 1e9;
+  return {
+    peakOverBound: peak / (PRODUCER_HIGH_WATER_MARK + PRODUCER_CHUNK),
+    peakBufferedKiB: peak / 1024,
+    megabytesPerSecond: totalBytes / 1e6 / seconds,
+  };
 }
 
 /**

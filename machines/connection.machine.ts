@@ -31,6 +31,7 @@ import type {
 import { isRetryableClose } from './reconnect-policy.js';
 import {
   aborted,
+  bufferHasRoom,
   dropSocket,
   endForGood,
   failConnect,
@@ -45,9 +46,10 @@ import {
   timer,
   unsentReason,
   willReconnect,
+  writeOrReject,
 } from './connection.steps.js';
 
-export { ABNORMAL_CLOSURE, queueHasRoom, unsentReason, type QueueFill, type QueueLimits } from './connection.steps.js';
+export { ABNORMAL_CLOSURE, bufferHasRoom, queueHasRoom, unsentReason, type QueueFill, type QueueLimits } from './connection.steps.js';
 
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
@@ -156,6 +158,10 @@ export const connectionMachine = setup({
       const send = event as EventOf<'user.send'>;
       return queueHasRoom(context, send, send.bytes);
     },
+    bufferHasRoom: ({ context, event }) => {
+      const send = event as EventOf<'user.send'>;
+      return bufferHasRoom(context.maxBufferedBytes, send.bufferedBytes, send.bytes);
+    },
     isFirstFailure: ({ context }) => context.failure === undefined,
     isAwaitingPong: ({ context }) => context.awaitingPong,
     /** Whether a wake already replaced this reconnect wait with a fresh draw: once per wait. */
@@ -179,6 +185,7 @@ export const connectionMachine = setup({
     retries: 0,
     maxQueuedMessages: input.maxQueuedMessages,
     maxQueuedBytes: input.maxQueuedBytes,
+    maxBufferedBytes: input.maxBufferedBytes,
     reconnect: input.reconnect,
     maxRetries: input.maxRetries,
     heartbeat: input.heartbeat,
@@ -244,8 +251,8 @@ export const connectionMachine = setup({
         { type: 'cancelTimer', params: { timer: 'pong' } },
       ],
       on: {
-        // The shell's fast path does exactly this without dispatching; property tests hold them equal.
-        'user.send': { actions: 'writeMessage' },
+        // The shell performs this without stepping the machine (send-plan.ts); property tests hold them equal.
+        'user.send': writeOrReject(),
         'user.close': { target: 'closing', actions: 'recordCloseRequest' },
         'socket.error': {
           guard: 'isCurrentAttempt',

@@ -36,6 +36,15 @@ export function queueHasRoom(limits: QueueLimits, fill: QueueFill, bytes: number
 }
 
 /**
+ * Whether the open socket, holding `bufferedBytes` not yet written out, may take one more
+ * message of `bytes` bytes under `maxBufferedBytes`. What the queue hands it on open is never
+ * refused (the queue's own bounds held it), but counts towards the cap for the sends after it.
+ */
+export function bufferHasRoom(maxBufferedBytes: number, bufferedBytes: number, bytes: number): boolean {
+  return bufferedBytes + bytes <= maxBufferedBytes;
+}
+
+/**
  * What becomes of the messages a socket accepted and never wrote out, by how its attempt
  * ended: dropped after `close()` waited too long for them, written before a clean close (none
  * are left), or lost with a connection that dropped.
@@ -55,6 +64,14 @@ type Args = { context: ConnectionContext; event: ConnectionEvent };
 /** The params of `startTimer` for `name`, on the attempt (and retry count) the machine is at. */
 export function timer(name: TimerName, context: ConnectionContext) {
   return { timer: name, attempt: context.attempt, retry: context.retries };
+}
+
+/** While open: write what the socket has room for under `maxBufferedBytes`, report the rest `buffer-full`. */
+export function writeOrReject() {
+  return [
+    { guard: 'bufferHasRoom', actions: 'writeMessage' },
+    { actions: [{ type: 'rejectMessage', params: { reason: 'buffer-full' } }] },
+  ] as const;
 }
 
 /** While no socket is open: queue what fits, report the rest `queue-full`. */

@@ -51,6 +51,8 @@ export type UndeliveredReason =
   | 'closing'
   /** Sent after the connection closed. */
   | 'closed'
+  /** Sent while open, but the socket already held so much that it would have gone past `maxBufferedBytes`. */
+  | 'buffer-full'
   /** Handed to the socket, but still unsent when `drainTimeout` expired. */
   | 'drain-timeout'
   /** Handed to the socket, but still unsent when the connection dropped. */
@@ -100,6 +102,8 @@ export interface ConnectionInput {
   readonly url: string;
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  /** The most bytes the open socket may hold (handed to it, not yet written out) for a send to be accepted; `Infinity`: no cap. */
+  readonly maxBufferedBytes: number;
   /** Whether an attempt that ends without `close()` may be followed by another. */
   readonly reconnect: boolean;
   /** How many reconnects in a row may fail before the connection gives up (`Infinity`: never). */
@@ -118,6 +122,7 @@ export interface ConnectionContext {
   readonly retries: number;
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  readonly maxBufferedBytes: number;
   readonly reconnect: boolean;
   readonly maxRetries: number;
   readonly heartbeat: boolean;
@@ -140,12 +145,20 @@ export interface ConnectionContext {
 /** Events from the application, through the shell's public API (arguments already validated). */
 export type UserEvent =
   /**
-   * One `send()` of `bytes` bytes (UTF-8 for strings). The outbound queue is the shell's, as the
-   * payloads are: the event says how full it is, for the queue bound to read. Every `user.send`
-   * transition is targetless and assigns nothing, so the shell performs it from the machine's
-   * definition without stepping the machine (see `src/send-plan.ts`).
+   * One `send()` of `bytes` bytes (UTF-8 for strings). The outbound queue and what the socket
+   * holds are the shell's, as the payloads are: the event says how full each is (the queue for
+   * its bounds, `bufferedBytes`, what the current socket holds and has not written out, for
+   * `maxBufferedBytes`). Every `user.send` transition is targetless and assigns nothing, so the
+   * shell performs it from the machine's definition without stepping the machine (see
+   * `src/send-plan.ts`).
    */
-  | { readonly type: 'user.send'; readonly bytes: number; readonly queuedMessages: number; readonly queuedBytes: number }
+  | {
+      readonly type: 'user.send';
+      readonly bytes: number;
+      readonly queuedMessages: number;
+      readonly queuedBytes: number;
+      readonly bufferedBytes: number;
+    }
   | { readonly type: 'user.close'; readonly code?: number; readonly reason?: string };
 
 /** Facts from the transport, tagged with the attempt whose socket produced them. */

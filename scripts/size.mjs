@@ -25,7 +25,8 @@ const ENTRIES = [
   { name: '`createConnection`', code: "export { createConnection } from 'statesock';", budget: 26_300 },
   { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 27_300 },
   { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_700 },
-  { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 34_600 },
+  { name: '`statesock/streams`', code: "export * from 'statesock/streams';", budget: 1_300 },
+  { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 36_000 },
   // The element, its stylesheet and the statechart's SVG (4.6 KB of it gzipped), and no XState:
   // it reads the actor a connection already has. 9,593 B when added.
   { name: '`statesock/inspector`', code: "export * from 'statesock/inspector';", budget: 10_100 },
@@ -35,8 +36,8 @@ const ENTRIES = [
   { name: '`statesock/react`', code: "export * from 'statesock/react';", budget: 28_300 },
   { name: '`createReliableSession`', code: "export { createReliableSession } from 'statesock/reliable';", budget: 32_100 },
 ];
-/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B now (the hardening added redaction, header checks and rate-limited warnings), plus 5%. The goal is 6 KB. */
-const OWN_CODE_BUDGET = 12_800;
+/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B after the hardening (redaction, header checks, rate-limited warnings), about 13,000 B with the buffer cap and the high watermark (events, `ready`), plus 2%. The goal is 6 KB. */
+const OWN_CODE_BUDGET = 13_300;
 /** The peers, measured as they are imported in `bench/clients/peers.ts`. */
 const PEERS = [
   { name: 'partysocket `WebSocket`', code: "export { WebSocket } from 'partysocket';" },

@@ -52,6 +52,11 @@ export class AttemptSocket {
     return attempt === this.#attempt;
   }
 
+  /** Whether the transport's sockets can stop reading from the network (`pause`). */
+  get canPause(): boolean {
+    return this.#transport.pausable === true;
+  }
+
   /** Whether heartbeats can run: protocol pings where the transport has them, else only with a ping message. */
   get canPing(): boolean {
     return this.#transport.pings === true || this.#options.pingMessage !== undefined;

@@ -58,6 +58,14 @@ export interface StateChange {
   readonly readyState: ReadyState;
 }
 
+/** What `backpressure` and `ready` events carry. */
+export interface BufferLevel {
+  /** Bytes accepted by `send()` and not yet written out (`bufferedAmount`), when the watermark was crossed. */
+  readonly bufferedAmount: number;
+  /** The `highWaterMark` option. */
+  readonly highWaterMark: number;
+}
+
 /** The events a `Connection` emits, and what each listener receives. */
 export interface ConnectionEventMap {
   open: OpenInfo;
@@ -73,6 +81,10 @@ export interface ConnectionEventMap {
   undelivered: UndeliveredMessage;
   reconnecting: ReconnectInfo;
   giveup: GiveUpInfo;
+  /** A send took `bufferedAmount` from below `highWaterMark` to at or above it; `ready` follows once it is back below. */
+  backpressure: BufferLevel;
+  /** `bufferedAmount` is back below `highWaterMark` after a `backpressure` event, where `send()` accepts messages. */
+  ready: BufferLevel;
 }
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;

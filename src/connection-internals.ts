@@ -28,3 +28,10 @@ export let connectionCreated: ((connection: Connection) => void) | undefined;
 export function onConnectionCreated(hook: ((connection: Connection) => void) | undefined): void {
   connectionCreated = hook;
 }
+
+/**
+ * `connection[pauseReads](paused)`: stops (or resumes) reading from the network, on this socket
+ * and every later attempt's, for a slow reader (the streams adapter). Returns whether the
+ * transport can pause; where it cannot (browsers), nothing changes.
+ */
+export const pauseReads: unique symbol = Symbol('statesock.pauseReads');

@@ -6,7 +6,7 @@ import type { CloseInfo } from '../machines/connection.types.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './connection-events.js';
 import type { EventObserver } from './emitter.js';
-import { clock, connectionCreated, observe } from './connection-internals.js';
+import { clock, connectionCreated, observe, pauseReads } from './connection-internals.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
 import type { Clock } from './time.js';
@@ -69,7 +69,19 @@ export class Connection {
 
   /** Bytes accepted by `send()` and not yet written out: the queue plus what the socket still holds. */
   get bufferedAmount(): number {
-    return (this.#engine.queue?.bytes ?? 0) + (this.#engine.sockets.socket?.bufferedAmount ?? 0);
+    return this.#engine.bufferedAmount;
+  }
+
+  /**
+   * Settles when there is room: at once while `bufferedAmount` is below `highWaterMark` and
+   * `send()` accepts messages, else once a write, a flush on open or a reconnect brings it
+   * there; stays pending while the connection closes after an error and may reconnect; rejects
+   * with an `InvalidStateError` once it is over for good (`close()`, or no more reconnects). As
+   * a `WritableStreamDefaultWriter`'s `ready`: `await connection.ready` before each `send()`
+   * keeps memory bounded by the watermark plus one message.
+   */
+  get ready(): Promise<void> {
+    return this.#engine.ready;
   }
 
   /** Messages waiting for the socket to open. */
@@ -140,6 +152,11 @@ export class Connection {
   /** @internal See `connection-internals.ts`. */
   [observe](observer: EventObserver<ConnectionEventMap>): void {
     this.#engine.sequencer.events.observeWith(observer);
+  }
+
+  /** @internal See `connection-internals.ts`. */
+  [pauseReads](paused: boolean): boolean {
+    return this.#engine.pauseReads(paused);
   }
 
   /** @internal See `connection-internals.ts`. */

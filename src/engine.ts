@@ -13,6 +13,7 @@ import { createActor, type Actor, type AnyStateMachine, type ExecutableActionObj
 import { connectionMachine, type ConnectionMachine } from '../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName, UndeliveredReason } from '../machines/connection.types.js';
 import { AttemptSocket } from './attempt-socket.js';
+import { Backpressure } from './backpressure.js';
 import type { OutgoingData } from './byte-length.js';
 import { readyStateOfName, stateName, type ConnectionEventMap, type ConnectionStateName, type ReadyState } from './connection-events.js';
 import { effects, type EffectStep } from './effects.js';
@@ -50,6 +51,12 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
   #settledWith: CloseInfo | undefined;
   /** Stops listening to the environment and the abort signal. */
   #unwatch: (() => void) | undefined;
+  /** The high watermark's state, created the first time the buffer reaches it or someone reads `ready`. */
+  #backpressure: Backpressure | undefined;
+  /** Whether a slow reader asked to stop reading from the network (see `pauseReads`). */
+  #readsPaused = false;
+  /** Whether the current state's `user.send` transitions can accept a message (see `acceptsSends`). */
+  #accepts = true;
 
   constructor(options: ResolvedOptions, urls: UrlResolver, redactedUrl: string) {
     this.options = options;
@@ -62,6 +69,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
       url: redactedUrl,
       maxQueuedMessages: options.maxQueuedMessages,
       maxQueuedBytes: options.maxQueuedBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
       reconnect: options.reconnect,
       maxRetries: options.maxRetries,
       heartbeat: options.heartbeatInterval > 0 && this.sockets.canPing,
@@ -109,6 +117,40 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     return actor;
   }
 
+  /** Bytes accepted by `send()` and not yet written out: the queue plus what the socket still holds. */
+  get bufferedAmount(): number {
+    return (this.queue?.bytes ?? 0) + (this.sockets.socket?.bufferedAmount ?? 0);
+  }
+
+  /** Whether, in the current state, one of the machine's `user.send` transitions accepts a message (writes or queues it). */
+  get acceptsSends(): boolean {
+    return this.#accepts;
+  }
+
+  /** Whether the connection is over for good or about to be: `close()` recorded, or a final state. */
+  get endedForGood(): boolean {
+    return (
+      this.#settledWith !== undefined || this.context.closeRequest !== undefined || this.#state === 'closed' || this.#state === 'gaveUp'
+    );
+  }
+
+  /** Settles when `bufferedAmount` is below `highWaterMark` where sends are accepted; see `backpressure.ts`. */
+  get ready(): Promise<void> {
+    return (this.#backpressure ??= new Backpressure(this)).ready;
+  }
+
+  /** Stops or resumes reading from the network, now and on later attempts; returns whether the transport can. */
+  pauseReads(paused: boolean): boolean {
+    const socket = this.sockets.socket;
+    if (!this.sockets.canPause) return false;
+    this.#readsPaused = paused;
+    if (this.#state === 'open') {
+      if (paused) socket?.pause?.();
+      else socket?.resume?.();
+    }
+    return true;
+  }
+
   /** Settles once the connection is over for good, with how the last attempt ended. */
   get closed(): Promise<CloseInfo> {
     return (this.#closed ??=
@@ -118,14 +160,26 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
   /** `send()`: the machine's `user.send` transition for the current state, performed without stepping it. Returns whether the message was accepted. */
   send(data: OutgoingData, bytes: number): boolean {
     const queue = this.queue;
-    const event = { type: 'user.send', bytes, queuedMessages: queue?.length ?? 0, queuedBytes: queue?.bytes ?? 0 } as const;
+    const event = {
+      type: 'user.send',
+      bytes,
+      queuedMessages: queue?.length ?? 0,
+      queuedBytes: queue?.bytes ?? 0,
+      bufferedBytes: this.sockets.socket?.bufferedAmount ?? 0,
+    } as const;
     const args = { context: this.context, event };
     // A step like any other: what it posts (an `undelivered`) is delivered once it is over, and a
     // transport that reports from inside `send` is heard after it.
     const sequencer = this.sequencer;
     const outer = sequencer.enter();
     try {
-      return performSend(this.#sendPlan, args, this as ConnectionEngine, data, perform);
+      const accepted = performSend(this.#sendPlan, args, this as ConnectionEngine, data, perform);
+      // The watermark: two reads and a compare on the path of every send, nothing more until it is reached.
+      if (accepted) {
+        const buffered = (this.queue?.bytes ?? 0) + (this.sockets.socket?.bufferedAmount ?? 0);
+        if (buffered >= this.options.highWaterMark) (this.#backpressure ??= new Backpressure(this)).reached(buffered);
+      }
+      return accepted;
     } finally {
       sequencer.leave(outer);
     }
@@ -136,6 +190,10 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     this.sequencer.transition(() => {
       if (this.#actor !== undefined) this.#actor.send(event);
       else this.#adopt(step(snapshotOf(this.#machine, this.#state, this.context), event, this));
+      // The step may have moved the buffer (a flush, a drop) or the state: settle what that decides.
+      this.#backpressure?.update();
+      // A new attempt's socket reads until told otherwise: pause it once it is open.
+      if (this.#readsPaused && this.#state === 'open') this.sockets.socket?.pause?.();
     });
   }
 
@@ -192,6 +250,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     if (state === this.#state) return;
     this.#state = state;
     this.#sendPlan = sendPlansOf(this.#machine).get(state)!;
+    this.#accepts = this.#sendPlan.some((candidate) => candidate.accepts);
     this.sequencer.post('state', { state, readyState: readyStateOfName(state) });
   }
 

@@ -24,6 +24,21 @@ export interface ConnectionOptions {
   readonly maxQueuedMessages?: number;
   /** The most bytes (UTF-8 for strings) queued while connecting. @default 16777216 (16 MiB) */
   readonly maxQueuedBytes?: number;
+  /**
+   * The most bytes the open socket may hold (handed to it, not yet written out) for `send()` to
+   * accept another message; one that would take it past this is reported undelivered
+   * (`buffer-full`). `Infinity`, the default, accepts everything, as `WebSocket.send()` does:
+   * set it for a peer that may stop reading, so that memory stays bounded.
+   * @default Infinity
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * The high watermark on `bufferedAmount` (queued plus not yet written out), in bytes: a send
+   * that takes it to this or above emits `backpressure`, and `ready` stays pending until it is
+   * back below (then a `ready` event). Advisory: `send()` still accepts past it. `Infinity` turns
+   * it off. @default 1048576 (1 MiB)
+   */
+  readonly highWaterMark?: number;
   /** How long the opening handshake may take, in ms, before the attempt fails with `connect-timeout`. @default 10000 */
   readonly connectTimeout?: number;
   /** How long `close()` waits for buffered data to be written out, in ms, before dropping it (`drain-timeout`). @default 30000 */
@@ -111,6 +126,8 @@ export const DEFAULTS = {
   binaryType: 'arraybuffer' as BinaryType,
   maxQueuedMessages: 10_000,
   maxQueuedBytes: 16 * 1024 * 1024,
+  maxBufferedBytes: Infinity,
+  highWaterMark: 1024 * 1024,
   connectTimeout: 10_000,
   drainTimeout: 30_000,
   closeTimeout: 5_000,
@@ -148,6 +165,8 @@ export interface ResolvedOptions {
   readonly binaryType: BinaryType;
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  readonly maxBufferedBytes: number;
+  readonly highWaterMark: number;
   readonly connectTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -231,6 +250,8 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
     binaryType: oneOf('binaryType', o.binaryType ?? DEFAULTS.binaryType, ['blob', 'arraybuffer'] as const),
     maxQueuedMessages: count('maxQueuedMessages', o.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages),
     maxQueuedBytes: count('maxQueuedBytes', o.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes),
+    maxBufferedBytes: countOrInfinity('maxBufferedBytes', o.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes),
+    highWaterMark: positiveOrInfinity('highWaterMark', o.highWaterMark ?? DEFAULTS.highWaterMark),
     connectTimeout: duration('connectTimeout', o.connectTimeout ?? DEFAULTS.connectTimeout),
     drainTimeout: duration('drainTimeout', o.drainTimeout ?? DEFAULTS.drainTimeout),
     closeTimeout: duration('closeTimeout', o.closeTimeout ?? DEFAULTS.closeTimeout),
@@ -244,7 +265,7 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
     clock: clock(o.clock ?? DEFAULTS.clock),
     reconnect: flag('reconnect', o.reconnect ?? DEFAULTS.reconnect),
     resendUnconfirmed: flag('resendUnconfirmed', o.resendUnconfirmed ?? DEFAULTS.resendUnconfirmed),
-    maxRetries: retries(o.maxRetries ?? DEFAULTS.maxRetries),
+    maxRetries: countOrInfinity('maxRetries', o.maxRetries ?? DEFAULTS.maxRetries),
     backoff: backoff(o),
     minStableTime: duration('minStableTime', o.minStableTime ?? DEFAULTS.minStableTime),
     shouldReconnect:
@@ -263,12 +284,20 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
 
 const DEFAULT_NODE_OPTIONS: NodeClientOptions = { headers: DEFAULTS.headers };
 
-function retries(value: unknown): number {
+function countOrInfinity(name: string, value: unknown): number {
   return value === Infinity
     ? Infinity
     : Number.isSafeInteger(value) && (value as number) >= 0
       ? (value as number)
-      : fail('maxRetries', value, 'a non-negative integer or Infinity');
+      : fail(name, value, 'a non-negative integer or Infinity');
+}
+
+function positiveOrInfinity(name: string, value: unknown): number {
+  return value === Infinity
+    ? Infinity
+    : Number.isSafeInteger(value) && (value as number) > 0
+      ? (value as number)
+      : fail(name, value, 'a positive integer or Infinity');
 }
 
 function backoff(o: ConnectionOptions): BackoffOptions {

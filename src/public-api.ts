@@ -7,6 +7,7 @@ export type {
   CloseEventInfo,
   ConnectionEventMap,
   ConnectionStateName,
+  BufferLevel,
   GiveUpInfo,
   OpenInfo,
   ReconnectInfo,

@@ -19,6 +19,14 @@ export interface Handlers {
 export interface ClientHandle {
   send(data: string | Uint8Array<ArrayBuffer>): void;
   close(): void;
+  /** Bytes sent and not yet written out, as the implementation reports them. */
+  readonly bufferedAmount: number;
+  /**
+   * Writes `count` copies of `chunk`, waiting for room below `highWaterMark` the implementation's
+   * own way (statesock: the `statesock/streams` writable; raw `ws`: polling `bufferedAmount`).
+   * Calls `afterEach` after each chunk is handed over; resolves once every chunk was.
+   */
+  produce(chunk: Uint8Array<ArrayBuffer>, count: number, highWaterMark: number, afterEach: () => void): Promise<void>;
 }
 
 export interface Adapter {
@@ -32,5 +40,5 @@ export interface Adapter {
    * library whose queue before open is bounded by default raises the bound for the
    * million-message workload; every other workload runs with the library's defaults.
    */
-  connect(url: string, handlers: Handlers, options?: { readonly queueMany?: boolean }): ClientHandle;
+  connect(url: string, handlers: Handlers, options?: { readonly queueMany?: boolean; readonly highWaterMark?: number }): ClientHandle;
 }

@@ -27,7 +27,14 @@ export const partysocket: Adapter = {
     socket.addEventListener('message', (event) => handlers.message(event.data));
     socket.addEventListener('close', () => handlers.close());
     socket.addEventListener('error', () => {});
-    return { send: (data) => socket.send(data), close: () => socket.close() };
+    return {
+      send: (data) => socket.send(data),
+      close: () => socket.close(),
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      produce: () => Promise.reject(new Error('not measured for the peers')),
+    };
   },
 };
 
@@ -41,6 +48,13 @@ export const reconnectingWebSocket: Adapter = {
     socket.addEventListener('message', (event) => handlers.message(event.data));
     socket.addEventListener('close', () => handlers.close());
     socket.addEventListener('error', () => {});
-    return { send: (data) => socket.send(data), close: () => socket.close() };
+    return {
+      send: (data) => socket.send(data),
+      close: () => socket.close(),
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      produce: () => Promise.reject(new Error('not measured for the peers')),
+    };
   },
 };

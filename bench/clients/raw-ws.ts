@@ -3,8 +3,9 @@
  * `Connection.on`, and once with its `addEventListener` API, the baseline for
  * `ManagedWebSocket` and the peer libraries, which all expose (or wrap) the event-target shape.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import type { Adapter } from './adapter.js';
+import type { Adapter, ClientHandle } from './adapter.js';
 
 /** The names the report keys on. */
 export const RAW = 'ws.on';
@@ -23,7 +24,25 @@ export function rawWsOn(name: string): Adapter {
       ws.on('message', (data: Buffer, isBinary) => handlers.message(isBinary ? data : data.toString()));
       ws.on('close', () => handlers.close());
       ws.on('error', () => {}); // failures surface as timeouts in the workload
-      return { send: (data) => ws.send(data), close: () => ws.close() };
+      return handleOf(ws);
+    },
+  };
+}
+
+/** What an app does with raw `ws` to bound its memory: poll `bufferedAmount`, which has no event. */
+function handleOf(ws: WebSocket): ClientHandle {
+  return {
+    send: (data) => ws.send(data),
+    close: () => ws.close(),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    async produce(chunk, count, highWaterMark, afterEach) {
+      for (let i = 0; i < count; i++) {
+        while (ws.bufferedAmount >= highWaterMark) await sleep(1);
+        ws.send(chunk);
+        afterEach();
+      }
     },
   };
 }
@@ -39,7 +58,7 @@ export function rawWsEventTarget(name: string): Adapter {
       ws.addEventListener('message', (event) => handlers.message(event.data));
       ws.addEventListener('close', () => handlers.close());
       ws.addEventListener('error', () => {});
-      return { send: (data) => ws.send(data), close: () => ws.close() };
+      return handleOf(ws);
     },
   };
 }

@@ -22,6 +22,13 @@ export const reliableSession: Adapter = {
     });
     session.on('message', (data) => handlers.message(data));
     session.on('state', ({ state }) => state === 'closed' && handlers.close());
-    return { send: (data) => void session.send(data), close: () => void session.close() };
+    return {
+      send: (data) => void session.send(data),
+      close: () => void session.close(),
+      get bufferedAmount() {
+        return session.connection.bufferedAmount;
+      },
+      produce: () => Promise.reject(new Error('the producer workload does not run reliable sessions')),
+    };
   },
 };

@@ -3,7 +3,8 @@
  * (`addEventListener`), with their defaults; the queue bounds are raised only for the
  * million-message queued workload.
  */
-import { createConnection, ManagedWebSocket } from '../../src/index.js';
+import { createConnection, ManagedWebSocket, type ConnectionOptions } from '../../src/index.js';
+import { connectionStreams } from '../../src/streams/index.js';
 import type { Adapter } from './adapter.js';
 
 const QUEUE_LIMITS = { maxQueuedMessages: 2_000_000, maxQueuedBytes: 1024 * 1024 * 1024 } as const;
@@ -13,11 +14,32 @@ export const connectionOn: Adapter = {
   kind: 'on',
   queuesBeforeOpen: true,
   connect(url, handlers, options) {
-    const connection = options?.queueMany ? createConnection(url, QUEUE_LIMITS) : createConnection(url);
+    const given: ConnectionOptions = {
+      ...(options?.queueMany ? QUEUE_LIMITS : {}),
+      ...(options?.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
+    };
+    const connection = Object.keys(given).length === 0 ? createConnection(url) : createConnection(url, given);
     connection.on('open', () => handlers.open());
     connection.on('message', (data) => handlers.message(data));
     connection.on('close', () => handlers.close());
-    return { send: (data) => void connection.send(data), close: () => void connection.close() };
+    return {
+      send: (data) => void connection.send(data),
+      close: () => void connection.close(),
+      get bufferedAmount() {
+        return connection.bufferedAmount;
+      },
+      // The streams adapter: the writable waits for connection.ready before each chunk.
+      async produce(chunk, count, _highWaterMark, afterEach) {
+        const writer = connectionStreams(connection).writable.getWriter();
+        for (let i = 0; i < count; i++) {
+          await writer.ready;
+          void writer.write(chunk);
+          afterEach();
+        }
+        await writer.ready;
+        writer.releaseLock();
+      },
+    };
   },
 };
 
@@ -31,6 +53,13 @@ export const managedWebSocket: Adapter = {
     socket.addEventListener('message', (event) => handlers.message(event.data));
     socket.addEventListener('close', () => handlers.close());
     socket.addEventListener('error', () => {});
-    return { send: (data) => socket.send(data), close: () => socket.close() };
+    return {
+      send: (data) => socket.send(data),
+      close: () => socket.close(),
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      produce: () => Promise.reject(new Error('ManagedWebSocket has no streams adapter')),
+    };
   },
 };

@@ -27,8 +27,8 @@ export interface WrittenMessage {
  * One connection attempt's socket in the in-memory transport, with the test playing the server
  * and the network. It has two sides:
  *
- * - what the connection calls (`send`, `close`, `terminate`, `whenDrained`, `takeUnsent`,
- *   `ping`: the `TransportSocket` interface), which only records: what is sent waits in a buffer
+ * - what the connection calls (`send`, `close`, `terminate`, `whenDrained`, `whenBelow`,
+ *   `takeUnsent`, `ping`: the `TransportSocket` interface), which only records: what is sent waits in a buffer
  *   (`bufferedAmount`) until the test writes it out with `flush()`;
  * - what the test calls to make the server or the network act: `accept()` or `refuse()` the
  *   handshake, `deliver()` a message, `flush()` buffered bytes, `pong()`, `fail()`, and end the
@@ -59,6 +59,9 @@ export class MemorySocket implements TransportSocket {
   readonly #handlers: TransportHandlers;
   readonly #buffered = new ByteQueue<{ data: OutgoingData; original: OutgoingData }>();
   #drainWaiter: (() => void) | undefined;
+  /** Messages held back while reads are paused; `undefined` while they are not. */
+  #unread: IncomingData[] | undefined;
+  #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
     this.request = request;
@@ -98,12 +101,24 @@ export class MemorySocket implements TransportSocket {
   terminate(): void {
     this.#phase = 'terminated';
     this.#drainWaiter = undefined;
+    this.#lowWater = undefined;
   }
 
   /** Called by the connection: `callback` runs in a microtask if nothing is buffered, else once `flush()` empties the buffer. */
   whenDrained(callback: () => void): void {
     if (this.#buffered.length === 0) queueMicrotask(() => this.#live && callback());
     else this.#drainWaiter = callback;
+  }
+
+  /**
+   * Called by the connection (its high watermark): `callback` runs in a microtask if fewer than
+   * `bytes` are buffered, else once `flush()` brings the buffer below `bytes`. Replaces the last.
+   */
+  whenBelow(bytes: number, callback: () => void): void {
+    if (this.#buffered.bytes < bytes) {
+      this.#lowWater = undefined;
+      queueMicrotask(() => this.#live && callback());
+    } else this.#lowWater = { bytes, callback };
   }
 
   /** Called by the connection: what it handed over and `flush()` never wrote out, as it was given to `send()`, oldest first. */
@@ -148,16 +163,56 @@ export class MemorySocket implements TransportSocket {
     if (this.#live) this.#handlers.error({ cause, message });
   }
 
-  /** The server sends a message (a string, an `ArrayBuffer` or a `Blob`, as `binaryType` says it should arrive). Needs an open socket. */
+  /**
+   * The server sends a message (a string, an `ArrayBuffer` or a `Blob`, as `binaryType` says it
+   * should arrive). Needs an open socket. While the connection has paused reads (`readsPaused`),
+   * the message waits, as it would in the kernel, and arrives on `resume()`.
+   */
   deliver(data: IncomingData): void {
     this.#expect('open', 'deliver');
-    this.#handlers.message(data);
+    if (this.#unread !== undefined) this.#unread.push(data);
+    else this.#handlers.message(data);
+  }
+
+  /** Whether the connection has paused reads (`pause()`, for a slow reader); `deliver()` then holds messages back. */
+  get readsPaused(): boolean {
+    return this.#unread !== undefined;
+  }
+
+  /** Messages `deliver()` held back while reads were paused. */
+  get unreadMessages(): number {
+    return this.#unread?.length ?? 0;
+  }
+
+  /** Called by the connection: stop delivering messages until `resume()`. */
+  pause(): void {
+    this.#unread ??= [];
+  }
+
+  /** Called by the connection: deliver what waited, in order (until it pauses again), then the rest as it comes. */
+  resume(): void {
+    const unread = this.#unread;
+    this.#unread = undefined;
+    if (unread === undefined) return;
+    while (unread.length > 0 && this.#live) {
+      if (this.readsPaused) {
+        this.#holdBack(unread);
+        return;
+      }
+      this.#handlers.message(unread.shift()!);
+    }
+  }
+
+  /** Puts `messages` back at the head of what waits, for a connection that paused again while reading. */
+  #holdBack(messages: IncomingData[]): void {
+    this.#unread = [...messages, ...(this.#unread ?? [])];
   }
 
   /**
    * The network writes out up to `bytes` buffered bytes (all by default), whole messages only,
    * oldest first, into `written`; a drain the connection waits for is reported once the buffer
-   * is empty. Does nothing once the socket is closed or terminated.
+   * is empty, and a `whenBelow` wait once it is below its level. Does nothing once the socket is
+   * closed or terminated.
    */
   flush(bytes = Infinity): void {
     if (!this.#live) return; // a closed socket writes nothing
@@ -165,6 +220,11 @@ export class MemorySocket implements TransportSocket {
     for (let size = this.#buffered.peekSize(); size !== undefined && size <= budget; size = this.#buffered.peekSize()) {
       budget -= size;
       this.written.push({ data: this.#buffered.shift()!.data, bytes: size });
+    }
+    const lowWater = this.#lowWater;
+    if (lowWater !== undefined && this.#buffered.bytes < lowWater.bytes) {
+      this.#lowWater = undefined;
+      lowWater.callback();
     }
     if (this.#buffered.length === 0 && this.#drainWaiter) {
       const waiter = this.#drainWaiter;
@@ -223,6 +283,8 @@ export interface MemoryTransport {
 export interface MemoryTransportOptions {
   /** Whether sockets send protocol pings, as `ws` does (so the heartbeat uses them). @default false */
   readonly pings?: boolean;
+  /** Whether sockets can pause reads, as `ws`'s can (`false` plays a browser, whose `WebSocket` cannot). @default true */
+  readonly pausable?: boolean;
 }
 
 /**
@@ -238,7 +300,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     return socket;
   };
   return {
-    transport: Object.assign(open, { pings: options.pings ?? false }),
+    transport: Object.assign(open, { pings: options.pings ?? false, pausable: options.pausable ?? true }),
     sockets,
     get socket() {
       const latest = sockets.at(-1);

@@ -63,6 +63,9 @@ class NativeSocket implements TransportSocket {
   readonly #unlisten: (() => void)[];
   #live = true;
   #poll: unknown;
+  /** What the poll waits for: a full drain (`whenDrained`), and `bufferedAmount` below a level (`whenBelow`). */
+  #drainWaiter: (() => void) | undefined;
+  #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
 
   constructor(Impl: WebSocketConstructor, request: TransportRequest, handlers: TransportHandlers) {
     this.#request = request;
@@ -132,13 +135,41 @@ class NativeSocket implements TransportSocket {
   }
 
   whenDrained(callback: () => void): void {
-    const check = () => {
+    this.#drainWaiter = callback;
+    this.#startPolling();
+  }
+
+  whenBelow(bytes: number, callback: () => void): void {
+    this.#lowWater = { bytes, callback };
+    this.#startPolling();
+  }
+
+  /** One poll for both waits: the platform has no event for a change of `bufferedAmount`. */
+  #startPolling(): void {
+    if (this.#poll !== undefined) return;
+    const check = (): void => {
       this.#poll = undefined;
       if (!this.#live) return;
-      if (this.bufferedAmount === 0) callback();
-      else this.#poll = this.#request.clock.setTimeout(check, DRAIN_POLL_MS);
+      const buffered = this.bufferedAmount;
+      const lowWater = this.#lowWater;
+      if (lowWater !== undefined && buffered < lowWater.bytes) {
+        this.#lowWater = undefined;
+        lowWater.callback();
+      }
+      const drained = this.#drainWaiter;
+      if (drained !== undefined && buffered === 0) {
+        this.#drainWaiter = undefined;
+        drained();
+      }
+      this.#pollAgain(check);
     };
     this.#poll = this.#request.clock.setTimeout(check, 0);
+  }
+
+  /** Polls again while someone waits; a callback may have terminated the socket. */
+  #pollAgain(check: () => void): void {
+    if (this.#live && (this.#lowWater !== undefined || this.#drainWaiter !== undefined))
+      this.#poll = this.#request.clock.setTimeout(check, DRAIN_POLL_MS);
   }
 
   takeUnsent(): OutgoingData[] {

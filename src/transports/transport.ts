@@ -85,8 +85,22 @@ export interface TransportSocket {
   terminate(): void;
   /** Calls `callback` once, in a later task, when `bufferedAmount` is 0. */
   whenDrained(callback: () => void): void;
+  /**
+   * Calls `callback` once, in a later task, when `bufferedAmount` is below `bytes`: what the
+   * connection's high watermark waits for. One wait at a time, apart from `whenDrained`'s; a new
+   * call replaces the last. Optional: without it the connection waits for a full drain instead.
+   */
+  whenBelow?(bytes: number, callback: () => void): void;
   /** The data handed to `send()` that was never written out, oldest first; forgets it. */
   takeUnsent(): OutgoingData[];
+  /**
+   * Stops reading from the network until `resume()`: inbound messages wait in the kernel, and
+   * TCP flow control slows the peer. Present only where the transport can (`ws`; a browser's
+   * `WebSocket` cannot). Called only on an open socket.
+   */
+  pause?(): void;
+  /** Reads from the network again after `pause()`. */
+  resume?(): void;
   /** Sends a protocol ping frame; present only where the transport can (`Transport.pings`). */
   ping?(): void;
 }
@@ -97,4 +111,8 @@ export interface TransportSocket {
  * whether its sockets send protocol pings and report pongs; the browser's `WebSocket` cannot,
  * so the heartbeat there needs an application-level `pingMessage`.
  */
-export type Transport = ((request: TransportRequest, handlers: TransportHandlers) => TransportSocket) & { readonly pings?: boolean };
+export type Transport = ((request: TransportRequest, handlers: TransportHandlers) => TransportSocket) & {
+  readonly pings?: boolean;
+  /** Whether its sockets can stop reading from the network (`TransportSocket.pause`). */
+  readonly pausable?: boolean;
+};

@@ -10,16 +10,23 @@
  * reported back may include some whose bytes already reached the kernel: the report errs on
  * the side of "undelivered", never of silence.
  */
-import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
 import { redactText } from '../validation.js';
 import type { CloseCause, TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
+import { tcpSocketOf } from './ws-internals.js';
 
 /** The most bytes held back in one batch (see `WsSocket.#cork`). */
 const CORK_LIMIT = 64 * 1024;
+
+/**
+ * Text from this size on goes to `ws` as the string: `ws` encodes it into a buffer it masks in
+ * place, where a Buffer handed over would be copied again to be masked (twice the bytes copied
+ * and collected, about 1.6x the CPU of raw `ws` for 64 KiB messages, see bench/).
+ */
+const LARGE_TEXT = 16 * 1024;
 
 /** `ws.send` options for a text message handed over as a Buffer. */
 const TEXT_FRAME = { binary: false } as const;
@@ -28,6 +35,7 @@ export const wsTransport: Transport = Object.assign(
   (request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers),
   {
     pings: true,
+    pausable: true,
   },
 );
 
@@ -55,9 +63,13 @@ class WsSocket implements TransportSocket {
   /** Set once a write failed: the socket is gone, and what is still in flight never went out. */
   #writeFailed = false;
   #drainWaiter: (() => void) | undefined;
+  /** The wait of `whenBelow`, if one is on: one field, so that a socket nobody waits on carries one empty slot. */
+  #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
   /** Whether this task's frames are being held back in the TCP socket (see `#cork`). */
   #corked = false;
-  #uncork: (() => void) | undefined;
+  /** Whether a frame was sent in this task: the next one corks. Reset a microtask after the first. */
+  #inTask = false;
+  #endTask: (() => void) | undefined;
 
   constructor(request: TransportRequest, handlers: TransportHandlers) {
     this.#href = request.url.href;
@@ -129,13 +141,23 @@ class WsSocket implements TransportSocket {
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
     (this.#inFlight ??= new ByteQueue()).push(original, bytes);
     const onWritten = (this.#onWritten ??= (error) => this.#written(error));
-    if (!this.#corked) this.#cork();
+    // The first frame of a task goes as ws writes it: a lone send (a reply, a round trip) is
+    // never held back. From the second on, the task's frames are held for one write (`#cork`).
+    // A message that fills a batch on its own gains nothing from being held back.
+    if (!this.#corked && bytes < CORK_LIMIT) {
+      if (this.#inTask) this.#cork();
+      else {
+        this.#inTask = true;
+        queueMicrotask((this.#endTask ??= () => this.#taskOver()));
+      }
+    }
     // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
     // frames it in one buffer and one socket.write(). Given a string, it writes header and
     // payload as two corked chunks, and Node's Writable wraps each such flush that carries a
     // callback in a new closure and its own process.nextTick, instead of merging the
-    // callbacks of a burst into one tick: twice the CPU per message (see bench/).
-    if (typeof data === 'string') this.#ws.send(Buffer.from(data), TEXT_FRAME, onWritten);
+    // callbacks of a burst into one tick: twice the CPU per message (see bench/). Large text
+    // goes as the string (see LARGE_TEXT), where the header's extra chunk costs nothing.
+    if (typeof data === 'string') this.#ws.send(bytes < LARGE_TEXT ? Buffer.from(data) : data, TEXT_FRAME, onWritten);
     else this.#ws.send(data as Buffer, onWritten);
     // A batch past the limit goes now: a write is confirmed only once its whole batch is in the
     // kernel, so a bounded batch keeps `bufferedAmount` and the reports of a drop close to what
@@ -144,17 +166,22 @@ class WsSocket implements TransportSocket {
   }
 
   /**
-   * Holds this task's frames back in the TCP socket, to go to the kernel together once the task
-   * is over: one `writev` and one trip through libuv for a burst instead of one per frame. The
-   * frames, their order and each write's confirmation are unchanged; a frame `ws` compresses
-   * (permessage-deflate) is written when its compression is done, after the uncork, on its own.
+   * Holds the rest of this task's frames back in the TCP socket, to go to the kernel together
+   * once the task is over (a microtask later): one `writev` and one trip through libuv for a
+   * burst instead of one per frame. The frames, their order and each write's confirmation are
+   * unchanged; a frame `ws` compresses (permessage-deflate) is written when its compression is
+   * done, after the uncork, on its own.
    */
   #cork(): void {
     const tcp = tcpSocketOf(this.#ws);
     if (tcp === undefined) return;
     tcp.cork();
     this.#corked = true;
-    queueMicrotask((this.#uncork ??= () => this.#release()));
+  }
+
+  #taskOver(): void {
+    this.#inTask = false;
+    this.#release();
   }
 
   #release(): void {
@@ -171,6 +198,11 @@ class WsSocket implements TransportSocket {
     }
     const inFlight = this.#inFlight!;
     inFlight.shift();
+    const lowWater = this.#lowWater;
+    if (lowWater !== undefined && inFlight.bytes < lowWater.bytes) {
+      this.#lowWater = undefined;
+      lowWater.callback();
+    }
     if (inFlight.length === 0 && this.#drainWaiter) {
       const waiter = this.#drainWaiter;
       this.#drainWaiter = undefined;
@@ -182,6 +214,15 @@ class WsSocket implements TransportSocket {
     this.#ws.close(code, reason);
   }
 
+  pause(): void {
+    // ws ignores a pause before open or after close.
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    this.#ws.resume();
+  }
+
   ping(): void {
     // A ping on a socket that is closing or already dropped is an error in ws; the missing pong
     // is what the heartbeat is there to notice anyway.
@@ -191,12 +232,21 @@ class WsSocket implements TransportSocket {
   terminate(): void {
     this.#live = false;
     this.#drainWaiter = undefined;
+    this.#lowWater = undefined;
     this.#ws.terminate();
   }
 
   whenDrained(callback: () => void): void {
     if ((this.#inFlight?.length ?? 0) === 0) queueMicrotask(() => this.#live && callback());
     else this.#drainWaiter = () => this.#live && callback();
+  }
+
+  whenBelow(bytes: number, callback: () => void): void {
+    const below = (): unknown => this.#live && callback();
+    if (this.bufferedAmount < bytes) {
+      this.#lowWater = undefined;
+      queueMicrotask(below);
+    } else this.#lowWater = { bytes, callback: below };
   }
 
   takeUnsent(): OutgoingData[] {
@@ -211,16 +261,6 @@ class WsSocket implements TransportSocket {
     const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
     return { cause, message, ...(status === undefined ? {} : { status: Number(status) }) };
   }
-}
-
-/**
- * The TCP socket under a `ws` socket. `ws` has no public way to cork it: it keeps it as
- * `_socket` (ws 8, checked by `test/integration/ws-transport.test.ts`, which fails if a new
- * version moves it). `undefined` when it is not there, and then nothing is held back.
- */
-function tcpSocketOf(ws: WebSocket): Pick<Socket, 'cork' | 'uncork' | 'writableLength'> | undefined {
-  const tcp = (ws as unknown as { _socket?: Partial<Socket> | null })._socket;
-  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as Socket) : undefined;
 }
 
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */

@@ -59,6 +59,7 @@ describe('TypeScript snippets in the docs', () => {
         baseUrl: ROOT,
         paths: {
           statesock: ['./src/index.ts'],
+          'statesock/streams': ['./src/streams/index.ts'],
           'statesock/testing': ['./src/testing/index.ts'],
           'statesock/inspector': ['./src/inspector/index.ts'],
           'statesock/react': ['./src/react/index.ts'],

@@ -9,7 +9,7 @@ import { createConnection as createNetConnection, Socket, type NetConnectOpts } 
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { TransportFailure } from '../../machines/connection.types.js';
-import type { NodeClientOptions } from '../../src/index.js';
+import { createConnection, type NodeClientOptions } from '../../src/index.js';
 import { systemClock } from '../../src/time.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
 import { useHarness } from '../support/harness.js';
@@ -104,7 +104,7 @@ describe('ws transport', () => {
 describe('ws transport: writes of one task go to the kernel together', () => {
   /** An agent whose sockets count the writes they hand to the kernel (writev included). */
   function countingAgent() {
-    const counts = { writes: 0 };
+    const counts = { writes: 0, sizes: [] as number[] };
     const agent = new Agent();
     (agent as unknown as { createConnection: (options: NetConnectOpts) => Socket }).createConnection = (options) => {
       const socket = createNetConnection(options);
@@ -112,6 +112,9 @@ describe('ws transport: writes of one task go to the kernel together', () => {
         const original = socket[method]!.bind(socket) as (...args: unknown[]) => void;
         socket[method] = ((...args: unknown[]) => {
           counts.writes += 1;
+          counts.sizes.push(
+            method === '_write' ? (args[0] as Buffer).length : (args[0] as { chunk: Buffer }[]).reduce((n, c) => n + c.chunk.length, 0),
+          );
           original(...args);
         }) as never;
       }
@@ -129,7 +132,7 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     ws.terminate();
   });
 
-  it('hands a burst to the kernel in one write, in order, confirming every message', async () => {
+  it('hands a burst to the kernel in two writes (the first frame as ws writes it, then the rest together), in order, confirming every message', async () => {
     const server = serve(await startWsServer());
     const { agent, counts } = countingAgent();
     const client = open(server.url, { agent });
@@ -143,10 +146,70 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     for (const message of messages) client.socket.send(message, message.length, message);
     expect(client.socket.bufferedAmount).toBe(messages.reduce((sum, m) => sum + m.length, 0));
     await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
-    expect(counts.writes - before).toBe(1);
+    expect(counts.writes - before).toBe(2);
     expect(client.socket.bufferedAmount).toBe(0);
     await all;
     expect(received).toEqual(messages);
+    client.socket.terminate();
+  });
+
+  it('hands the queue flushed on open to the kernel in two writes after the handshake, in order', async () => {
+    const server = serve(await startWsServer());
+    const { agent, counts } = countingAgent();
+    const connection = createConnection(server.url, { agent, reconnect: false, heartbeatInterval: 0 });
+    const messages = Array.from({ length: 200 }, (_, i) => `q${i}`);
+    for (const message of messages) connection.send(message);
+    const { socket: peer } = await server.nextConnection();
+    const received: string[] = [];
+    await new Promise<void>((resolve) =>
+      peer.on('message', (data) => received.push((data as Buffer).toString()) === messages.length && resolve()),
+    );
+    expect(received).toEqual(messages);
+    expect(connection.bufferedAmount).toBe(0);
+    // The upgrade request, the first frame, then every other queued frame at once (2 or 3 bytes of payload and 6 of header each).
+    expect(counts.writes).toBe(3);
+    expect(counts.sizes[1]! + counts.sizes[2]!).toBe(messages.reduce((sum, m) => sum + m.length + 6, 0));
+    expect(counts.sizes[1]).toBe(messages[0]!.length + 6);
+    await connection.close();
+  });
+
+  it('holds back no lone send: one message per task is written as ws writes it, at once', async () => {
+    const server = serve(await startWsServer());
+    const { agent, counts } = countingAgent();
+    const client = open(server.url, { agent });
+    await Promise.all([server.nextConnection(), client.next('open')]);
+    const before = counts.writes;
+    client.socket.send('alone', 5, 'alone');
+    expect(counts.writes - before).toBe(1); // in the kernel before send() returned
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    client.socket.terminate();
+  });
+
+  it('sends large text (handed to ws as the string) and binary beside small text, in order, as text and binary, all confirmed', async () => {
+    const server = serve(await startWsServer());
+    const client = open(server.url);
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    const messages: (string | Uint8Array<ArrayBuffer>)[] = [
+      'small',
+      'é'.repeat(10_000),
+      new Uint8Array(70_000).fill(3),
+      'x'.repeat(70_000),
+      'end',
+    ];
+    const sizes = [5, 20_000, 70_000, 70_000, 3];
+    const received: { text: boolean; bytes: number }[] = [];
+    const all = new Promise<void>((resolve) =>
+      peer.on(
+        'message',
+        (data: Buffer, isBinary) => received.push({ text: !isBinary, bytes: data.length }) === messages.length && resolve(),
+      ),
+    );
+    messages.forEach((message, i) => client.socket.send(message, sizes[i]!, message));
+    expect(client.socket.bufferedAmount).toBe(sizes.reduce((sum, size) => sum + size, 0));
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    await all;
+    expect(received).toEqual(sizes.map((bytes, i) => ({ text: typeof messages[i] === 'string', bytes })));
+    expect(client.socket.bufferedAmount).toBe(0);
     client.socket.terminate();
   });
 });

@@ -132,6 +132,16 @@ describe('open and closing', () => {
     expect(params(steps[6]!, 'rejectMessage')).toEqual([{ reason: 'closed' }]);
   });
 
+  it('writes while open only what the socket has room for under maxBufferedBytes, and rejects the rest as buffer-full', () => {
+    // SINGLE_ATTEMPT caps what the open socket holds at 20 bytes.
+    const { snapshot, steps } = run(open, send(5, 15), send(6, 15), send(20, 0), send(21, 0));
+    expect(effects(steps[2]!)).toEqual(['writeMessage']);
+    expect(params(steps[3]!, 'rejectMessage')).toEqual([{ reason: 'buffer-full' }]);
+    expect(effects(steps[4]!)).toEqual(['writeMessage']);
+    expect(params(steps[5]!, 'rejectMessage')).toEqual([{ reason: 'buffer-full' }]);
+    expect(snapshot.value).toBe('open');
+  });
+
   it('drops the socket and reports unsent data when the drain times out', () => {
     const { snapshot, steps } = run(open, { type: 'user.close' }, { type: 'timer.drain', attempt: 1 });
     expect(effects(steps[3]!)).toEqual(['cancelTimer', 'terminateSocket', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);

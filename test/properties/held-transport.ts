@@ -106,7 +106,7 @@ export class HeldTransport {
         inner.binaryType = type;
       },
       send: (data, bytes, original) => {
-        this.#call({ kind: 'send', data, bytes, original, sendId: this.#hooks.currentSend() }, socket);
+        this.#call({ kind: 'send', data, bytes, original, sendId: this.#hooks.currentSend(), heldBefore: inner.bufferedAmount }, socket);
         inner.send(data, bytes, original);
       },
       close: (code, reason) => {

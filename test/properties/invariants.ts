@@ -152,6 +152,24 @@ export const queueWithinBounds: Invariant = {
 };
 
 /**
+ * 6. `send()` hands a message straight to an open socket only if the socket then holds at most
+ * `maxBufferedBytes` not yet written out; what does not fit is refused. (What the queue hands
+ * the socket when it opens is bounded by the queue's own bounds instead.)
+ */
+export const bufferWithinCap: Invariant = {
+  step({ calls, config }) {
+    for (const call of calls) {
+      if (call.kind !== 'send' || call.sendId === undefined) continue;
+      const held = call.heldBefore! + call.bytes;
+      if (held > config.maxBufferedBytes)
+        fail(
+          `send #${call.sendId} was handed to a socket holding ${call.heldBefore} bytes: ${held} bytes held; maxBufferedBytes is ${config.maxBufferedBytes}`,
+        );
+    }
+  },
+};
+
+/**
  * 7. The open-state fast path, which writes without dispatching to the actor, does exactly what
  * the machine's `user.send` transition asks (`writeMessage`): the same data, bytes and order,
  * written inside the same `send()` call; and the queue's flush writes what `flushQueue` asks.

@@ -19,6 +19,7 @@ export const REASONS = new Set<UndeliveredReason>([
   'closed-before-open',
   'closing',
   'closed',
+  'buffer-full',
   'drain-timeout',
   'connection-lost',
 ]);
@@ -31,7 +32,7 @@ export const UNSENT_REASONS = new Set<UndeliveredReason>(['closed', 'drain-timeo
  * are always reported before the connection ends, the former always after.
  */
 export function isRefusal(reason: UndeliveredReason, afterEnd: boolean): boolean {
-  return reason === 'queue-full' || reason === 'closing' || (reason === 'closed' && afterEnd);
+  return reason === 'queue-full' || reason === 'buffer-full' || reason === 'closing' || (reason === 'closed' && afterEnd);
 }
 
 /** Whether a heard event ends the connection: a close after which no reconnect follows, or the state `closed` or `gaveUp`. */

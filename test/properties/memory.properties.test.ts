@@ -12,6 +12,7 @@
  */
 import { describe } from 'vitest';
 import {
+  bufferWithinCap,
   bufferedAmountAccounts,
   conformsToMachine,
   fastPathIsTheMachine,
@@ -48,6 +49,13 @@ describe(`Connection on the in-memory transport (${MEMORY_RUNS} generated runs p
   itHolds(
     'never queues more than maxQueuedMessages or maxQueuedBytes, and queues only before an open',
     queueWithinBounds,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
+
+  itHolds(
+    'hands an open socket a message from send() only within maxBufferedBytes, and refuses the rest',
+    bufferWithinCap,
     worldConfigs,
     MEMORY_RUNS,
   );

@@ -18,6 +18,7 @@ type InvariantName =
   | 'readyStateFollowsMachine'
   | 'bufferedAmountAccounts'
   | 'queueWithinBounds'
+  | 'bufferWithinCap'
   | 'fastPathIsTheMachine'
   | 'conformsToMachine'
   | 'perAttempt'
@@ -99,6 +100,12 @@ export const plantedBugs: readonly PlantedBug[] = [
     invariant: 'queueWithinBounds',
     says: /messages queued; maxQueuedMessages is|bytes queued; maxQueuedBytes is/,
     plant: withMachine((machine) => machine.provide({ guards: { queueHasRoom: () => true } })),
+  },
+  {
+    name: 'hands the open socket every send, whatever maxBufferedBytes says',
+    invariant: 'bufferWithinCap',
+    says: /bytes held; maxBufferedBytes is/,
+    plant: withMachine((machine) => machine.provide({ guards: { bufferHasRoom: () => true } })),
   },
   {
     name: 'writes each message sent while open twice',

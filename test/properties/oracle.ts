@@ -41,6 +41,8 @@ export type TransportCall =
       readonly bytes: number;
       readonly original: unknown;
       readonly sendId: number | undefined;
+      /** What the socket held, not yet written out, when it was handed this (recorded by the world, not the oracle). */
+      readonly heldBefore?: number;
     }
   | { readonly kind: 'close'; readonly code: number | undefined; readonly reason: string | undefined }
   | { readonly kind: 'terminate' }
@@ -87,6 +89,7 @@ export class Oracle {
       url: 'oracle',
       maxQueuedMessages: config.maxQueuedMessages,
       maxQueuedBytes: config.maxQueuedBytes,
+      maxBufferedBytes: config.maxBufferedBytes,
       reconnect: config.reconnect,
       maxRetries: config.maxRetries,
       heartbeat: heartbeatOn(config),
@@ -164,7 +167,16 @@ export class Oracle {
 
   /** `send(message.data)`. */
   send(message: ModelMessage): void {
-    this.apply({ type: 'user.send', bytes: message.bytes, queuedMessages: this.queue.length, queuedBytes: this.queuedBytes }, message);
+    this.apply(
+      {
+        type: 'user.send',
+        bytes: message.bytes,
+        queuedMessages: this.queue.length,
+        queuedBytes: this.queuedBytes,
+        bufferedBytes: this.bufferedBytes - this.queuedBytes,
+      },
+      message,
+    );
   }
 
   apply(event: ConnectionEvent, message?: ModelMessage): void {

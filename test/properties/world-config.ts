@@ -14,6 +14,7 @@ export type Policy = 'default' | 'always' | 'never';
 export interface WorldConfig {
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  readonly maxBufferedBytes: number;
   readonly connectTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -63,6 +64,8 @@ export const worldConfigs: fc.Arbitrary<WorldConfig> = fc
     // Small bounds and timeouts, so queue-full and every timeout are reached often.
     maxQueuedMessages: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 }), fc.constant(10_000)),
     maxQueuedBytes: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 64 }), fc.constant(16 * 1024 * 1024)),
+    // Mostly no cap, as by default; else one that sends while open run into.
+    maxBufferedBytes: fc.oneof({ weight: 2, arbitrary: fc.constant(Infinity) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 48 }) }),
     connectTimeout: fc.integer({ min: 0, max: 400 }),
     drainTimeout: fc.integer({ min: 0, max: 400 }),
     closeTimeout: fc.integer({ min: 0, max: 400 }),

@@ -79,6 +79,7 @@ export class MemoryWorld {
       binaryType: config.binaryType,
       maxQueuedMessages: config.maxQueuedMessages,
       maxQueuedBytes: config.maxQueuedBytes,
+      maxBufferedBytes: config.maxBufferedBytes,
       connectTimeout: config.connectTimeout,
       drainTimeout: config.drainTimeout,
       closeTimeout: config.closeTimeout,

@@ -128,4 +128,14 @@ describe('entry points', () => {
     expect([...server.packages].sort()).toEqual(['node:crypto', 'node:http', 'ws']);
     expect([...server.files].some((file) => file.includes('machines/'))).toBe(false);
   });
+
+  it('routes statesock/streams to its own module, which reaches neither ws nor a transport', () => {
+    const { exports } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string>>;
+    };
+    expect(exports['./streams']).toEqual({ types: './dist/src/streams/index.d.ts', default: './dist/src/streams/index.js' });
+    const { files, packages } = reachableImports('src/streams/index.ts');
+    expect(packages).not.toContain('ws');
+    expect([...files].some((file) => file.includes('/transports/ws-transport'))).toBe(false);
+  });
 });

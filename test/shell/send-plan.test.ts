@@ -14,8 +14,9 @@ import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.j
 import { effects } from '../../src/effects.js';
 
 const EFFECTS = new Set(Object.keys(effects));
-const context = { maxQueuedMessages: 2, maxQueuedBytes: 10 } as ConnectionContext;
-const sendOf = (bytes: number, queuedMessages = 0, queuedBytes = 0) => ({ type: 'user.send', bytes, queuedMessages, queuedBytes }) as const;
+const context = { maxQueuedMessages: 2, maxQueuedBytes: 10, maxBufferedBytes: 600 } as ConnectionContext;
+const sendOf = (bytes: number, queuedMessages = 0, queuedBytes = 0, bufferedBytes = 0) =>
+  ({ type: 'user.send', bytes, queuedMessages, queuedBytes, bufferedBytes }) as const;
 
 /** What a plan does for a send: the effects it performs, with their params, and whether it accepts the message. */
 function outcome(plan: SendPlan, event: ReturnType<typeof sendOf>) {
@@ -67,6 +68,16 @@ describe('the send plans compiled from the connection machine', () => {
     for (const state of ['closed', 'gaveUp']) {
       expect(outcome(plans.get(state)!, sendOf(1))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"closed"}'] });
     }
+  });
+
+  it('writes while open what the socket has room for under maxBufferedBytes, and reports the rest buffer-full', () => {
+    expect(outcome(plans.get('open')!, sendOf(100, 0, 0, 500))).toEqual({ accepted: true, performed: ['writeMessage'] });
+    expect(outcome(plans.get('open')!, sendOf(101, 0, 0, 500))).toEqual({
+      accepted: false,
+      performed: ['rejectMessage {"reason":"buffer-full"}'],
+    });
+    // Only what the socket holds counts: the queue is flushed on open.
+    expect(outcome(plans.get('open')!, sendOf(600, 2, 10, 0))).toEqual({ accepted: true, performed: ['writeMessage'] });
   });
 
   it('follows the machine: another queue bound, provided to it, is the bound send() keeps', () => {
@@ -139,6 +150,20 @@ describe('send() on a connection', () => {
     // 4 + 4 + 2 = 10 bytes fill the byte bound; 'x' is past it, and 'y' past the count bound too.
     expect(['1234', '5678', '90', 'x', 'y'].map((message) => connection.send(message))).toEqual([true, true, true, false, false]);
     expect(undelivered).toEqual(['x queue-full', 'y queue-full']);
+  });
+
+  it('accepts while open what maxBufferedBytes admits beside what the socket holds, and reports the rest buffer-full', () => {
+    const { memory, connection } = setup({ maxBufferedBytes: 10 });
+    const undelivered: string[] = [];
+    connection.on('undelivered', ({ data, reason }) => undelivered.push(`${data as string} ${reason}`));
+    memory.socket.accept();
+    expect(['1234', '5678', '901', '90'].map((message) => connection.send(message))).toEqual([true, true, false, true]);
+    expect(undelivered).toEqual(['901 buffer-full']);
+    expect(connection.bufferedAmount).toBe(10);
+    memory.socket.flush(4); // the socket writes '1234' out: room again
+    expect(connection.send('abcd')).toBe(true);
+    memory.socket.flush();
+    expect(memory.socket.written.map(({ data }) => data)).toEqual(['1234', '5678', '90', 'abcd']);
   });
 
   it('writes what was queued first, in order, then what is sent once open', () => {

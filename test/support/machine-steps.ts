@@ -15,6 +15,7 @@ export const SINGLE_ATTEMPT: ConnectionInput = {
   url: 'ws://example.test/',
   maxQueuedMessages: 2,
   maxQueuedBytes: 10,
+  maxBufferedBytes: 20,
   reconnect: false,
   maxRetries: 0,
   heartbeat: false,
@@ -75,7 +76,8 @@ export function runFrom(
 
 /** The socket of `attempt` opened (with the subprotocol `chat`). */
 export const opened = (attempt = 1) => ({ type: 'socket.open', attempt, protocol: 'chat', extensions: '' }) as const;
-export const send = (bytes: number) => ({ type: 'user.send', bytes }) as const;
+/** A send of `bytes`, with the open socket holding `bufferedBytes` not yet written out (the run does not follow the socket). */
+export const send = (bytes: number, bufferedBytes = 0) => ({ type: 'user.send', bytes, bufferedBytes }) as const;
 /** The socket of `attempt` closed without a closing handshake. */
 export const dropped = (attempt = 1) => ({ type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false }) as const;
 /** The timer `name` of `attempt` fired. */

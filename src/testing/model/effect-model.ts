@@ -127,9 +127,17 @@ export function writtenOut<M extends ModelMessage>(state: EffectState<M>, count 
   return { ...state, held: state.held.slice(Math.min(count, state.held.length)) };
 }
 
-/** How full the queue is, as `user.send` tells the queue bound. */
-export function queueFill(state: EffectState<ModelMessage>): { readonly queuedMessages: number; readonly queuedBytes: number } {
-  return { queuedMessages: state.queue.length, queuedBytes: state.queue.reduce((sum, message) => sum + message.bytes, 0) };
+/** How full the queue and the socket are, as `user.send` tells the queue's bounds and `maxBufferedBytes`. */
+export function sendFill(state: EffectState<ModelMessage>): {
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  readonly bufferedBytes: number;
+} {
+  return {
+    queuedMessages: state.queue.length,
+    queuedBytes: state.queue.reduce((sum, message) => sum + message.bytes, 0),
+    bufferedBytes: state.held.reduce((sum, message) => sum + message.bytes, 0),
+  };
 }
 
 /**

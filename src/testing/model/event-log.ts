@@ -23,7 +23,7 @@ export const WILL_RECONNECT = '(will reconnect)';
 /**
  * A public event as one line: `open`, `error <cause>[ <status>]`, `close <formatClose>[ (will
  * reconnect)]`, `reconnecting attempt <n> retry <r> in <ms>ms`, `giveup <reason> after
- * <formatClose>`, `undelivered <data> <reason>`, `message <data>`, `state <name>`.
+ * <formatClose>`, `undelivered <data> <reason>`, `message <data>`, `state <name>`, `backpressure <bufferedAmount>`, `ready <bufferedAmount>`.
  */
 export function formatEvent(event: AppEvent): string {
   switch (event.type) {
@@ -43,6 +43,9 @@ export function formatEvent(event: AppEvent): string {
       return `message ${describeData(event.payload)}`;
     case 'state':
       return `state ${event.payload.state}`;
+    case 'backpressure':
+    case 'ready':
+      return `${event.type} ${event.payload.bufferedAmount}`;
   }
 }
 

@@ -33,11 +33,15 @@ export type LifecycleMachine = typeof connectionMachine;
 export type MachineSnapshot = SnapshotFrom<LifecycleMachine>;
 export type { RequestedAction };
 
-/** Small bounds, so that both of the queue's limits and the end of the retries are reached within a few steps. */
+/**
+ * Small bounds, so that both of the queue's limits, the cap on what the open socket holds and
+ * the end of the retries are reached within a few steps.
+ */
 export const MODEL_INPUT: ConnectionInput = {
   url: 'ws://lifecycle.test/',
   maxQueuedMessages: 2,
   maxQueuedBytes: 8,
+  maxBufferedBytes: 8,
   reconnect: true,
   maxRetries: 1,
   heartbeat: true,
@@ -55,7 +59,7 @@ export interface ModelPath {
   readonly input: ConnectionInput;
   readonly events: readonly ConnectionEvent[];
 }
-/** A message that fits the queue, and one that is past `maxQueuedBytes` on its own. */
+/** A message that fits the queue (and the socket), and one that is past `maxQueuedBytes` and `maxBufferedBytes` on its own. */
 export const SEND_SIZES = { fits: 3, tooBig: 9 } as const;
 /**
  * Distinct, so that a timer started for the wrong state fires at the wrong time and shows.

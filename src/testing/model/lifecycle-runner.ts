@@ -101,6 +101,7 @@ export function pathOptions(
     environment,
     maxQueuedMessages: input.maxQueuedMessages,
     maxQueuedBytes: input.maxQueuedBytes,
+    maxBufferedBytes: input.maxBufferedBytes,
     reconnect: input.reconnect,
     maxRetries: input.maxRetries,
     resendUnconfirmed: input.resendUnconfirmed,

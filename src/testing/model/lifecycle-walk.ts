@@ -4,11 +4,11 @@
  *
  * Bounding the walk (see `lifecycleKey` and `withinBounds`): the state key keeps exactly what
  * guards and the event alphabet read (state, queued messages and bytes, whether a failure was
- * recorded, the close request, messages held, the retry count where it can still decide, a
+ * recorded, the close request, messages and bytes held, the retry count where it can still decide, a
  * ping out while open, a wait already redrawn by a wake, the order the timers will fire in),
  * and nothing else; `user.send` offers
- * two sizes while connecting or waiting to reconnect (one that fits, one past
- * `maxQueuedBytes`) and one elsewhere; the machine's own `maxQueuedMessages` (2) bounds the
+ * two sizes while connecting, open or waiting to reconnect (one that fits, one past
+ * `maxQueuedBytes` and `maxBufferedBytes`) and one elsewhere; the machine's own `maxQueuedMessages` (2) bounds the
  * queue, `maxRetries` (1) the reconnects, and `withinBounds` caps what the socket holds while
  * open at `MAX_HELD`. The transient `attemptEnded` is never a resting state: its `always`
  * branches run inside the step that ends an attempt.
@@ -17,7 +17,7 @@ import { fromTransition } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, type SerializedSnapshot } from 'xstate/graph';
 import { connectionMachine } from '../../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TransportFailure } from '../../../machines/connection.types.js';
-import { nextTimer, queueFill } from './effect-model.js';
+import { nextTimer, sendFill } from './effect-model.js';
 import {
   MAX_HELD,
   MODEL_INPUTS,
@@ -54,7 +54,7 @@ export const SERVER_CLOSES = { final: { code: 4001, reason: 'server bye' }, retr
 export function lifecycleEvents(world: World): ConnectionEvent[] {
   const { context } = world.machine;
   const attempt = context.attempt;
-  const send = (bytes: number): ConnectionEvent => ({ type: 'user.send', bytes, ...queueFill(world.effects) });
+  const send = (bytes: number): ConnectionEvent => ({ type: 'user.send', bytes, ...sendFill(world.effects) });
   const user: ConnectionEvent[] = [{ type: 'user.close' }, { type: 'user.close', code: 4000, reason: 'bye' }];
   const error = (failure: TransportFailure): ConnectionEvent => ({ type: 'socket.error', attempt, failure });
   const dropped: ConnectionEvent = { type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false };
@@ -81,7 +81,7 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
       );
       break;
     case 'open':
-      user.push(send(SEND_SIZES.fits), ...environment);
+      user.push(send(SEND_SIZES.fits), send(SEND_SIZES.tooBig), ...environment);
       // The device slept through the ping's due time: the shell takes the late ping for a wake.
       if (next?.name === 'ping') user.push({ type: 'env.wake', reason: 'timer-late' });
       socket.push(error(PROTOCOL_ERROR), serverClose(SERVER_CLOSES.final), serverClose(SERVER_CLOSES.retryable), dropped);
@@ -155,7 +155,7 @@ function keptRetries(world: World): [number, number] | null {
 export function lifecycleKey(world: World): string {
   const { context } = world.machine;
   const state = stateName(world.machine);
-  const { queuedMessages, queuedBytes } = queueFill(world.effects);
+  const { queuedMessages, queuedBytes, bufferedBytes } = sendFill(world.effects);
   return JSON.stringify([
     state,
     queuedMessages,
@@ -163,6 +163,7 @@ export function lifecycleKey(world: World): string {
     context.failure !== undefined,
     context.closeRequest ?? null,
     world.effects.held.length,
+    bufferedBytes,
     keptRetries(world),
     state === 'open' && context.awaitingPong,
     state === 'reconnecting' && context.redrawnOnWake,

@@ -1,0 +1,40 @@
+/**
+ * The `ws` internals the transport relies on, pinned: the installed `ws` must be of the major
+ * version the corking was written against, and keep its TCP socket where that version does.
+ * A new `ws` that moves it fails here (the transport would then fall back to uncorked writes,
+ * see `ws-uncorked.test.ts`), so the change is noticed, not silently slower.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
+import { tcpSocketOf, TESTED_WS_MAJOR } from '../../src/transports/ws-internals.js';
+import { useHarness } from '../support/harness.js';
+import { startWsServer } from '../support/ws-server.js';
+
+const { serve } = useHarness();
+
+describe('ws internals the transport reaches', () => {
+  it('runs on the ws major version they were tested with', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../node_modules/ws/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(Number(version.split('.')[0])).toBe(TESTED_WS_MAJOR);
+  });
+
+  it('finds the TCP socket of an open ws client, corkable', async () => {
+    const server = serve(await startWsServer());
+    const ws = new WebSocket(server.url);
+    await once(ws, 'open');
+    const tcp = tcpSocketOf(ws);
+    expect(tcp).toBeInstanceOf(Socket);
+    expect(tcp).toBe((ws as unknown as { _socket: unknown })._socket);
+    ws.terminate();
+  });
+
+  it('finds nothing where a ws of another shape keeps no corkable socket', () => {
+    const shapes: unknown[] = [{}, { _socket: null }, { _socket: {} }, { _socket: { cork() {}, uncork() {} } }];
+    for (const shape of shapes) expect(tcpSocketOf(shape as WebSocket)).toBeUndefined();
+  });
+});

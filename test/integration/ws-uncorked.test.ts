@@ -1,0 +1,58 @@
+/**
+ * The `ws` transport when `ws` has changed shape and its TCP socket cannot be reached: every
+ * frame is written on its own, as `ws` writes it, and nothing else changes. Every message is
+ * confirmed, in order, and `bufferedAmount` counts what is not.
+ */
+import { EventEmitter, once } from 'node:events';
+import { Agent } from 'node:http';
+import { createConnection as createNetConnection, type NetConnectOpts, type Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/time.js';
+import { wsTransport } from '../../src/transports/ws-transport.js';
+import { useHarness } from '../support/harness.js';
+import { startWsServer } from '../support/ws-server.js';
+
+// A ws whose TCP socket is not where ws 8 keeps it.
+vi.mock('../../src/transports/ws-internals.js', () => ({ TESTED_WS_MAJOR: 8, tcpSocketOf: () => undefined }));
+
+const { serve } = useHarness();
+
+describe('ws transport without a reachable TCP socket', () => {
+  it('writes each frame on its own, confirming every message in order', async () => {
+    const server = serve(await startWsServer());
+    const counts = { writes: 0 };
+    const agent = new Agent();
+    (agent as unknown as { createConnection: (options: NetConnectOpts) => Socket }).createConnection = (options) => {
+      const socket = createNetConnection(options);
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method]!.bind(socket) as (...args: unknown[]) => void;
+        socket[method] = ((...args: unknown[]) => {
+          counts.writes += 1;
+          original(...args);
+        }) as never;
+      }
+      return socket;
+    };
+    const events = new EventEmitter();
+    const socket = wsTransport(
+      { url: new URL(server.url), protocols: [], binaryType: 'arraybuffer', maxPayload: 1024, node: { agent }, clock: systemClock },
+      { open: () => events.emit('open'), message: () => {}, error: () => {}, close: () => {}, pong: () => {} },
+    );
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), once(events, 'open')]);
+    const messages = Array.from({ length: 50 }, (_, i) => `m${i}`);
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      peer.on('message', (data) => received.push((data as Buffer).toString()) === messages.length && resolve()),
+    );
+    const before = counts.writes;
+    for (const message of messages) socket.send(message, message.length, message);
+    expect(socket.bufferedAmount).toBe(messages.reduce((sum, m) => sum + m.length, 0));
+    await new Promise<void>((resolve) => socket.whenDrained(resolve));
+    // Uncorked, Node hands the first frame to the kernel alone and batches what queued behind it: more than one write.
+    expect(counts.writes - before).toBeGreaterThan(1);
+    expect(socket.bufferedAmount).toBe(0);
+    await all;
+    expect(received).toEqual(messages);
+    socket.terminate();
+  });
+});

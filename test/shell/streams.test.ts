@@ -1,0 +1,162 @@
+/**
+ * `statesock/streams` with the in-memory transport and a simulated clock: the writable waits for
+ * room and keeps its place across a reconnect; the readable pauses the socket's reads for a slow
+ * reader where the transport can, and where it cannot (a browser) closes the connection past
+ * its limit with the stated code.
+ */
+import { describe, expect, it } from 'vitest';
+import { createConnection, type ConnectionOptions } from '../../src/index.js';
+import { connectionStreams, UNREAD_LIMIT_CLOSE_CODE, type ConnectionStreamsOptions } from '../../src/streams/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+
+function setup(options: ConnectionOptions = {}, streams: ConnectionStreamsOptions = {}, pausable = true) {
+  const memory = createMemoryTransport({ pausable });
+  const clock = new SimulatedClock();
+  const connection = createConnection('ws://example.test/', {
+    transport: memory.transport,
+    clock,
+    reconnectJitter: false,
+    heartbeatInterval: 0,
+    ...options,
+  });
+  return { memory, clock, connection, ...connectionStreams(connection, streams) };
+}
+
+/** Lets the promises already due run (the streams' internal steps are promise jobs). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+const written = (memory: ReturnType<typeof createMemoryTransport>) =>
+  memory.sockets.flatMap((socket) => socket.written.map(({ data }) => data));
+
+describe('the writable', () => {
+  it('hands chunks to send() in order, waiting for room: bufferedAmount stays within the watermark plus one chunk', async () => {
+    const { memory, connection, writable } = setup({ highWaterMark: 32 });
+    memory.socket.accept();
+    const writer = writable.getWriter();
+    const chunks = Array.from({ length: 60 }, (_, i) => `${i}:${'x'.repeat(i % 13)}`);
+    let peak = 0;
+    const done = (async () => {
+      for (const chunk of chunks) {
+        await writer.ready;
+        void writer.write(chunk);
+        peak = Math.max(peak, connection.bufferedAmount);
+      }
+      await writer.ready;
+    })();
+    const state = { finished: false };
+    void done.then(() => (state.finished = true));
+    for (let turn = 0; turn < 1000 && !state.finished; turn++) {
+      await settle();
+      peak = Math.max(peak, connection.bufferedAmount);
+      memory.socket.flush(16);
+    }
+    memory.socket.flush();
+    expect(state.finished).toBe(true);
+    expect(written(memory)).toEqual(chunks);
+    expect(peak).toBeGreaterThanOrEqual(32);
+    expect(peak).toBeLessThanOrEqual(32 + 16);
+  });
+
+  it('keeps its place across a reconnect: chunks written during the wait go out, in order, on the next socket', async () => {
+    const { memory, clock, connection, writable } = setup();
+    memory.socket.accept();
+    const writer = writable.getWriter();
+    await writer.write('a');
+    memory.socket.flush();
+    memory.socket.drop();
+    expect(connection.state).toBe('reconnecting');
+    await writer.write('b');
+    await writer.write('c');
+    expect(connection.queuedMessages).toBe(2);
+    clock.advance(1_000);
+    memory.socket.accept();
+    memory.socket.flush();
+    expect(written(memory)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('errors with the reason when send() refuses a chunk, and closes the connection when closed', async () => {
+    const { memory, connection, writable } = setup({ maxQueuedMessages: 1 });
+    const writer = writable.getWriter();
+    await writer.write('queued');
+    await expect(writer.write('refused')).rejects.toThrow('send() did not accept the chunk (queue-full)');
+    const second = setup();
+    second.memory.socket.accept();
+    const closing = second.writable.getWriter().close();
+    await settle();
+    expect(second.connection.state).toBe('closing.handshake');
+    second.memory.socket.completeClose();
+    await closing;
+    expect(connection.state).toBe('connecting');
+    expect(memory.socket.phase).toBe('connecting');
+  });
+});
+
+describe('the readable', () => {
+  it('delivers every message in order and pauses the socket while more than its watermark is unread', async () => {
+    const { memory, readable } = setup({}, { readableHighWaterMark: 10 });
+    memory.socket.accept();
+    for (const message of ['aaaa', 'bbbb']) memory.socket.deliver(message);
+    expect(memory.socket.readsPaused).toBe(false);
+    memory.socket.deliver('cccc'); // 12 bytes unread: past the watermark
+    expect(memory.socket.readsPaused).toBe(true);
+    memory.socket.deliver('dddd');
+    memory.socket.deliver('eeee');
+    expect(memory.socket.unreadMessages).toBe(2); // held back, as the kernel would
+    const reader = readable.getReader();
+    const read: unknown[] = [];
+    for (let i = 0; i < 5; i++) read.push((await reader.read()).value);
+    expect(read).toEqual(['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee']);
+    expect(memory.socket.readsPaused).toBe(false);
+  });
+
+  it('keeps reads paused on the next attempt until the reader catches up', async () => {
+    const { memory, clock, readable } = setup({}, { readableHighWaterMark: 4 });
+    memory.socket.accept();
+    memory.socket.deliver('12345');
+    expect(memory.socket.readsPaused).toBe(true);
+    memory.socket.drop();
+    clock.advance(1_000);
+    memory.socket.accept();
+    expect(memory.socket.readsPaused).toBe(true);
+    memory.socket.deliver('next');
+    const reader = readable.getReader();
+    expect((await reader.read()).value).toBe('12345');
+    expect((await reader.read()).value).toBe('next');
+    expect(memory.socket.readsPaused).toBe(false);
+  });
+
+  it(`where reads cannot pause (a browser), holds up to maxUnreadBytes, then closes the connection with ${UNREAD_LIMIT_CLOSE_CODE} and errors`, async () => {
+    const { memory, connection, readable } = setup({}, { readableHighWaterMark: 4, maxUnreadBytes: 10 }, false);
+    memory.socket.accept();
+    for (const message of ['aaaa', 'bbbb']) memory.socket.deliver(message);
+    expect(connection.readyState).toBe(1);
+    memory.socket.deliver('cccc'); // 12 bytes unread, past 10
+    await settle(); // close() drains first: nothing is buffered, so the handshake starts a microtask later
+    expect(memory.socket.closeRequest).toEqual({ code: UNREAD_LIMIT_CLOSE_CODE, reason: 'the reader left more than 10 bytes unread' });
+    await expect(readable.getReader().read()).rejects.toThrow(`the connection was closed with ${UNREAD_LIMIT_CLOSE_CODE}`);
+  });
+
+  it('ends once the connection is over for good, after what was already read in', async () => {
+    const { memory, connection, readable } = setup();
+    memory.socket.accept();
+    memory.socket.deliver('last');
+    const closed = connection.close();
+    memory.socket.completeClose();
+    await closed;
+    const reader = readable.getReader();
+    expect(await reader.read()).toEqual({ done: false, value: 'last' });
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+  });
+
+  it('refuses limits that are not positive integers, or a maxUnreadBytes below the watermark, naming them', () => {
+    const { connection } = setup();
+    expect(() => connectionStreams(connection, { readableHighWaterMark: 0 })).toThrow(
+      new TypeError('Expected `readableHighWaterMark` to be a positive integer, got 0 (number)'),
+    );
+    expect(() => connectionStreams(connection, { readableHighWaterMark: 20, maxUnreadBytes: 10 })).toThrow(
+      new RangeError('Expected `maxUnreadBytes` (10) to be at least `readableHighWaterMark` (20)'),
+    );
+  });
+});
