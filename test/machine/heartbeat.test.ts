@@ -59,6 +59,14 @@ describe('open, with reconnection and heartbeat', () => {
     expect(params(steps[3]!, 'emitClose')).toEqual([{ closeInfo: { code: 1006, reason: '', wasClean: false, cause: 'heartbeat-timeout' }, willReconnect: true }]);
   });
 
+  it('ignores the ping, pong and stable timers of an attempt left behind', () => {
+    // The second attempt is open; its first attempt's timers fire late.
+    const reopened = [expired('connect'), expired('retry', 2), opened(2)] as const;
+    const { snapshot, steps } = run(...reopened, expired('ping', 1), expired('stable', 1), expired('ping', 2), expired('pong', 1));
+    expect(steps.slice(4).map(effects)).toEqual([[], [], probe, []]);
+    expect(snapshot).toMatchObject({ value: 'open', context: { attempt: 2, retries: 1 } });
+  });
+
   it('checks the socket at once on a wake or going offline, unless a ping is already out', () => {
     for (const news of [wake, offline]) {
       const { snapshot, steps } = run(opened(), news, wake, offline);
