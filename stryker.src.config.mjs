@@ -32,9 +32,7 @@ export default {
   testFiles: [
     'test/shell/**/*.test.ts',
     'test/integration/**/*.test.ts',
-    // Shell and kit tests not yet in a folder of their layer.
-    'test/redaction.test.ts',
-    'test/lifecycle-paths.test.ts',
+    'test/model/lifecycle-paths.test.ts',
     'test/model/coverage.test.ts',
     'test/model/lifecycle.memory.test.ts',
     'test/model/lifecycle.ws.test.ts',

@@ -86,21 +86,19 @@ export function plans(quick: boolean): Plan[] {
       impls: ALL,
       run: workloads.echo,
     },
-    ...[1_000, 5_000, 15_000].map(
-      (count): Plan => ({
-        key: `connections-${count / 1000}k`,
-        title: `${count.toLocaleString('en-US')} concurrent open connections, defaults (one fresh process each)`,
-        metric: 'heapBytesPerConnection',
-        unit: 'B heap/conn',
-        // 15,000 stays below this machine's 20,000 open files per process and ~28,000 local ports.
-        count: q(count, count / 10),
-        // Heap after a full GC barely varies (the control reads 1.00x); up to ~15 s per process.
-        rounds: 1,
-        warmCount: 0,
-        impls: SEND_ONLY,
-        run: workloads.connections,
-      }),
-    ),
+    ...[1_000, 5_000, 15_000].map((count): Plan => ({
+      key: `connections-${count / 1000}k`,
+      title: `${count.toLocaleString('en-US')} concurrent open connections, defaults (one fresh process each)`,
+      metric: 'heapBytesPerConnection',
+      unit: 'B heap/conn',
+      // 15,000 stays below this machine's 20,000 open files per process and ~28,000 local ports.
+      count: q(count, count / 10),
+      // Heap after a full GC barely varies (the control reads 1.00x); up to ~15 s per process.
+      rounds: 1,
+      warmCount: 0,
+      impls: SEND_ONLY,
+      run: workloads.connections,
+    })),
     {
       key: 'bomb',
       title: 'compression bomb: one 90 MiB text message of one byte, about 90 KiB with permessage-deflate (one fresh process each)',

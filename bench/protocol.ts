@@ -9,8 +9,7 @@ export type ServerMode = 'sink' | 'echo' | 'idle';
 
 /** Parent to server. */
 export type ToServer =
-  | { readonly type: 'flood'; readonly id: number; readonly count: number; readonly size: number }
-  | { readonly type: 'stats' };
+  { readonly type: 'flood'; readonly id: number; readonly count: number; readonly size: number } | { readonly type: 'stats' };
 
 /** Server to parent. */
 export type FromServer =

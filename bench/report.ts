@@ -1,5 +1,5 @@
 /**
- * Turns the measured rounds into the printed tables, the verdict on each of issue 8's targets,
+ * Turns the measured rounds into the printed tables, the verdict on each target,
  * and the JSON. Verdicts use the noise control: a ratio r measured with noise n only shows the
  * true ratio lies within r ± n, so "met within noise" means r - n is under the limit.
  */
@@ -87,7 +87,8 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (target: string, value: number, limit: number, noise: number, failed?: ImplResult) => {
     const failures = failed?.failures ?? 0;
-    const note = failures > 0 ? `failed in ${failures} of ${failed!.perRound[Object.keys(failed!.perRound)[0]!]?.length ?? '?'} rounds` : undefined;
+    const note =
+      failures > 0 ? `failed in ${failures} of ${failed!.perRound[Object.keys(failed!.perRound)[0]!]?.length ?? '?'} rounds` : undefined;
     targets.push({
       target,
       value,
@@ -104,13 +105,21 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
     ['echo', 'echo round trip', 1.05],
   ] as const) {
     const result = byKey.get(key);
-    if (result) for (const impl of ran(result, OURS)) add(`${what}: ${perKind(impl)}`, result.impls[impl]!.ratio.median, limit, result.noise, result.impls[impl]);
+    if (result)
+      for (const impl of ran(result, OURS))
+        add(`${what}: ${perKind(impl)}`, result.impls[impl]!.ratio.median, limit, result.noise, result.impls[impl]);
   }
   for (const key of QUEUED) {
     const result = byKey.get(key);
     if (result) {
       for (const impl of ran(result, OURS)) {
-        add(`${key} delivery time vs ${RAW} burst after open: ${impl}`, result.impls[impl]!.ratio.median, 1, result.noise, result.impls[impl]);
+        add(
+          `${key} delivery time vs ${RAW} burst after open: ${impl}`,
+          result.impls[impl]!.ratio.median,
+          1,
+          result.noise,
+          result.impls[impl],
+        );
       }
     }
   }
@@ -118,7 +127,12 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
   if (queued.length > 1) {
     for (const impl of ran(queued[0]!, OURS)) {
       const perMessage = queued.map((result) => result.impls[impl]!.medians['wallNsPerMessage']!);
-      add(`queued cost/msg flat (largest ÷ smallest size): ${impl}`, perMessage.at(-1)! / perMessage[0]!, FLAT, Math.max(...queued.map((r) => r.noise)));
+      add(
+        `queued cost/msg flat (largest ÷ smallest size): ${impl}`,
+        perMessage.at(-1)! / perMessage[0]!,
+        FLAT,
+        Math.max(...queued.map((r) => r.noise)),
+      );
     }
   }
   for (const key of MEMORY) {
@@ -180,23 +194,42 @@ function summaryTable(results: readonly WorkloadResult[]): string {
   const header = `| | ${columns.join(' | ')} |`;
   const lines = [header, `|---|${columns.map(() => '---:').join('|')}|`];
   for (const raw of [RAW, RAW_EVENT_TARGET]) {
-    lines.push(`| **${raw}** (absolute) | ${columns.map((column) => cell(column, (result, metric, unit) => {
-      const impl = result.impls[raw];
-      return impl ? formatValue(impl.medians[metric]!, unit) : '—';
-    })).join(' | ')} |`);
+    lines.push(
+      `| **${raw}** (absolute) | ${columns
+        .map((column) =>
+          cell(column, (result, metric, unit) => {
+            const impl = result.impls[raw];
+            return impl ? formatValue(impl.medians[metric]!, unit) : '—';
+          }),
+        )
+        .join(' | ')} |`,
+    );
   }
   for (const name of [CONTROL, RAW_EVENT_TARGET, ...OURS, ...PEERS]) {
-    lines.push(`| ${name} | ${columns.map((column) => cell(column, (result, metric) => {
-      const impl = result.impls[name];
-      if (!impl) return '—';
-      if (impl.failures > 0) return `${x(ratioOf(result, name, metric).median)} (${impl.failures}/${result.rounds} failed)`;
-      if (name === RAW_EVENT_TARGET) return x(spread(ratios(result.impls[name]!.perRound[metric]!, result.impls[RAW]!.perRound[metric]!)).median);
-      return x(ratioOf(result, name, metric).median);
-    })).join(' | ')} |`);
+    lines.push(
+      `| ${name} | ${columns
+        .map((column) =>
+          cell(column, (result, metric) => {
+            const impl = result.impls[name];
+            if (!impl) return '—';
+            if (impl.failures > 0) return `${x(ratioOf(result, name, metric).median)} (${impl.failures}/${result.rounds} failed)`;
+            if (name === RAW_EVENT_TARGET)
+              return x(spread(ratios(result.impls[name]!.perRound[metric]!, result.impls[RAW]!.perRound[metric]!)).median);
+            return x(ratioOf(result, name, metric).median);
+          }),
+        )
+        .join(' | ')} |`,
+    );
   }
-  lines.push(`| noise (± from control) | ${columns.map((column) => cell(column, (result, metric) =>
-    metric === result.metric ? `±${result.noise.toFixed(2)}` : `±${Math.abs(ratioOf(result, CONTROL, metric).median - 1).toFixed(2)}`,
-  )).join(' | ')} |`);
+  lines.push(
+    `| noise (± from control) | ${columns
+      .map((column) =>
+        cell(column, (result, metric) =>
+          metric === result.metric ? `±${result.noise.toFixed(2)}` : `±${Math.abs(ratioOf(result, CONTROL, metric).median - 1).toFixed(2)}`,
+        ),
+      )
+      .join(' | ')} |`,
+  );
   return lines.join('\n');
 }
 
@@ -226,7 +259,9 @@ function targetTable(targets: readonly TargetResult[]): string {
   const lines = ['| target | measured | limit | noise | verdict |', '|---|---:|---:|---:|---|'];
   for (const target of targets) {
     const verdictText = target.verdict === 'missed' ? '**missed**' : target.verdict;
-    lines.push(`| ${target.target} | ${x(target.value)} | ${x(target.limit)} | ±${target.noise.toFixed(2)} | ${verdictText}${target.note ? ` (${target.note})` : ''} |`);
+    lines.push(
+      `| ${target.target} | ${x(target.value)} | ${x(target.limit)} | ±${target.noise.toFixed(2)} | ${verdictText}${target.note ? ` (${target.note})` : ''} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -258,5 +293,8 @@ export function renderReport(
     '',
     ...results.flatMap((result) => [detailTable(result), '']),
   ].join('\n');
-  return { markdown, json: { machine, quick: meta.quick, seconds: meta.seconds, date: new Date().toISOString(), workloads: results, targets } };
+  return {
+    markdown,
+    json: { machine, quick: meta.quick, seconds: meta.seconds, date: new Date().toISOString(), workloads: results, targets },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: drives this library, raw `ws`, partysocket and reconnecting-websocket
  * through the same workloads against a `ws` server in a separate process on loopback, then
- * prints a table and JSON (also written to `bench/results/latest.json`).
+ * prints a table and JSON (also written to `bench/results/latest.json` by a full run).
  *
  * This process is the only client. Whole-process timings vary by ±25% on a busy 2-core
  * machine, so implementations alternate within each round, in an order rotated every round,
@@ -67,8 +67,7 @@ function referenceOf(adapter: Adapter, plan: Plan): string {
 }
 
 async function runPlan(fullPlan: Plan, ctx: workloads.Context): Promise<WorkloadResult> {
-  const keep = (impl: Adapter) =>
-    implsFilter === undefined || [RAW, CONTROL, RAW_EVENT_TARGET, ...implsFilter].includes(impl.name);
+  const keep = (impl: Adapter) => implsFilter === undefined || [RAW, CONTROL, RAW_EVENT_TARGET, ...implsFilter].includes(impl.name);
   const plan = { ...fullPlan, impls: fullPlan.impls.filter(keep) };
   const rounds = roundsOverride ?? plan.rounds;
   const started = Date.now();
@@ -138,8 +137,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${report.markdown}\n\n${JSON.stringify(report.json, null, 2)}\n`);
   const directory = new URL('./results/', import.meta.url);
   mkdirSync(directory, { recursive: true });
-  writeFileSync(new URL(quick ? 'quick.json' : 'latest.json', directory), `${JSON.stringify(report.json, null, 2)}\n`);
-  writeFileSync(new URL(quick ? 'quick.md' : 'latest.md', directory), `${report.markdown}\n`);
+  // Only a full run replaces `latest`, the run the docs quote; a quick or partial one has its own files.
+  const name = quick ? 'quick' : only !== undefined || implsFilter !== undefined ? 'partial' : 'latest';
+  writeFileSync(new URL(`${name}.json`, directory), `${JSON.stringify(report.json, null, 2)}\n`);
+  writeFileSync(new URL(`${name}.md`, directory), `${report.markdown}\n`);
 }
 
 await main();

@@ -86,9 +86,10 @@ function portOf(server: WebSocketServer): number {
   return address.port;
 }
 
-Promise.all([new Promise((resolve) => wss.once('listening', resolve)), new Promise((resolve) => bombs.once('listening', resolve))]).then(() =>
-  report({ type: 'listening', port: portOf(wss), bombPort: portOf(bombs) }),
-);
+void Promise.all([
+  new Promise((resolve) => wss.once('listening', resolve)),
+  new Promise((resolve) => bombs.once('listening', resolve)),
+]).then(() => report({ type: 'listening', port: portOf(wss), bombPort: portOf(bombs) }));
 
 // Leave with the parent, however it ends.
 process.on('disconnect', () => process.exit(0));

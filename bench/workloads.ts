@@ -1,5 +1,5 @@
 /**
- * The six workloads of issue 8, and a compression bomb. Each runs one implementation once and returns its metrics;
+ * The workloads `npm run bench` measures, and a compression bomb. Each runs one implementation once and returns its metrics;
  * `run.ts` decides the rounds and the order. Every workload runs the same code for every
  * implementation: only the adapter changes.
  *
@@ -55,11 +55,15 @@ function connect(adapter: Adapter, ctx: Context, mode: ServerMode, expect = 0, i
     closed: new Promise((resolve) => (closed = resolve)),
     onMessage: () => {},
   };
-  (open as { handle: ClientHandle }).handle = adapter.connect(benchUrl(ctx.server.port, id, mode, expect), {
-    open: () => opened(),
-    message: (data) => open.onMessage(data),
-    close: () => closed(),
-  }, { queueMany });
+  (open as { handle: ClientHandle }).handle = adapter.connect(
+    benchUrl(ctx.server.port, id, mode, expect),
+    {
+      open: () => opened(),
+      message: (data) => open.onMessage(data),
+      close: () => closed(),
+    },
+    { queueMany },
+  );
   return open;
 }
 
@@ -180,7 +184,12 @@ export async function echo(adapter: Adapter, ctx: Context, count: number): Promi
  * descriptors back.
  */
 export async function connections(adapter: Adapter, ctx: Context, count: number): Promise<Metrics> {
-  const metrics = await inFreshProcess('./memory-client.ts', [adapter.name, String(count), String(ctx.server.port)], 300_000, `${count} connections of ${adapter.name}`);
+  const metrics = await inFreshProcess(
+    './memory-client.ts',
+    [adapter.name, String(count), String(ctx.server.port)],
+    300_000,
+    `${count} connections of ${adapter.name}`,
+  );
   await ctx.server.settle();
   return { heapBytesPerConnection: metrics['heapBytesPerConnection']!, rssBytesPerConnection: metrics['rssBytesPerConnection']! };
 }
@@ -220,12 +229,20 @@ export async function closeAfterSend(adapter: Adapter, ctx: Context, totalBytes:
  * message was delivered (in MiB) or refused with 1009 (0).
  */
 export function bomb(adapter: Adapter, ctx: Context, bytes: number): Promise<Metrics> {
-  return inFreshProcess('./bomb-client.ts', [adapter.name, String(bytes), String(ctx.server.bombPort)], 180_000, `the bomb for ${adapter.name}`);
+  return inFreshProcess(
+    './bomb-client.ts',
+    [adapter.name, String(bytes), String(ctx.server.bombPort)],
+    180_000,
+    `the bomb for ${adapter.name}`,
+  );
 }
 
 /** Runs `script` (next to this file) in a fresh process with `--expose-gc`, and resolves with what it reports over IPC once it has exited. */
 async function inFreshProcess(script: string, args: readonly string[], timeoutMs: number, what: string): Promise<Metrics> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], { execArgv: [...process.execArgv, '--expose-gc'], stdio: 'inherit' });
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+    stdio: 'inherit',
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const report = new Promise<Metrics>((resolve, reject) => {
     child.once('message', (message: Metrics) => resolve(message));

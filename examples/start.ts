@@ -1,7 +1,7 @@
 /**
  * `npm start -- --headless`: a scripted tour of the connection lifecycle in the terminal, on the
  * playground's own server (embedded, loopback, port 0: offline). Two Node clients chat in the
- * seed's JSON protocol through `jsonChannel`, then the server injects faults through the same
+ * JSON chat protocol of MDN's "Writing WebSocket client applications" through `jsonChannel`, then the server injects faults through the same
  * control endpoint the playground page uses. Every state each connection passes through is
  * printed as the connection reports it.
  *
@@ -11,7 +11,15 @@
 import { pathToFileURL } from 'node:url';
 import { createConnection, jsonChannel, type Connection, type ConnectionOptions, type JsonChannel } from '../src/index.js';
 import { startPlayground } from '../playground/server.js';
-import { CHAT_PATH, CHAT_PROTOCOL, FAULT_PATH, type ClientMessage, type FaultRequest, type FaultResponse, type ServerMessage } from '../playground/protocol.js';
+import {
+  CHAT_PATH,
+  CHAT_PROTOCOL,
+  FAULT_PATH,
+  type ClientMessage,
+  type FaultRequest,
+  type FaultResponse,
+  type ServerMessage,
+} from '../playground/protocol.js';
 
 type Chat = JsonChannel<ServerMessage, ClientMessage>;
 
@@ -33,17 +41,28 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
   const open = (client: string, options: ConnectionOptions = {}): { connection: Connection; chat: Chat } => {
     const url = new URL(`${CHAT_PATH}?client=${client}`, base);
     // Short reconnect waits, so the tour does not stand still; the defaults start at 1 s.
-    const connection = createConnection(url, { protocols: [CHAT_PROTOCOL], minReconnectDelay: 200, ...(inspect ? { inspect } : {}), ...options });
+    const connection = createConnection(url, {
+      protocols: [CHAT_PROTOCOL],
+      minReconnectDelay: 200,
+      ...(inspect ? { inspect } : {}),
+      ...options,
+    });
     const say = (text: string) => print(`  [${client}] ${text}`);
-    connection.on('state', ({ state, readyState }) => say(`state ${state} (readyState ${readyState}), bufferedAmount ${connection.bufferedAmount}`));
+    connection.on('state', ({ state, readyState }) =>
+      say(`state ${state} (readyState ${readyState}), bufferedAmount ${connection.bufferedAmount}`),
+    );
     connection.on('open', ({ protocol }) => say(`open, subprotocol "${protocol}"`));
     connection.on('error', ({ cause, message }) => say(`error ${cause}: ${message}`));
     connection.on('close', ({ code, reason, cause, wasClean, willReconnect }) =>
-      say(`close ${code}${reason ? ` "${reason}"` : ''}, cause ${cause}, ${wasClean ? 'clean' : 'unclean'}, ${willReconnect ? 'will reconnect' : 'final'}`),
+      say(
+        `close ${code}${reason ? ` "${reason}"` : ''}, cause ${cause}, ${wasClean ? 'clean' : 'unclean'}, ${willReconnect ? 'will reconnect' : 'final'}`,
+      ),
     );
-    connection.on('reconnecting', ({ attempt, retry, delay }) => say(`reconnecting: attempt ${attempt} in ${delay} ms (reconnect ${retry} in a row), queue ${connection.queuedMessages}`));
+    connection.on('reconnecting', ({ attempt, retry, delay }) =>
+      say(`reconnecting: attempt ${attempt} in ${delay} ms (reconnect ${retry} in a row), queue ${connection.queuedMessages}`),
+    );
     connection.on('giveup', ({ reason }) => say(`giveup ${reason}`));
-    connection.on('undelivered', ({ data, reason }) => say(`undelivered (${reason}): ${String(data)}`));
+    connection.on('undelivered', ({ data, reason }) => say(`undelivered (${reason}): ${typeof data === 'string' ? data : 'binary data'}`));
     const chat: Chat = jsonChannel<ServerMessage, ClientMessage>(connection);
     chat.on('id', ({ id }) => say(`← id ${id}`));
     chat.on('rejectusername', ({ name }) => say(`← rejectusername: the server calls us ${name}`));
@@ -55,7 +74,11 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
 
   const fault = async (request: FaultRequest): Promise<void> => {
     if (request.fault !== 'refuse' && request.fault !== 'stall') print(`  [server] fault ${request.fault} for ${request.client}`);
-    const response = await fetch(new URL(FAULT_PATH, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    const response = await fetch(new URL(FAULT_PATH, base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
     const result = (await response.json()) as FaultResponse;
     if (!result.ok) throw new Error(`fault ${request.fault}: ${result.error}`);
     if (result.applies === 'next-handshake') print(`  [server] fault ${request.fault} armed for ${request.client}'s next handshake`);
@@ -91,18 +114,20 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
     await fault({ client: 'bob', fault: 'close', code: 4001, reason: 'kicked' });
     await bob.connection.closed;
 
-    step('6. The server refuses carol\'s handshake with HTTP 503: error, then close 1006; a 503 is worth a retry, and her queued message waits for it.');
+    step(
+      "6. The server refuses carol's handshake with HTTP 503: error, then close 1006; a 503 is worth a retry, and her queued message waits for it.",
+    );
     await fault({ client: 'carol', fault: 'refuse' });
     const carol = open('carol');
     carol.chat.send({ type: 'message', id: 0, text: 'anyone?', date: Date.now() });
     await until(carol.chat, 'message', ({ text }) => text === 'anyone?'); // flushed on the reconnect's open
     await carol.connection.close(1000);
 
-    step('7. The server never answers dave\'s handshake: connectTimeout (1 s here) ends it, and with maxRetries 0 he gives up at once.');
+    step("7. The server never answers dave's handshake: connectTimeout (1 s here) ends it, and with maxRetries 0 he gives up at once.");
     await fault({ client: 'dave', fault: 'stall' });
     await open('dave', { connectTimeout: 1000, maxRetries: 0 }).connection.closed;
 
-    step('8. The server drops erin\'s TCP connection: close 1006, no closing handshake; she reconnects (a new id) until she closes.');
+    step("8. The server drops erin's TCP connection: close 1006, no closing handshake; she reconnects (a new id) until she closes.");
     const erin = open('erin');
     await until(erin.chat, 'id');
     const reconnected = until(erin.chat, 'id');
@@ -116,7 +141,11 @@ export async function runTour({ inspect, print = console.log }: TourOptions = {}
 }
 
 /** Resolves with the first message of `type` that `test` accepts. */
-function until<T extends ServerMessage['type']>(chat: Chat, type: T, test: (message: Extract<ServerMessage, { type: T }>) => boolean = () => true): Promise<void> {
+function until<T extends ServerMessage['type']>(
+  chat: Chat,
+  type: T,
+  test: (message: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+): Promise<void> {
   return new Promise((resolve) => {
     const stop = chat.on(type, (message) => {
       if (!test(message)) return;
@@ -130,7 +159,9 @@ function until<T extends ServerMessage['type']>(chat: Chat, type: T, test: (mess
  * A Stately WebSocket inspector, only when `STATESOCK_INSPECT` names a relay: it retries every
  * 5 s forever when nothing listens, so it never starts unasked (and never in tests).
  */
-export async function inspectorFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<{ inspect: ConnectionOptions['inspect']; stop(): void } | undefined> {
+export async function inspectorFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ inspect: ConnectionOptions['inspect']; stop(): void } | undefined> {
   const url = env.STATESOCK_INSPECT;
   if (!url) return undefined;
   const { createWebSocketInspector } = await import('@statelyai/inspect');

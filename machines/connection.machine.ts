@@ -51,9 +51,15 @@ export { ABNORMAL_CLOSURE, queueHasRoom, unsentReason, type QueueFill, type Queu
 
 type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { type: T }>;
 
-/** Effects are supplied by the shell; these placeholders keep the machine runnable on its own. */
+/**
+ * Effects are supplied by the shell; these placeholders keep the machine runnable on its own.
+ * `Params` is all they declare: the parameters the machine gives the effect.
+ */
 // Stryker disable next-line ArrowFunction: equivalent. No placeholder ever runs in the shell, which provides every effect (`src/engine.ts`); and where one would (the machine run on its own), XState treats an action with no implementation as one whose implementation does nothing: `transition()` returns it and inspectors see it with the same type and params, and nothing else happens either way.
-const effect = <Params = undefined>() => (_: unknown, _params: Params): void => {};
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the type parameter is the declaration
+const effect = <Params = undefined>(): ((args: unknown, params: Params) => void) => noEffect;
+
+function noEffect(): void {}
 
 /**
  * The side effects the machine asks for, by name, with the parameters each is given. The shell
@@ -254,7 +260,11 @@ export const connectionMachine = setup({
         'timer.ping': { guard: 'isCurrentAttempt', actions: probe() },
         'socket.pong': {
           guard: and(['isCurrentAttempt', 'isAwaitingPong']),
-          actions: ['recordPong', { type: 'cancelTimer', params: { timer: 'pong' } }, { type: 'startTimer', params: ({ context }) => timer('ping', context) }],
+          actions: [
+            'recordPong',
+            { type: 'cancelTimer', params: { timer: 'pong' } },
+            { type: 'startTimer', params: ({ context }) => timer('ping', context) },
+          ],
         },
         // No answer: the socket is dead (a sleeping laptop, a proxy that silently dropped it),
         // and a dead socket's closing handshake would only time out too.
@@ -350,12 +360,18 @@ export const connectionMachine = setup({
         {
           guard: not('isRetryable'),
           target: 'gaveUp',
-          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) }],
+          actions: [
+            ...endForGood(),
+            { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'not-retryable', closeInfo: context.closeInfo! }) },
+          ],
         },
         {
           guard: not('hasRetriesLeft'),
           target: 'gaveUp',
-          actions: [...endForGood(), { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) }],
+          actions: [
+            ...endForGood(),
+            { type: 'emitGiveUp', params: ({ context }) => ({ reason: 'max-retries', closeInfo: context.closeInfo! }) },
+          ],
         },
         // The queue survives, in order, for the next attempt; with `resendUnconfirmed`, behind
         // what the dropped socket never confirmed writing.

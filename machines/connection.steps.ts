@@ -59,7 +59,10 @@ export function timer(name: TimerName, context: ConnectionContext) {
 
 /** While no socket is open: queue what fits, report the rest `queue-full`. */
 export function queueOrReject() {
-  return [{ guard: 'queueHasRoom', actions: 'enqueueMessage' }, { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] }] as const;
+  return [
+    { guard: 'queueHasRoom', actions: 'enqueueMessage' },
+    { actions: [{ type: 'rejectMessage', params: { reason: 'queue-full' } }] },
+  ] as const;
 }
 
 export function aborted(): TransportFailure {
@@ -145,4 +148,3 @@ export function settle() {
 export function abnormalClose(cause: CloseCause, status?: number): CloseInfo {
   return { code: ABNORMAL_CLOSURE, reason: '', wasClean: false, cause, ...(status === undefined ? {} : { status }) };
 }
-

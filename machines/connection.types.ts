@@ -173,7 +173,6 @@ export type TimerEvent = { readonly type: `timer.${TimerName}`; readonly attempt
  * away (`offline`). Not tied to an attempt: they are about the device, not a socket.
  */
 export type EnvironmentEvent =
-  | { readonly type: 'env.wake'; readonly reason: 'online' | 'visible' | 'timer-late' }
-  | { readonly type: 'env.offline' };
+  { readonly type: 'env.wake'; readonly reason: 'online' | 'visible' | 'timer-late' } | { readonly type: 'env.offline' };
 
 export type ConnectionEvent = UserEvent | SocketEvent | TimerEvent | EnvironmentEvent;

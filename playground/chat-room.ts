@@ -1,5 +1,5 @@
 /**
- * The chat of the seed guide (MDN, "Writing WebSocket client applications", after its
+ * The chat of MDN's guide "Writing WebSocket client applications" (after its
  * websocket-chat sample server), on `ws` sockets: each client gets an `id`, picks a unique
  * `username` (a taken one is changed and the client told with `rejectusername`), and every
  * `message` goes to everyone with its sender's name; `userlist` follows each change.
@@ -39,9 +39,9 @@ export class ChatRoom {
   #receive(socket: WebSocket, member: Member, data: RawData): void {
     let message: Partial<ClientMessage> & { name?: unknown; text?: unknown };
     try {
-      message = JSON.parse(String(data)) as typeof message;
+      message = JSON.parse((data as Buffer).toString()) as typeof message;
     } catch {
-      return; // the seed's server ignores what it cannot read, and so does this one
+      return; // MDN's example server ignores what it cannot read, and so does this one
     }
     switch (message.type) {
       case 'username':
@@ -49,7 +49,13 @@ export class ChatRoom {
         break;
       case 'message':
         if (typeof message.text !== 'string') return;
-        this.#broadcast({ type: 'message', id: member.id, name: member.name ?? `guest #${member.id}`, text: message.text.slice(0, MAX_TEXT), date: Date.now() });
+        this.#broadcast({
+          type: 'message',
+          id: member.id,
+          name: member.name ?? `guest #${member.id}`,
+          text: message.text.slice(0, MAX_TEXT),
+          date: Date.now(),
+        });
         break;
       default:
         break; // `filler` and anything unknown: read and dropped

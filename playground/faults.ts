@@ -71,7 +71,8 @@ export class FaultInjector {
       return { status: 200, body: { ok: true, applies: 'next-handshake' } };
     }
     const live = this.#live.get(fault.client);
-    if (live === undefined) return { status: 409, body: { ok: false, error: `client ${JSON.stringify(fault.client)} has no open connection` } };
+    if (live === undefined)
+      return { status: 409, body: { ok: false, error: `client ${JSON.stringify(fault.client)} has no open connection` } };
     this.#log(`fault ${fault.fault} on the connection of ${JSON.stringify(fault.client)}`);
     switch (fault.fault) {
       case 'drop':
@@ -135,13 +136,20 @@ function checkRequest(request: unknown): string | undefined {
     case 'garbage':
       return undefined;
     case 'slow-drain':
-      return bytesPerSecond === undefined || (typeof bytesPerSecond === 'number' && bytesPerSecond > 0) ? undefined : 'expected `bytesPerSecond` to be a positive number';
+      return bytesPerSecond === undefined || (typeof bytesPerSecond === 'number' && bytesPerSecond > 0)
+        ? undefined
+        : 'expected `bytesPerSecond` to be a positive number';
     case 'close':
       // The codes an endpoint may send (RFC 6455 §7.4): 1000, 1001-1003, 1007-1014, 3000-4999.
-      if (typeof code !== 'number' || !Number.isInteger(code) || !(code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999))) {
+      if (
+        typeof code !== 'number' ||
+        !Number.isInteger(code) ||
+        !(code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999))
+      ) {
         return 'expected `code` to be a close code a server may send (1000-1003, 1007-1014, 3000-4999)';
       }
-      if (reason !== undefined && (typeof reason !== 'string' || Buffer.byteLength(reason) > 123)) return 'expected `reason` to be a string of at most 123 UTF-8 bytes';
+      if (reason !== undefined && (typeof reason !== 'string' || Buffer.byteLength(reason) > 123))
+        return 'expected `reason` to be a string of at most 123 UTF-8 bytes';
       return undefined;
     default:
       return 'expected `fault` to be one of drop, refuse, stall, slow-drain, close, garbage';

@@ -1,7 +1,7 @@
 /**
- * What the playground's server and its clients say to each other: the chat protocol of the seed
- * guide (MDN, "Writing WebSocket client applications": `id`, `username`, `rejectusername`,
- * `message`, `userlist`), and the fault requests its control endpoint takes.
+ * What the playground's server and its clients say to each other: the chat protocol of MDN's
+ * guide "Writing WebSocket client applications" (`id`, `username`, `rejectusername`, `message`,
+ * `userlist`), and the fault requests its control endpoint takes.
  */
 
 /** What the chat server sends. */
@@ -54,7 +54,8 @@ export type FaultRequest =
 export type FaultName = FaultRequest['fault'];
 
 /** The control endpoint's answer: when the fault takes effect, or why it cannot. */
-export type FaultResponse = { readonly ok: true; readonly applies: 'now' | 'next-handshake' } | { readonly ok: false; readonly error: string };
+export type FaultResponse =
+  { readonly ok: true; readonly applies: 'now' | 'next-handshake' } | { readonly ok: false; readonly error: string };
 
 /** The default reading rate of `slow-drain`: slow enough to watch a burst drain, in bytes per second. */
 export const SLOW_DRAIN_RATE = 512 * 1024;

@@ -1,7 +1,7 @@
 /**
  * The playground's server: one http server on loopback that serves the page, its script
  * (bundled from `client.ts` with esbuild at startup, in memory), the committed
- * `diagrams/connection.svg` byte for byte, the seed's chat over WebSocket at `/chat`, and the
+ * `diagrams/connection.svg` byte for byte, MDN's example chat over WebSocket at `/chat`, and the
  * fault control endpoint at `/fault`. Nothing is fetched from the network. Only requests for its
  * own host, from its own page or from no page, are answered (`admission.ts`), and chat messages
  * are capped at `MAX_CHAT_MESSAGE`.
@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     maxPayload: MAX_CHAT_MESSAGE,
   });
   /** Set once listening, before any request can arrive. */
-  let admission: Admission | undefined;
+  let admission: Admission | undefined = undefined; // set once the server listens
 
   const server = createServer((request, response) => {
     const refusal = admission === undefined ? 'not listening yet' : admission.refusal(request);
@@ -76,7 +76,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('upgrade', (request: IncomingMessage, tcp: Duplex, head: Buffer) => {
+  server.on('upgrade', (request: IncomingMessage, duplex: Duplex, head: Buffer) => {
+    // Node types the upgrade's socket as a stream; on a TCP server it is the TCP socket.
+    if (!(duplex instanceof Socket)) throw new TypeError('Expected the upgrade to arrive on a TCP socket');
+    const tcp = duplex;
     tcp.on('error', () => {}); // a client that gives up mid-handshake is expected here
     const refusal = admission === undefined ? 'not listening yet' : admission.refusal(request);
     if (refusal !== undefined) {
@@ -94,7 +97,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     chat.handleUpgrade(request, tcp, head, (socket) => {
       log(`chat: ${JSON.stringify(client)} connected`);
       socket.once('close', (code) => log(`chat: ${JSON.stringify(client)} disconnected (${code})`));
-      faults.attach(client, socket, tcp as Socket);
+      faults.attach(client, socket, tcp);
       room.join(socket);
     });
   });
@@ -122,29 +125,47 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   };
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, assets: ReadonlyMap<string, Asset>, faults: FaultInjector): Promise<void> {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  assets: ReadonlyMap<string, Asset>,
+  faults: FaultInjector,
+): Promise<void> {
   const { pathname } = new URL(request.url ?? '/', 'http://playground');
   if (pathname === FAULT_PATH) {
-    if (request.method !== 'POST') return reply(response, 405, { ok: false, error: 'POST a fault request as JSON' }, { allow: 'POST' });
+    if (request.method !== 'POST') {
+      reply(response, 405, { ok: false, error: 'POST a fault request as JSON' }, { allow: 'POST' });
+      return;
+    }
     // Requiring JSON keeps other sites out: a cross-origin JSON POST needs a CORS preflight, which this server never grants.
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return reply(response, 415, { ok: false, error: 'expected application/json' });
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+      reply(response, 415, { ok: false, error: 'expected application/json' });
+      return;
+    }
     const body = await readBody(request);
-    if (body === undefined) return reply(response, 413, { ok: false, error: `expected at most ${MAX_FAULT_BODY} bytes` });
+    if (body === undefined) {
+      reply(response, 413, { ok: false, error: `expected at most ${MAX_FAULT_BODY} bytes` });
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
-      return reply(response, 400, { ok: false, error: 'expected a JSON body' });
+      reply(response, 400, { ok: false, error: 'expected a JSON body' });
+      return;
     }
     const { status, body: result } = faults.apply(parsed);
-    return reply(response, status, result);
+    reply(response, status, result);
+    return;
   }
   const asset = request.method === 'GET' || request.method === 'HEAD' ? assets.get(pathname) : undefined;
   if (asset === undefined) {
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     return;
   }
-  response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : asset.body);
+  response
+    .writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' })
+    .end(request.method === 'HEAD' ? undefined : asset.body);
 }
 
 function reply(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

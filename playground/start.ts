@@ -34,7 +34,8 @@ async function serve(): Promise<void> {
   const playground = await startPlayground({ port, log: (line) => console.log(`  ${line}`) });
   console.log(`statesock playground: ${playground.url}`);
   console.log('Open it in a browser (two tabs make a chat). Ctrl-C stops it.');
-  if (process.env.STATESOCK_INSPECT) console.log('(STATESOCK_INSPECT applies to --headless; the page has its own link to the Stately inspector.)');
+  if (process.env.STATESOCK_INSPECT)
+    console.log('(STATESOCK_INSPECT applies to --headless; the page has its own link to the Stately inspector.)');
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130); // a second Ctrl-C: do not wait

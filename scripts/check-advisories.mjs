@@ -41,10 +41,15 @@ export function isFixed(version, fixed) {
 
 /** Every production package the lockfile installs, with where and which version: dev-only ones (`dev`, `devOptional`) left out. */
 function productionPackages(lock) {
-  if (lock.lockfileVersion < 2 || typeof lock.packages !== 'object') throw new Error('expected a package-lock.json of lockfileVersion 2 or 3');
+  if (lock.lockfileVersion < 2 || typeof lock.packages !== 'object')
+    throw new Error('expected a package-lock.json of lockfileVersion 2 or 3');
   return Object.entries(lock.packages)
     .filter(([path, entry]) => path !== '' && !entry.dev && !entry.devOptional && !entry.link)
-    .map(([path, entry]) => ({ path, name: entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length), version: entry.version }));
+    .map(([path, entry]) => ({
+      path,
+      name: entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length),
+      version: entry.version,
+    }));
 }
 
 /** The problems with `lock` against `table`, one line each. */
@@ -53,11 +58,16 @@ export function problems(lock, table) {
   for (const { path, name, version } of productionPackages(lock)) {
     const advisories = table.packages[name];
     if (advisories === undefined) {
-      found.push(`${name}@${version} (${path}) has no entry in security/advisories.json: look its advisories up and add them (or [] for none)`);
+      found.push(
+        `${name}@${version} (${path}) has no entry in security/advisories.json: look its advisories up and add them (or [] for none)`,
+      );
       continue;
     }
     for (const advisory of advisories) {
-      if (!isFixed(version, advisory.fixed)) found.push(`${name}@${version} (${path}) is affected by ${advisory.id} (${advisory.summary}); fixed in ${advisory.fixed.join(', ')}: ${advisory.url}`);
+      if (!isFixed(version, advisory.fixed))
+        found.push(
+          `${name}@${version} (${path}) is affected by ${advisory.id} (${advisory.summary}); fixed in ${advisory.fixed.join(', ')}: ${advisory.url}`,
+        );
     }
   }
   return found;

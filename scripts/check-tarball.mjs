@@ -27,7 +27,11 @@ const work = mkdtempSync(join(tmpdir(), 'statesock-tarball-'));
 const problems = [];
 try {
   const [{ filename, files }] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   const tarball = join(work, filename);
   const unpacked = join(work, 'package');
@@ -81,9 +85,14 @@ function checkImport(path, specifier, unpacked) {
     const target = resolve(dirname(join(unpacked, path)), specifier);
     // A declaration imports `./x.js`, which TypeScript reads as `./x.d.ts`.
     const candidates = path.endsWith('.d.ts') ? [target, target.replace(/\.js$/, '.d.ts')] : [target];
-    return candidates.some((candidate) => existsSync(candidate)) ? undefined : `imports ${specifier}, which is not in the tarball (${relative(unpacked, target)})`;
+    return candidates.some((candidate) => existsSync(candidate))
+      ? undefined
+      : `imports ${specifier}, which is not in the tarball (${relative(unpacked, target)})`;
   }
   if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
-  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const name = specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
   return runtime.has(name) ? undefined : `imports ${specifier}, but ${name} is not a dependency (users do not install devDependencies)`;
 }

@@ -21,15 +21,24 @@ export function score(report) {
   for (const file of Object.values(report.files)) {
     for (const mutant of file.mutants) {
       switch (mutant.status) {
-        case 'Killed': counts.killed++; break;
-        case 'Timeout': counts.timedOut++; break;
-        case 'Survived': counts.survived++; break;
-        case 'NoCoverage': counts.noCoverage++; break;
+        case 'Killed':
+          counts.killed++;
+          break;
+        case 'Timeout':
+          counts.timedOut++;
+          break;
+        case 'Survived':
+          counts.survived++;
+          break;
+        case 'NoCoverage':
+          counts.noCoverage++;
+          break;
         case 'Ignored':
           if ((mutant.statusReason ?? NO_REASON).trim() === NO_REASON) counts.unexplained++;
           else counts.equivalent++;
           break;
-        default: counts.errors++; // CompileError, RuntimeError: not a valid mutant
+        default:
+          counts.errors++; // CompileError, RuntimeError: not a valid mutant
       }
     }
   }
@@ -44,7 +53,7 @@ function minutes(ms) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dash = process.argv.indexOf('--');
-  const names = (dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash));
+  const names = dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash);
   const extra = dash === -1 ? [] : process.argv.slice(dash + 1);
   const targets = names.length === 0 ? Object.keys(BARS) : names;
   const lines = [];

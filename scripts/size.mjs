@@ -22,13 +22,13 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
  * about 5% above its size when the check was added, so that growth shows and noise does not).
  */
 const ENTRIES = [
-  { name: '`createConnection`', code: "export { createConnection } from 'statesock';", budget: 24_900 },
-  { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 25_800 },
-  { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_300 },
+  { name: '`createConnection`', code: "export { createConnection } from 'statesock';", budget: 26_300 },
+  { name: '`ManagedWebSocket`', code: "export { ManagedWebSocket } from 'statesock';", budget: 27_300 },
+  { name: '`jsonChannel`', code: "export { jsonChannel } from 'statesock';", budget: 1_700 },
   { name: '`statesock/testing`', code: "export * from 'statesock/testing';", budget: 34_600 },
 ];
-/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 10,932 B now, plus 5%. The goal is 6 KB. */
-const OWN_CODE_BUDGET = 11_480;
+/** Own code: the `createConnection` bundle less the `xstate` exports it uses: 12,204 B now (the hardening added redaction, header checks and rate-limited warnings), plus 5%. The goal is 6 KB. */
+const OWN_CODE_BUDGET = 12_800;
 /** The peers, measured as they are imported in `bench/clients/peers.ts`. */
 const PEERS = [
   { name: 'partysocket `WebSocket`', code: "export { WebSocket } from 'partysocket';" },
@@ -72,7 +72,20 @@ let over = 0;
 const row = (name, size, budget) => {
   const fits = budget === undefined || size.gzip <= budget;
   if (!fits) over += 1;
-  rows.push([name, size.minified === undefined ? '' : kb(size.minified), kb(size.gzip), budget === undefined ? '' : `${kb(budget)} ${fits ? '✓' : '✗ over'}`]);
+  rows.push([
+    name,
+    size.minified === undefined ? '' : kb(size.minified),
+    kb(size.gzip),
+    budget === undefined ? '' : `${kb(budget)} ${fits ? '✓' : '✗ over'}`,
+  ]);
+};
+
+/** The README's figures, `<!-- figure:name -->` markers, and the rows they quote. */
+const README_FIGURES = {
+  'size-connection': '`createConnection`',
+  'size-own': "statesock's own code in `createConnection`",
+  'size-partysocket': 'partysocket `WebSocket`',
+  'size-rws': 'reconnecting-websocket',
 };
 
 const measured = [];
@@ -84,14 +97,35 @@ for (const entry of ENTRIES) {
 const used = xstateImports(measured[0].inputs);
 const xstate = await measure(`export { ${used.join(', ')} } from 'xstate';`);
 row(`xstate alone (${used.map((name) => `\`${name}\``).join(', ')})`, xstate);
-row('statesock\'s own code in `createConnection`', { gzip: measured[0].gzip - xstate.gzip }, OWN_CODE_BUDGET);
+row("statesock's own code in `createConnection`", { gzip: measured[0].gzip - xstate.gzip }, OWN_CODE_BUDGET);
 for (const peer of PEERS) row(peer.name, await measure(peer.code));
 
 const table = [['bundle (browser, minified)', 'minified', 'gzip -9', 'budget'], ...rows];
 const widths = table[0].map((_, column) => Math.max(...table.map((cells) => cells[column].length)));
-const line = (cells) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
-console.log([line(table[0]), `|${widths.map((width, column) => (column === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n'));
+const line = (cells) =>
+  `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+console.log(
+  [
+    line(table[0]),
+    `|${widths.map((width, column) => (column === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n'),
+);
+
+const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+const stale = [];
+for (const [figure, rowName] of Object.entries(README_FIGURES)) {
+  const quoted = new RegExp(`<!-- figure:${figure} -->([^<]*)<!-- /figure -->`).exec(readme)?.[1];
+  const actual = rows.find((cells) => cells[0] === rowName)?.[2];
+  if (quoted !== actual) stale.push(`README.md quotes ${figure} as ${quoted ?? '(nothing)'}; measured ${actual}`);
+}
+if (stale.length > 0) {
+  console.error(`\n${stale.join('\n')}\nUpdate the README's figures to what was measured.`);
+  process.exitCode = 1;
+}
 if (over > 0) {
-  console.error(`\n${over} bundle(s) over budget: find what grew (esbuild --metafile shows each input's bytes), or raise the budget in scripts/size.mjs with the reason in the commit.`);
+  console.error(
+    `\n${over} bundle(s) over budget: find what grew (esbuild --metafile shows each input's bytes), or raise the budget in scripts/size.mjs with the reason in the commit.`,
+  );
   process.exit(1);
 }

@@ -77,7 +77,7 @@ export class AttemptSocket {
         next.pending.then(
           // The attempt may have ended (connect timeout, close()) while the function ran.
           (url) => this.isCurrent(attempt) && this.#socket === undefined && this.#create(attempt, url, binaryType),
-          (error) => this.isCurrent(attempt) && fail(error),
+          (error: unknown) => this.isCurrent(attempt) && fail(error),
         );
       }
     } catch (error) {
@@ -179,5 +179,5 @@ class AttemptHandlers implements TransportHandlers {
 /** A failure from a transport or a `url()` function; its message redacted with `url` where the attempt has one. */
 function transportError(error: unknown, url?: URL): TransportFailure {
   const message = error instanceof Error ? error.message : String(error);
-  return { cause: 'transport-error', message: url === undefined ? message : redactText(message, url) };
+  return { cause: 'transport-error', message: redactText(message, url) };
 }

@@ -9,7 +9,7 @@
 export type OutgoingData = string | ArrayBufferLike | ArrayBufferView | Blob;
 
 /** Node's native counter, where there is one; it counts lone surrogates as U+FFFD too. */
-const nativeByteLength = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer?.byteLength;
+const nativeByteLength = (globalThis as { Buffer?: { byteLength: (text: string, encoding: 'utf8') => number } }).Buffer?.byteLength;
 
 /** UTF-8 length of `text` without encoding it. */
 export function utf8ByteLength(text: string): number {

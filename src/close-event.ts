@@ -5,6 +5,7 @@
  * wherever it exists (browsers, newer Node), so `event instanceof CloseEvent` holds there too.
  */
 import type { BaseEventInit } from './dom-types.js';
+import { toDOMString } from './validation.js';
 
 /** The standard's `CloseEventInit` dictionary; members left out take the standard's defaults. */
 export interface CloseEventInit extends BaseEventInit {
@@ -45,8 +46,10 @@ class CloseEvent extends Event implements CloseEventImpl {
     super(type, eventInitDict);
     // The dictionary members' WebIDL conversions: unsigned short, USVString, boolean.
     this.#code = toUnsignedShort(eventInitDict.code ?? 0);
-    this.#reason = String(eventInitDict.reason ?? '').toWellFormed();
-    this.#wasClean = Boolean(eventInitDict.wasClean ?? false);
+    // A JavaScript caller may give any value: convert as WebIDL does.
+    const { reason = '', wasClean = false }: { reason?: unknown; wasClean?: unknown } = eventInitDict;
+    this.#reason = toDOMString(reason).toWellFormed();
+    this.#wasClean = Boolean(wasClean);
   }
 
   get code(): number {
@@ -68,8 +71,7 @@ class CloseEvent extends Event implements CloseEventImpl {
 }
 
 /** The platform's `CloseEvent` where there is one, ours elsewhere (Node 20). */
-export const CloseEventImpl: CloseEventConstructor =
-  (globalThis as { CloseEvent?: CloseEventConstructor }).CloseEvent ?? CloseEvent;
+export const CloseEventImpl: CloseEventConstructor = (globalThis as { CloseEvent?: CloseEventConstructor }).CloseEvent ?? CloseEvent;
 
 /** WebIDL `unsigned short` without `[Clamp]` or `[EnforceRange]`: truncate, then wrap modulo 2^16. */
 function toUnsignedShort(value: unknown): number {

@@ -13,14 +13,7 @@ export type ReadyState = 0 | 1 | 2 | 3;
 
 /** The machine's state, flattened: the four `readyState`s, with `closing` in detail. */
 export type ConnectionStateName =
-  | 'connecting'
-  | 'open'
-  | 'closing.draining'
-  | 'closing.handshake'
-  | 'closing.aborting'
-  | 'closed'
-  | 'reconnecting'
-  | 'gaveUp';
+  'connecting' | 'open' | 'closing.draining' | 'closing.handshake' | 'closing.aborting' | 'closed' | 'reconnecting' | 'gaveUp';
 
 export interface OpenInfo {
   /** The subprotocol the server selected, or `''`. */
@@ -107,5 +100,5 @@ export function stateName(snapshot: Snapshot): ConnectionStateName {
   const value = snapshot.value;
   if (typeof value === 'string') return value as ConnectionStateName;
   const [parent, child] = Object.entries(value)[0]!;
-  return `${parent}.${String(child)}` as ConnectionStateName;
+  return `${parent}.${child as string}` as ConnectionStateName;
 }

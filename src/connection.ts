@@ -6,6 +6,7 @@ import type { CloseInfo } from '../machines/connection.types.js';
 import { byteSizeOf, isOutgoingData, type OutgoingData } from './byte-length.js';
 import type { ConnectionEventMap, ConnectionStateName, ReadyState } from './connection-events.js';
 import type { EventObserver } from './emitter.js';
+import { clock, observe } from './connection-internals.js';
 import { ConnectionEngine, type ConnectionActor } from './engine.js';
 import { resolveOptions, type ConnectionOptions } from './options.js';
 import type { Clock } from './time.js';
@@ -22,26 +23,8 @@ export function createConnection(url: UrlSource, options?: ConnectionOptions): C
   return new Connection(url, options);
 }
 
-/**
- * Lets `observer` hear every event of `connection`, before its listeners: for the package's own
- * wrappers (`ManagedWebSocket`), not exported from it.
- */
-export let observeConnection: (connection: Connection, observer: EventObserver<ConnectionEventMap>) => void;
-
-/**
- * The clock `connection` runs on, for the optional layers whose timing must follow it (the JSON
- * channel's warnings), so that tests on a simulated clock drive them too. Internal: the package
- * does not export it.
- */
-export let clockOf: (connection: Connection) => Clock;
-
 /** A WebSocket connection whose lifecycle is the `connectionMachine` statechart. */
 export class Connection {
-  static {
-    observeConnection = (connection, observer) => connection.#engine.sequencer.events.observeWith(observer);
-    clockOf = (connection) => connection.#engine.options.clock;
-  }
-
   readonly #engine: ConnectionEngine;
   readonly #urls: UrlResolver;
 
@@ -107,7 +90,9 @@ export class Connection {
   }
 
   set binaryType(type: BinaryType) {
-    if (type !== 'blob' && type !== 'arraybuffer') {
+    // Typed for TypeScript callers; a JavaScript caller may pass anything.
+    const given: unknown = type;
+    if (given !== 'blob' && given !== 'arraybuffer') {
       throw new TypeError(`Expected \`binaryType\` to be "blob" or "arraybuffer", got ${describeValue(type)}`);
     }
     this.#engine.binaryType = type;
@@ -149,5 +134,15 @@ export class Connection {
   /** Listens for `type`; returns a function that stops listening. */
   on<K extends keyof ConnectionEventMap>(type: K, listener: (payload: ConnectionEventMap[K]) => void): () => void {
     return this.#engine.sequencer.events.on(type, listener);
+  }
+
+  /** @internal See `connection-internals.ts`. */
+  [observe](observer: EventObserver<ConnectionEventMap>): void {
+    this.#engine.sequencer.events.observeWith(observer);
+  }
+
+  /** @internal See `connection-internals.ts`. */
+  [clock](): Clock {
+    return this.#engine.options.clock;
   }
 }

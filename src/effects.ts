@@ -35,7 +35,10 @@ export const effects: Effects = {
     const options = engine.options;
     // Drawn only for the retry timer: `random` is the application's, and each draw is a jitter.
     // A wake draws below the first ceiling, as after a first drop, whatever the retry count.
-    const delay = timer === 'retry' ? (engine.retryDelay = backoffDelay(wake ? 0 : retry - 1, options.backoff, options.random)) : delayOf(options, timer);
+    const delay =
+      timer === 'retry'
+        ? (engine.retryDelay = backoffDelay(wake ? 0 : retry - 1, options.backoff, options.random))
+        : delayOf(options, timer);
     engine.timers.start(timer, delay, attempt);
   },
   cancelTimer: (engine, { timer }) => engine.timers.cancel(timer),
@@ -65,7 +68,8 @@ export const effects: Effects = {
     const queue = engine.outbound();
     for (const data of engine.sockets.takeUnsent()) {
       const bytes = byteSizeOf(data);
-      if (queueHasRoom(context, { queuedMessages: queue.length, queuedBytes: queue.bytes }, bytes)) queue.push(QueuedMessage.of(data), bytes);
+      if (queueHasRoom(context, { queuedMessages: queue.length, queuedBytes: queue.bytes }, bytes))
+        queue.push(QueuedMessage.of(data), bytes);
       else engine.reportUndelivered(data, 'queue-full');
     }
   },
@@ -102,6 +106,7 @@ function sendOf(event: ConnectionEvent): Extract<ConnectionEvent, { type: 'user.
 
 /** The payload of a send effect. Only `send()` performs them; a `user.send` dispatched to the machine directly carries none. */
 function sent(message: OutgoingData | undefined): OutgoingData {
-  if (message === undefined) throw new Error('A user.send reached the machine without a message: send with connection.send(), not actor.send()');
+  if (message === undefined)
+    throw new Error('A user.send reached the machine without a message: send with connection.send(), not actor.send()');
   return message;
 }

@@ -9,7 +9,7 @@
  * `user.send` transition for the current state without stepping it (`send-plan.ts`), and an
  * inbound message is delivered only while the machine is `open`, as the platform delivers it.
  */
-import { createActor, type Actor, type ExecutableActionObject, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type Actor, type AnyStateMachine, type ExecutableActionObject } from 'xstate';
 import { connectionMachine, type ConnectionMachine } from '../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName, UndeliveredReason } from '../machines/connection.types.js';
 import { AttemptSocket } from './attempt-socket.js';
@@ -73,7 +73,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
       this.sequencer.transition(() => (this.context = initialSnapshot(machine, input, this).context));
     } else {
       // Inspected from the start: an actor steps it, so the inspector sees every event.
-      const actor = this.#adoptActor(createActor(machine, { input, inspect: options.inspect as Observer<InspectionEvent> }));
+      const actor = this.#adoptActor(createActor(machine, { input, inspect: options.inspect }));
       this.context = actor.getSnapshot().context;
       this.sequencer.transition(() => actor.start());
     }
@@ -103,7 +103,8 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
    */
   get actor(): ConnectionActor {
     if (this.#actor !== undefined) return this.#actor;
-    const actor = this.#adoptActor(createActor(this.snapshot.machine, { snapshot: this.snapshot }));
+    // Restored from a snapshot, the actor needs no input: the snapshot's context is the connection's.
+    const actor = this.#adoptActor(createActor(this.#machine as AnyStateMachine, { snapshot: this.snapshot }) as ConnectionActor);
     actor.start();
     return actor;
   }
@@ -190,7 +191,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     const state = stateName(snapshot);
     if (state === this.#state) return;
     this.#state = state;
-    this.#sendPlan = sendPlansOf(snapshot.machine).get(state)!;
+    this.#sendPlan = sendPlansOf(this.#machine).get(state)!;
     this.sequencer.post('state', { state, readyState: readyStateOfName(state) });
   }
 
@@ -233,7 +234,11 @@ const owners = new WeakMap<object, ConnectionEngine>();
  */
 const withEffects: ConnectionMachine = connectionMachine.provide({
   actions: Object.fromEntries(
-    Object.keys(effects).map((type) => [type, ({ self, context, event }: EffectStep & { self: object }, params: unknown) => perform(owners.get(self)!, type, params, { context, event }, undefined)]),
+    Object.keys(effects).map((type) => [
+      type,
+      ({ self, context, event }: EffectStep & { self: object }, params: unknown) =>
+        perform(owners.get(self)!, type, params, { context, event }, undefined),
+    ]),
   ),
 });
 
@@ -261,8 +266,9 @@ function sendPlansOf(machine: ConnectionMachine): ReadonlyMap<string, SendPlan> 
 }
 
 /** The application's policy; one that throws rules out the reconnect, and its error surfaces as an uncaught one, as a listener's would. */
-function askPolicy(policy: (close: CloseInfo) => boolean, close: CloseInfo): boolean {
+function askPolicy(policy: (close: CloseInfo) => unknown, close: CloseInfo): boolean {
   try {
+    // Only `true` reconnects: an application written in JavaScript may return anything.
     return policy(close) === true;
   } catch (error) {
     queueMicrotask(() => {

@@ -29,7 +29,7 @@ let stepping: EffectPerformer | undefined;
 /** Stands in for the actor: only XState's built-in actions (spawning, sending to others) would use it, and the machine has none. */
 const inert = createActor(fromTransition((state: undefined) => state, undefined));
 
-const scope: AnyActorScope = {
+const inertScope: AnyActorScope = {
   self: inert,
   id: '',
   sessionId: '',
@@ -40,6 +40,9 @@ const scope: AnyActorScope = {
   stopChild: () => {},
   actionExecutor: (action) => stepping!.perform(action),
 };
+
+/** The one scope every connection is stepped with. */
+const scope = inertScope as Parameters<ConnectionMachine['transition']>[2];
 
 /** Runs `run` with `performer` receiving the actions; steps never nest, but a throwing effect must not leave the scope pointing at it. */
 function steppedBy<T>(performer: EffectPerformer, run: () => T): T {
@@ -59,7 +62,7 @@ export function initialSnapshot(machine: ConnectionMachine, input: ConnectionInp
 
 /** The snapshot after `event` (eventless transitions included), its actions performed by `performer`. */
 export function step(snapshot: MachineSnapshot, event: ConnectionEvent, performer: EffectPerformer): MachineSnapshot {
-  return steppedBy(performer, () => snapshot.machine.transition(snapshot, event, scope));
+  return steppedBy(performer, () => (snapshot.machine as ConnectionMachine).transition(snapshot, event, scope));
 }
 
 /**
@@ -70,12 +73,12 @@ export function step(snapshot: MachineSnapshot, event: ConnectionEvent, performe
  */
 export function snapshotOf(machine: ConnectionMachine, state: string, context: MachineSnapshot['context']): MachineSnapshot {
   let templates = templatesByMachine.get(machine);
-  if (templates === undefined) templatesByMachine.set(machine, (templates = new Map()));
+  if (templates === undefined) templatesByMachine.set(machine, (templates = new Map<string, MachineSnapshot>()));
   let template = templates.get(state);
   if (template === undefined) {
     const [parent, child] = state.split('.');
     const value = child === undefined ? parent! : { [parent!]: child };
-    templates.set(state, (template = machine.resolveState({ value: value as never, context: {} as never })));
+    templates.set(state, (template = machine.resolveState({ value: value, context: {} as never })));
   }
   return { ...template, context };
 }

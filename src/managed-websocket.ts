@@ -11,11 +11,13 @@
  */
 import { isOutgoingData, type OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
-import { createConnection, observeConnection, type Connection } from './connection.js';
+import { createConnection, type Connection } from './connection.js';
+import { observe } from './connection-internals.js';
 import type { ConnectionEventMap, ReadyState } from './connection-events.js';
 import type { AddListenerOptions, Listener, ListenerOptions, MessageEventOf } from './dom-types.js';
 import type { EventObserver } from './emitter.js';
 import type { ConnectionOptions } from './options.js';
+import { toDOMString } from './validation.js';
 import type { BinaryType, IncomingData } from './transports/transport.js';
 import { UndeliveredEvent } from './undelivered-event.js';
 
@@ -42,7 +44,11 @@ interface HandlerSlot {
   readonly listener: (event: Event) => void;
 }
 
-/** Typed overloads for the events above; any other type goes to `EventTarget`'s own signature. */
+/**
+ * Typed overloads for the events above; any other type goes to `EventTarget`'s own signature.
+ * Merged into the class, as the DOM's own `WebSocket` types are, so that only its signatures change.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- declares overloads of inherited methods, nothing the class leaves unimplemented
 export interface ManagedWebSocket {
   addEventListener<K extends HandlerType>(
     type: K,
@@ -63,6 +69,7 @@ export interface ManagedWebSocket {
  * when its options say `reconnect: true`; each attempt then ends in its own `close` event, and
  * `readyState` reads CONNECTING during the wait.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class ManagedWebSocket extends EventTarget {
   // Defined below as WebIDL constants: read-only, on the constructor and on the prototype.
   declare static readonly CONNECTING: 0;
@@ -87,12 +94,12 @@ export class ManagedWebSocket extends EventTarget {
     // WebIDL: the URL is required, and every argument is converted, in order, before the
     // constructor's steps check any of them.
     if (arguments.length === 0) throw new TypeError("Failed to construct 'ManagedWebSocket': 1 argument required, but only 0 present.");
-    const href = `${url as string}`;
+    const href = toDOMString(url);
     const list = toProtocolList(protocols);
     super();
     this.#connection = createConnection(href, connectionOptions(list, options));
     // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: origin is the URL's origin, serialized.
-    observeConnection(this.#connection, new EventRelay(this, new URL(this.#connection.url).origin));
+    this.#connection[observe](new EventRelay(this, new URL(this.#connection.url).origin));
   }
 
   /** The underlying connection, to inspect (its `actor`, `state`, `closed`); drive it through this object. */
@@ -132,7 +139,7 @@ export class ManagedWebSocket extends EventTarget {
 
   /** An enumeration attribute: a value other than `'blob'` or `'arraybuffer'` is ignored, without throwing (WebIDL). */
   set binaryType(value: BinaryType) {
-    const type = `${value as string}`;
+    const type = toDOMString(value);
     if (type === 'blob' || type === 'arraybuffer') this.#connection.binaryType = type;
   }
 
@@ -145,8 +152,9 @@ export class ManagedWebSocket extends EventTarget {
   send(data: OutgoingData): void {
     // WebIDL: the argument is required, and `(BufferSource or Blob or USVString)` takes any other
     // value as a string; a template literal is ToString, which throws a TypeError for a Symbol.
-    if (arguments.length === 0) throw new TypeError("Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.");
-    this.#connection.send(isOutgoingData(data) ? data : `${data as string}`);
+    if (arguments.length === 0)
+      throw new TypeError("Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.");
+    this.#connection.send(isOutgoingData(data) ? data : toDOMString(data));
   }
 
   /**
@@ -215,7 +223,7 @@ export class ManagedWebSocket extends EventTarget {
    * non-callable object is kept but does nothing.
    */
   #setHandler(type: HandlerType, value: unknown): void {
-    const handlers = (this.#handlers ??= new Map());
+    const handlers = (this.#handlers ??= new Map<HandlerType, HandlerSlot>());
     const slot = handlers.get(type);
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
       if (slot === undefined) return;
@@ -303,7 +311,8 @@ for (const target of [ManagedWebSocket, ManagedWebSocket.prototype]) {
 function connectionOptions(protocols: string | readonly string[], options: ManagedWebSocketOptions | undefined): ConnectionOptions {
   // The options object is this library's extension: a value that is not an object is an extra
   // argument, which WebIDL ignores (a drop-in must not throw where WebSocket would not).
-  const given = typeof options === 'object' && options !== null ? options : {};
+  const value: unknown = options;
+  const given = typeof value === 'object' && value !== null ? (value as ManagedWebSocketOptions) : {};
   // As a drop-in it means what WebSocket means: one connection, no pings; reconnection and the
   // heartbeat are there to ask for.
   return { reconnect: false, heartbeatInterval: 0, ...given, protocols, binaryType: 'blob' };
@@ -314,7 +323,7 @@ function toProtocolList(protocols: unknown): string | readonly string[] {
   if (protocols === undefined) return [];
   if (typeof protocols === 'object' && protocols !== null && Symbol.iterator in protocols) {
     // Template literals are ToString: a Symbol throws a TypeError, as WebIDL's DOMString conversion does.
-    return Array.from(protocols as Iterable<unknown>, (protocol) => `${protocol as string}`);
+    return Array.from(protocols as Iterable<unknown>, (protocol) => toDOMString(protocol));
   }
-  return `${protocols as string}`;
+  return toDOMString(protocols);
 }

@@ -1,6 +1,6 @@
 /**
  * Connection options, declared once: the type with TSDoc defaults, the `DEFAULTS` constant the
- * README table is checked against, and `resolveOptions()`, which validates every option and
+ * table in docs/options.md is checked against, and `resolveOptions()`, which validates every option and
  * throws a `TypeError` naming it, the value, and what was expected.
  */
 import type { InspectionEvent, Observer } from 'xstate';
@@ -61,16 +61,16 @@ export interface ConnectionOptions {
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** An `http.Agent`/`https.Agent`, for proxies (`ws` transport only). @default undefined */
   readonly agent?: object;
-  /** Passed to XState's `createActor` to observe the machine (see README, "Inspecting"). @default undefined */
+  /** Passed to XState's `createActor` to observe the machine (see docs/inspecting.md). @default undefined */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The source of time for every timeout; `./testing` has a simulated one. @default the platform's timers */
   readonly clock?: Clock;
-  /** Open a new socket after one ends without `close()` (see README, "Reconnection"). @default true (`ManagedWebSocket`: false) */
+  /** Open a new socket after one ends without `close()` (see docs/reconnection.md). @default true (`ManagedWebSocket`: false) */
   readonly reconnect?: boolean;
   /**
    * When a socket drops with messages it had not confirmed written and a reconnect follows, queue
    * them again, first, for the next socket, instead of reporting them `connection-lost`: at-least-once
-   * delivery, so the peer may see one twice (see README, "Delivery guarantees"). @default false
+   * delivery, so the peer may see one twice (see docs/delivery-guarantees.md). @default false
    */
   readonly resendUnconfirmed?: boolean;
   /** Reconnects in a row that may fail before the connection gives up (`giveup`); `Infinity` never gives up. @default Infinity */
@@ -105,7 +105,7 @@ export interface ConnectionOptions {
   readonly random?: () => number;
 }
 
-/** Every option's default. The README's option table is checked against this. */
+/** Every option's default. The table in docs/options.md is checked against this. */
 export const DEFAULTS = {
   protocols: [] as readonly string[],
   binaryType: 'arraybuffer' as BinaryType,
@@ -133,13 +133,13 @@ export const DEFAULTS = {
   reconnectFactor: 2,
   reconnectJitter: true,
   minStableTime: 5_000,
-  shouldReconnect: isRetryableClose as (close: CloseInfo) => boolean,
+  shouldReconnect: isRetryableClose,
   heartbeatInterval: 30_000,
   heartbeatTimeout: 10_000,
   pingMessage: undefined,
   environment: undefined,
   signal: undefined,
-  random: Math.random as () => number,
+  random: Math.random,
 } as const;
 
 export interface ResolvedOptions {
@@ -182,7 +182,9 @@ const KNOWN = new Set(Object.keys(DEFAULTS));
  * with the same options would otherwise each carry thirty copies of them).
  */
 export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
+  // Typed for TypeScript callers; a JavaScript caller may pass anything.
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null) {
     throw new TypeError(`Expected options to be an object, got ${describeValue(options)}`);
   }
   const keys = Object.keys(options);
@@ -194,7 +196,7 @@ export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions
   }
   if (keys.length === 0) return RESOLVED_DEFAULTS;
   const resolved = resolveEach(options);
-  const own: Partial<Record<keyof ResolvedOptions, unknown>> = Object.create(RESOLVED_DEFAULTS);
+  const own = Object.create(RESOLVED_DEFAULTS) as Partial<Record<keyof ResolvedOptions, unknown>>;
   for (const key of Object.keys(resolved) as (keyof ResolvedOptions)[]) {
     if (resolved[key] !== RESOLVED_DEFAULTS[key]) own[key] = resolved[key];
   }
@@ -205,14 +207,20 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
   const transport = o.transport ?? (o.WebSocket === undefined ? undefined : nativeTransport(o.WebSocket));
   if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', o.transport, 'a transport function');
   if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') fail('WebSocket', o.WebSocket, 'a WebSocket constructor');
-  const given = o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined || o.perMessageDeflate !== undefined;
+  const given =
+    o.headers !== undefined || o.origin !== undefined || o.ca !== undefined || o.agent !== undefined || o.perMessageDeflate !== undefined;
   if (typeof o.origin === 'string') checkHeader('`origin`', 'Origin', o.origin);
   const node: NodeClientOptions = !given
     ? DEFAULT_NODE_OPTIONS
     : {
         headers: headers(o.headers),
         ...optional('origin', o.origin, (v) => typeof v === 'string', 'a string'),
-        ...optional('ca', o.ca, (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v), 'a string, a Uint8Array or an array of them'),
+        ...optional(
+          'ca',
+          o.ca,
+          (v) => typeof v === 'string' || v instanceof Uint8Array || Array.isArray(v),
+          'a string, a Uint8Array or an array of them',
+        ),
         ...optional('agent', o.agent, (v) => typeof v === 'object' && v !== null, 'an http.Agent'),
         ...(o.perMessageDeflate === undefined ? {} : { perMessageDeflate: perMessageDeflate(o.perMessageDeflate) }),
       };
@@ -229,31 +237,47 @@ function resolveEach(o: ConnectionOptions): ResolvedOptions {
     secureOnly: flag('secureOnly', o.secureOnly ?? DEFAULTS.secureOnly),
     maxPayload: positive('maxPayload', o.maxPayload ?? DEFAULTS.maxPayload),
     node,
-    inspect: o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object' ? o.inspect : fail('inspect', o.inspect, 'an observer or a function'),
+    inspect:
+      o.inspect === undefined || typeof o.inspect === 'function' || typeof o.inspect === 'object'
+        ? o.inspect
+        : fail('inspect', o.inspect, 'an observer or a function'),
     clock: clock(o.clock ?? DEFAULTS.clock),
     reconnect: flag('reconnect', o.reconnect ?? DEFAULTS.reconnect),
     resendUnconfirmed: flag('resendUnconfirmed', o.resendUnconfirmed ?? DEFAULTS.resendUnconfirmed),
     maxRetries: retries(o.maxRetries ?? DEFAULTS.maxRetries),
     backoff: backoff(o),
     minStableTime: duration('minStableTime', o.minStableTime ?? DEFAULTS.minStableTime),
-    shouldReconnect: o.shouldReconnect === undefined ? undefined : callable<(close: CloseInfo) => boolean>('shouldReconnect', o.shouldReconnect, 'a function of the close'),
+    shouldReconnect:
+      o.shouldReconnect === undefined
+        ? undefined
+        : (callable('shouldReconnect', o.shouldReconnect, 'a function of the close') as (close: CloseInfo) => boolean),
     heartbeatInterval: duration('heartbeatInterval', o.heartbeatInterval ?? DEFAULTS.heartbeatInterval),
     heartbeatTimeout: duration('heartbeatTimeout', o.heartbeatTimeout ?? DEFAULTS.heartbeatTimeout),
-    pingMessage: o.pingMessage === undefined || typeof o.pingMessage === 'string' ? o.pingMessage : fail('pingMessage', o.pingMessage, 'a string'),
+    pingMessage:
+      o.pingMessage === undefined || typeof o.pingMessage === 'string' ? o.pingMessage : fail('pingMessage', o.pingMessage, 'a string'),
     environment: environment(o.environment),
     signal: signal(o.signal),
-    random: callable<() => number>('random', o.random ?? DEFAULTS.random, 'a function returning a number in [0, 1)'),
+    random: callable('random', o.random ?? DEFAULTS.random, 'a function returning a number in [0, 1)') as () => number,
   };
 }
 
 const DEFAULT_NODE_OPTIONS: NodeClientOptions = { headers: DEFAULTS.headers };
 
 function retries(value: unknown): number {
-  return value === Infinity ? Infinity : Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : fail('maxRetries', value, 'a non-negative integer or Infinity');
+  return value === Infinity
+    ? Infinity
+    : Number.isSafeInteger(value) && (value as number) >= 0
+      ? (value as number)
+      : fail('maxRetries', value, 'a non-negative integer or Infinity');
 }
 
 function backoff(o: ConnectionOptions): BackoffOptions {
-  if (o.minReconnectDelay === undefined && o.maxReconnectDelay === undefined && o.reconnectFactor === undefined && o.reconnectJitter === undefined) {
+  if (
+    o.minReconnectDelay === undefined &&
+    o.maxReconnectDelay === undefined &&
+    o.reconnectFactor === undefined &&
+    o.reconnectJitter === undefined
+  ) {
     return DEFAULT_BACKOFF;
   }
   return backoffFrom(o);
@@ -264,16 +288,22 @@ function backoffFrom(o: ConnectionOptions): BackoffOptions {
   // The ceiling grows as minDelay * factor^n: from 0 it never grows, and a server that accepts
   // and drops at once gets hundreds of connections a second. Any positive start grows to
   // maxReconnectDelay within a few failures.
-  if (minDelay < 1) fail('minReconnectDelay', minDelay, 'a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait)');
+  if (minDelay < 1)
+    fail(
+      'minReconnectDelay',
+      minDelay,
+      'a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait)',
+    );
   const maxDelay = duration('maxReconnectDelay', o.maxReconnectDelay ?? DEFAULTS.maxReconnectDelay);
   if (maxDelay < minDelay) fail('maxReconnectDelay', maxDelay, `at least \`minReconnectDelay\` (${minDelay})`);
   const factor = o.reconnectFactor ?? DEFAULTS.reconnectFactor;
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) fail('reconnectFactor', factor, 'a finite number of at least 1');
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1)
+    fail('reconnectFactor', factor, 'a finite number of at least 1');
   return { minDelay, maxDelay, factor, jitter: flag('reconnectJitter', o.reconnectJitter ?? DEFAULTS.reconnectJitter) };
 }
 
-function callable<F extends (...args: never[]) => unknown>(name: string, value: unknown, expected: string): F {
-  return typeof value === 'function' ? (value as F) : fail(name, value, expected);
+function callable(name: string, value: unknown, expected: string): (...args: never[]) => unknown {
+  return typeof value === 'function' ? (value as (...args: never[]) => unknown) : fail(name, value, expected);
 }
 
 /** The platform's own global where it is an event target (a window or a worker), else nothing. */
@@ -291,8 +321,11 @@ function environment(value: unknown): EventTarget | undefined {
 
 function signal(value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
-  const candidate = value as Partial<AbortSignal> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.aborted === 'boolean' && typeof candidate.addEventListener === 'function'
+  const candidate: Partial<AbortSignal> | null = typeof value === 'object' ? value : null;
+  return typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.aborted === 'boolean' &&
+    typeof candidate.addEventListener === 'function'
     ? (candidate as AbortSignal)
     : fail('signal', value, 'an AbortSignal');
 }
@@ -345,16 +378,28 @@ const DEFLATE_OPTIONS: Readonly<Record<keyof PerMessageDeflateOptions, (value: u
 
 function perMessageDeflate(value: unknown): boolean | PerMessageDeflateOptions {
   if (typeof value === 'boolean') return value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('perMessageDeflate', value, "a boolean or ws's permessage-deflate options object");
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('perMessageDeflate', value, "a boolean or ws's permessage-deflate options object");
   for (const [key, entry] of Object.entries(value)) {
     const valid = Object.hasOwn(DEFLATE_OPTIONS, key) ? DEFLATE_OPTIONS[key as keyof PerMessageDeflateOptions] : undefined;
-    if (valid === undefined) fail('perMessageDeflate', value, `ws's options object (${Object.keys(DEFLATE_OPTIONS).join(', ')}), not one with \`${key}\``);
-    if (!valid(entry)) fail(`perMessageDeflate.${key}`, entry, key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)');
+    if (valid === undefined)
+      fail('perMessageDeflate', value, `ws's options object (${Object.keys(DEFLATE_OPTIONS).join(', ')}), not one with \`${key}\``);
+    if (!valid(entry))
+      fail(
+        `perMessageDeflate.${key}`,
+        entry,
+        key.endsWith('WindowBits') ? 'a boolean or an integer from 8 to 15' : 'a valid value (see the ws documentation)',
+      );
   }
-  return value as PerMessageDeflateOptions;
+  return value;
 }
 
-function optional<K extends string>(name: K, value: unknown, valid: (value: unknown) => boolean, expected: string) {
+function optional<K extends string>(
+  name: K,
+  value: unknown,
+  valid: (value: unknown) => boolean,
+  expected: string,
+): Partial<Record<K, never>> {
   if (value === undefined) return {};
   if (!valid(value)) fail(name, value, expected);
   return { [name]: value } as Record<K, never>;
@@ -362,7 +407,7 @@ function optional<K extends string>(name: K, value: unknown, valid: (value: unkn
 
 function protocolList(value: unknown): string | readonly string[] {
   return typeof value === 'string' || (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
-    ? (value as string | readonly string[])
+    ? value
     : fail('protocols', value, 'a string or an array of strings');
 }
 

@@ -17,7 +17,14 @@ export type {
 export { DEFAULTS, type ConnectionOptions } from './options.js';
 export type { Clock } from './time.js';
 export type { OutgoingData } from './byte-length.js';
-export { nativeTransport, type WebSocketConstructor, type WebSocketLike } from './transports/native-transport.js';
+export {
+  nativeTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketLikeEventMap,
+} from './transports/native-transport.js';
+export type { ConnectionActor } from './engine.js';
+export type { AddListenerOptions, Listener, ListenerOptions, MessageEventOf } from './dom-types.js';
 export type {
   BinaryType,
   IncomingData,
@@ -28,7 +35,7 @@ export type {
   TransportRequest,
   TransportSocket,
 } from './transports/transport.js';
-export { connectionMachine, ABNORMAL_CLOSURE } from '../machines/connection.machine.js';
+export { connectionMachine, ABNORMAL_CLOSURE, type ConnectionMachine } from '../machines/connection.machine.js';
 export { isRetryableClose, RETRYABLE_CLOSE_CODES } from '../machines/reconnect-policy.js';
 export type { UrlSource } from './url-source.js';
 export type {
@@ -36,13 +43,23 @@ export type {
   CloseInfo,
   ConnectionContext,
   ConnectionEvent,
+  ConnectionInput,
+  EnvironmentEvent,
+  SocketEvent,
+  TimerEvent,
+  UserEvent,
   GiveUpReason,
   TimerName,
   TransportFailure,
   UndeliveredReason,
 } from '../machines/connection.types.js';
-export { ManagedWebSocket, type ManagedWebSocketEventMap, type ManagedWebSocketHandler, type ManagedWebSocketOptions } from './managed-websocket.js';
-export { CloseEventImpl as CloseEvent, type CloseEventInit } from './close-event.js';
+export {
+  ManagedWebSocket,
+  type ManagedWebSocketEventMap,
+  type ManagedWebSocketHandler,
+  type ManagedWebSocketOptions,
+} from './managed-websocket.js';
+export { CloseEventImpl as CloseEvent, type CloseEventConstructor, type CloseEventInit } from './close-event.js';
 export { UndeliveredEvent, type UndeliveredEventInit } from './undelivered-event.js';
 export {
   jsonChannel,

@@ -91,13 +91,21 @@ function leaves(node: AnyStateNode): AnyStateNode[] {
   return children.length === 0 ? [node] : children.flatMap(leaves);
 }
 
-function candidate(machine: AnyStateMachine, transition: AnyStateNode['transitions'] extends Map<string, (infer T)[]> ? T : never, source: string, effects: ReadonlySet<string>): SendCandidate {
+function candidate(
+  machine: AnyStateMachine,
+  transition: AnyStateNode['transitions'] extends Map<string, (infer T)[]> ? T : never,
+  source: string,
+  effects: ReadonlySet<string>,
+): SendCandidate {
   const where = `the user.send transition of ${source}`;
-  if (transition.target !== undefined && transition.target.length > 0) throw new Error(`${where} has a target: the shell performs sends without stepping the machine`);
+  if (transition.target !== undefined && transition.target.length > 0)
+    throw new Error(`${where} has a target: the shell performs sends without stepping the machine`);
   const list: SendEffect[] = [];
   for (const action of transition.actions as unknown[]) {
-    const { type, params } = typeof action === 'string' ? { type: action, params: undefined } : (action as { type?: unknown; params?: unknown });
-    if (typeof type !== 'string' || !effects.has(type)) throw new Error(`${where} performs ${String(type ?? action)}, which is not an effect the shell implements`);
+    const { type, params } =
+      typeof action === 'string' ? { type: action, params: undefined } : (action as { type?: unknown; params?: unknown });
+    if (typeof type !== 'string' || !effects.has(type))
+      throw new Error(`${where} performs ${String(type ?? action)}, which is not an effect the shell implements`);
     list.push({ type, params });
   }
   return { guard: guardOf(machine, transition.guard, where), effects: list, accepts: !list.some((effect) => effect.type === REJECT) };
@@ -106,7 +114,11 @@ function candidate(machine: AnyStateMachine, transition: AnyStateNode['transitio
 function guardOf(machine: AnyStateMachine, guard: unknown, where: string): SendCandidate['guard'] {
   if (guard === undefined) return undefined;
   const { type, params } = typeof guard === 'string' ? { type: guard, params: undefined } : (guard as { type?: unknown; params?: unknown });
-  const implementation = typeof type === 'string' ? (machine.implementations.guards[type] as ((args: SendArgs, params: unknown) => boolean) | undefined) : undefined;
-  if (implementation === undefined) throw new Error(`${where} has a guard the shell cannot evaluate (a named guard of the machine is required)`);
+  const implementation =
+    typeof type === 'string'
+      ? (machine.implementations.guards[type] as ((args: SendArgs, params: unknown) => boolean) | undefined)
+      : undefined;
+  if (implementation === undefined)
+    throw new Error(`${where} has a guard the shell cannot evaluate (a named guard of the machine is required)`);
   return (args) => implementation(args, typeof params === 'function' ? (params as (args: SendArgs) => unknown)(args) : params);
 }

@@ -89,7 +89,7 @@ export class Timers<Name extends string> {
   /** Starts `name` to fire in `delay` ms, tagged with `tag`, replacing it if it runs. */
   start(name: Name, delay: number, tag: number): void {
     this.cancel(name);
-    const entry = this.#scheduler.add(this as Timers<string>, name, tag, delay);
+    const entry = this.#scheduler.add(this, name, tag, delay);
     // Sized exactly: a pushed-to array keeps room for growth, more than the entries weigh.
     this.#running = this.#running === undefined ? [entry] : this.#running.concat([entry]);
   }
@@ -127,7 +127,8 @@ class Scheduler {
   readonly #clock: Clock;
   readonly #heap: Entry[] = [];
   #seq = 0;
-  #armed: TimerHandle | undefined;
+  /** The platform timer, while one is armed. */
+  #armed: TimerHandle;
   /** The due time the platform timer is armed for. */
   #armedFor = Infinity;
   #firing = false;
@@ -137,7 +138,15 @@ class Scheduler {
   }
 
   add(timers: Timers<string>, name: string, tag: number, delay: number): Entry {
-    const entry: Entry = { timers, name, tag, due: this.#monotonic() + delay, wallDue: this.#clock.now() + delay, seq: this.#seq++, index: this.#heap.length };
+    const entry: Entry = {
+      timers,
+      name,
+      tag,
+      due: this.#monotonic() + delay,
+      wallDue: this.#clock.now() + delay,
+      seq: this.#seq++,
+      index: this.#heap.length,
+    };
     this.#heap.push(entry);
     this.#up(entry.index);
     this.#arm();
@@ -183,7 +192,11 @@ class Scheduler {
     this.#firing = true;
     const startedBefore = this.#seq;
     try {
-      for (let next = this.#heap[0]; next !== undefined && next.seq < startedBefore && next.due <= this.#monotonic(); next = this.#heap[0]) {
+      for (
+        let next = this.#heap[0];
+        next !== undefined && next.seq < startedBefore && next.due <= this.#monotonic();
+        next = this.#heap[0]
+      ) {
         this.remove(next);
         next.timers.fired(next, Math.max(0, this.#clock.now() - next.wallDue));
       }

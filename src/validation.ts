@@ -30,8 +30,27 @@ export function describeValue(value: unknown): string {
   }
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `a function`;
-  const name = (value as object).constructor?.name;
+  // An object made with `Object.create(null)` has no constructor.
+  const name = (value as { constructor?: { name?: string } }).constructor?.name;
   return name ? `an object of type ${name}` : 'an object';
+}
+
+/**
+ * WebIDL's `DOMString` conversion: ECMAScript ToString, as a template literal performs it, which
+ * throws a `TypeError` for a `Symbol` as WebIDL requires (`String(symbol)` would not).
+ */
+export function toDOMString(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- ToString of any value is the point
+  return `${value}`;
+}
+
+/**
+ * WebIDL's conversion to a number: ECMAScript ToNumber, as unary plus performs it, which throws
+ * a `TypeError` for a `BigInt` or a `Symbol` as WebIDL requires (`Number(1n)` would not).
+ */
+export function toIDLNumber(value: unknown): number {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- ToNumber of any value is the point
+  return +(value as number);
 }
 
 // --- URLs ---
@@ -47,7 +66,10 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
     throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}`);
   }
   if (hasForbiddenHostCodePoint(parsed.hostname)) {
-    throw domError('SyntaxError', `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}, whose host has a code point the URL Standard forbids in a host`);
+    throw domError(
+      'SyntaxError',
+      `Expected a valid absolute WebSocket URL, got ${describeUrlInput(text)}, whose host has a code point the URL Standard forbids in a host`,
+    );
   }
   // The standard rewrites http(s) to ws(s) before checking the scheme.
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
@@ -62,6 +84,7 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
 }
 
 /** The URL Standard's forbidden domain code points: the forbidden host code points, C0 controls, `%` and DEL. */
+// eslint-disable-next-line no-control-regex -- C0 controls are among the code points the URL Standard forbids
 const FORBIDDEN_DOMAIN_CODE_POINT = /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/;
 
 /**
@@ -94,7 +117,10 @@ export function checkTransportSecurity(url: URL, secureOnly: boolean, pageProtoc
     throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)} from a page served over https: use wss:`);
   }
   if (secureOnly) {
-    throw domError('SecurityError', `Refusing the insecure URL ${redactUrl(url)}: the secureOnly option allows ws: only to loopback hosts; use wss:`);
+    throw domError(
+      'SecurityError',
+      `Refusing the insecure URL ${redactUrl(url)}: the secureOnly option allows ws: only to loopback hosts; use wss:`,
+    );
   }
 }
 
@@ -122,12 +148,12 @@ export function redactUrl(url: URL): string {
 }
 
 /**
- * `text` (a transport's or a platform's error message) with the secrets of `url` replaced: every
- * URL in it redacted as `redactUrl` does (a platform may quote the URL as it was written rather
- * than serialized), then any credential, query or query value of `url` still left, as written
- * or percent-decoded.
+ * `text` (a transport's, a platform's or a `url()` function's error message) with secrets
+ * replaced: every URL in it redacted as `redactUrl` does (a platform may quote the URL as it was
+ * written rather than serialized), then any credential, query or query value of `url`, when
+ * known, still left, as written or percent-decoded.
  */
-export function redactText(text: string, url: URL): string {
+export function redactText(text: string, url?: URL): string {
   let result = text.replace(URL_IN_TEXT, (found) => {
     const trailing = /[.,;:)\]'"]+$/.exec(found)?.[0] ?? '';
     const candidate = found.slice(0, found.length - trailing.length);
@@ -139,6 +165,7 @@ export function redactText(text: string, url: URL): string {
     }
     return redactUrl(parsed) + trailing;
   });
+  if (url === undefined) return result;
   const query = [...url.searchParams.values()];
   for (const secret of [url.search.slice(1), url.password, url.username, ...query].flatMap((value) => [value, safeDecode(value)])) {
     // A value this short would match ordinary words; the URL itself was replaced above.
@@ -204,8 +231,8 @@ export function normalizeCloseArgs(code?: unknown, reason?: unknown): CloseArgs 
   // WebIDL converts every argument before the method's steps run: the code, then the reason.
   // Unary plus is ECMAScript ToNumber (it throws a TypeError for a BigInt or a Symbol, as
   // WebIDL does); a template literal is ToString (it throws for a Symbol).
-  const number = code === undefined ? undefined : +(code as number);
-  const text = reason === undefined ? undefined : `${reason as string}`.toWellFormed();
+  const number = code === undefined ? undefined : toIDLNumber(code);
+  const text = reason === undefined ? undefined : toDOMString(reason).toWellFormed();
   const normalizedCode = number === undefined ? undefined : clampUnsignedShort(number);
   if (normalizedCode !== undefined && normalizedCode !== 1000 && (normalizedCode < 3000 || normalizedCode > 4999)) {
     throw domError(
@@ -276,7 +303,9 @@ export function checkHeader(label: string, name: string, value: unknown): void {
     throw new TypeError(`Expected ${label} to have a header name that is an RFC 9110 token, got ${JSON.stringify(name)}`);
   }
   if (typeof value !== 'string') {
-    throw new TypeError(`Expected ${label} to be a string, got a value of type ${value === null ? 'null' : typeof value} (not shown: header values may be secrets)`);
+    throw new TypeError(
+      `Expected ${label} to be a string, got a value of type ${value === null ? 'null' : typeof value} (not shown: header values may be secrets)`,
+    );
   }
   if (INVALID_HEADER_VALUE.test(value)) {
     throw new TypeError(

@@ -1,13 +1,16 @@
 /**
  * A chat bot in a dedicated Web Worker: the library's browser entry over the Worker's native
- * `WebSocket`, speaking the seed's chat through `jsonChannel`. It signs in as `worker-bot` and
+ * `WebSocket`, speaking MDN's example chat protocol through `jsonChannel`. It signs in as `worker-bot` and
  * answers every message not from a bot; it reports each state to the page. `close` stops it.
  */
 import { createConnection, jsonChannel } from '../../src/index.browser.js';
 import { CHAT_PATH, CHAT_PROTOCOL, type ClientMessage, type ServerMessage } from '../protocol.js';
 
 /** What the bot tells the page. */
-export type BotReport = { readonly kind: 'state'; readonly state: string } | { readonly kind: 'said'; readonly text: string } | { readonly kind: 'closed'; readonly code: number };
+export type BotReport =
+  | { readonly kind: 'state'; readonly state: string }
+  | { readonly kind: 'said'; readonly text: string }
+  | { readonly kind: 'closed'; readonly code: number };
 
 const report = (message: BotReport) => self.postMessage(message);
 

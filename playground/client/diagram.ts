@@ -44,9 +44,13 @@ export async function loadDiagram(container: HTMLElement, url: string): Promise<
     showTransition(from, to, eventType) {
       // An edge may be drawn from or to a compound state rather than its child: try the exact
       // states first, then their ancestors, and prefer the edge labelled with the event.
-      const candidates = ancestry(from).flatMap((source) => ancestry(to).map((target) => byTitle.get(`connection.${source}->connection.${target}`)));
+      const candidates = ancestry(from).flatMap((source) =>
+        ancestry(to).map((target) => byTitle.get(`connection.${source}->connection.${target}`)),
+      );
       const edges = candidates.filter((edge): edge is SVGGElement => edge !== undefined);
-      const labelled = edges.find((edge) => [...edge.querySelectorAll('text')].some((text) => text.textContent?.split(' ')[0] === eventType));
+      const labelled = edges.find((edge) =>
+        [...edge.querySelectorAll('text')].some((text) => text.textContent.split(' ')[0] === eventType),
+      );
       if (from === to && labelled === undefined) return; // an event that changed nothing
       mark('taken', [labelled ?? edges[0]]);
     },

@@ -2,7 +2,20 @@
 
 const MAX_LINES = 500;
 
-export type LogKind = 'machine' | 'state' | 'open' | 'message' | 'error' | 'close' | 'reconnecting' | 'giveup' | 'undelivered' | 'parse-error' | 'fault' | 'worker' | 'info';
+export type LogKind =
+  | 'machine'
+  | 'state'
+  | 'open'
+  | 'message'
+  | 'error'
+  | 'close'
+  | 'reconnecting'
+  | 'giveup'
+  | 'undelivered'
+  | 'parse-error'
+  | 'fault'
+  | 'worker'
+  | 'info';
 
 export interface Log {
   append(kind: LogKind, text: string): void;

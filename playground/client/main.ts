@@ -1,12 +1,20 @@
 /**
- * The playground page: a chat client of the seed's protocol on the library's browser entry
+ * The playground page: a chat client of MDN's example protocol on the library's browser entry
  * (`createConnection` over the native `WebSocket`, `jsonChannel` for the typed messages), beside
  * the machine's diagram with the current state marked, an event log fed by the connection's
  * events and a plain `inspect` function, the queue and `bufferedAmount`, and fault buttons.
  */
 import type { InspectionEvent } from 'xstate';
 import { createConnection, jsonChannel, type Connection, type ConnectionStateName, type JsonChannel } from '../../src/index.browser.js';
-import { CHAT_PATH, CHAT_PROTOCOL, FAULT_PATH, type ClientMessage, type FaultRequest, type FaultResponse, type ServerMessage } from '../protocol.js';
+import {
+  CHAT_PATH,
+  CHAT_PROTOCOL,
+  FAULT_PATH,
+  type ClientMessage,
+  type FaultRequest,
+  type FaultResponse,
+  type ServerMessage,
+} from '../protocol.js';
 import type { BotReport } from './bot-worker.js';
 import { createChatView } from './chat-view.js';
 import { loadDiagram } from './diagram.js';
@@ -15,6 +23,8 @@ import { createLog, preview } from './log.js';
 const FILLER_CHUNK = 64 * 1024;
 const FILLER_TOTAL = 8 * 1024 * 1024;
 
+// The element is the page's own, of the type the caller names.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names the element type for the caller
 const $ = <E extends HTMLElement>(id: string) => document.getElementById(id) as E;
 const log = createLog($('log'));
 const chatView = createChatView($('users'), $('messages'));
@@ -62,7 +72,10 @@ function connect(): void {
   });
   current.on('error', ({ cause, message }) => log.append('error', `${cause}: ${message}`));
   current.on('close', ({ code, reason, wasClean, cause, willReconnect }) => {
-    log.append('close', `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ', will reconnect' : ''}`);
+    log.append(
+      'close',
+      `${code} ${reason ? `"${reason}" ` : ''}${cause} ${wasClean ? 'clean' : 'unclean'}${willReconnect ? ', will reconnect' : ''}`,
+    );
     chatView.notice(`Disconnected (${code}, ${cause})${willReconnect ? '; reconnecting…' : '.'}`);
     chatView.showUsers([], myName);
   });
@@ -73,7 +86,11 @@ function connect(): void {
   });
   current.on('giveup', ({ reason, close }) => {
     log.append('giveup', `${reason} after ${close.code} ${close.cause}`);
-    chatView.notice(reason === 'not-retryable' ? `The server ended the chat (${close.code}); Connect starts again.` : 'Gave up reconnecting; Connect starts again.');
+    chatView.notice(
+      reason === 'not-retryable'
+        ? `The server ended the chat (${close.code}); Connect starts again.`
+        : 'Gave up reconnecting; Connect starts again.',
+    );
   });
   current.on('undelivered', ({ data, reason }) => log.append('undelivered', `${reason}: ${preview(data)}`));
 
@@ -103,7 +120,10 @@ function inspect(event: InspectionEvent): void {
   if (event.type === '@xstate.event') log.append('machine', event.event.type);
   if (event.type === '@xstate.snapshot') {
     const value = (event.snapshot as { value?: unknown }).value;
-    const next = typeof value === 'string' ? value : Object.entries(value as Record<string, string>).map(([parent, child]) => `${parent}.${child}`)[0]!;
+    const next =
+      typeof value === 'string'
+        ? value
+        : Object.entries(value as Record<string, string>).map(([parent, child]) => `${parent}.${child}`)[0]!;
     diagram.showTransition(machineState, next, event.event.type);
     machineState = next;
   }
@@ -131,9 +151,18 @@ function updateMeters(): void {
 
 async function injectFault(request: FaultRequest): Promise<void> {
   log.append('fault', `${request.fault}${request.fault === 'close' ? ` ${request.code}` : ''} requested`);
-  const response = await fetch(FAULT_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  const response = await fetch(FAULT_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
   const result = (await response.json()) as FaultResponse;
-  log.append('fault', result.ok ? `${request.fault}: applies ${result.applies === 'now' ? 'now' : 'to the next handshake'}` : `${request.fault}: ${result.error}`);
+  log.append(
+    'fault',
+    result.ok
+      ? `${request.fault}: applies ${result.applies === 'now' ? 'now' : 'to the next handshake'}`
+      : `${request.fault}: ${result.error}`,
+  );
 }
 
 async function openStatelyInspector(): Promise<void> {

@@ -21,7 +21,8 @@ export function describeActions(actions: readonly Action[]): string[] {
   for (const { name, args, mark } of named) {
     const last = merged.at(-1);
     // Conditional ones stay apart: each has a condition of its own.
-    if (last !== undefined && last.name === name && mark === '' && last.mark === '' && last.args.length > 0 && args.length > 0) last.args.push(...args);
+    if (last !== undefined && last.name === name && mark === '' && last.mark === '' && last.args.length > 0 && args.length > 0)
+      last.args.push(...args);
     else merged.push({ name, args: [...args], mark });
   }
   return merged.map(({ name, args, mark }) => `${name}${args.length === 0 ? '' : `(${args.join(', ')})`}${mark}`);
@@ -40,7 +41,13 @@ function describeAction(action: unknown, mark = ''): NamedAction[] {
     return enqueued(collect as (...args: unknown[]) => void).flatMap((enqueuedAction) => describeAction(enqueuedAction, CONDITIONAL_MARK));
   }
   const name = typeof type === 'string' ? type.replace(/^xstate\./, '') : typeof action === 'function' ? action.name || 'inline' : 'inline';
-  return [{ name, args: stringParams(typeof params === 'function' ? safely(() => params(probeArgs())) : params), mark }];
+  return [
+    {
+      name,
+      args: stringParams(typeof params === 'function' ? safely(() => (params as (args: unknown) => unknown)(probeArgs())) : params),
+      mark,
+    },
+  ];
 }
 
 /** The string values among `params`: the constants that tell one use of an action from another. */

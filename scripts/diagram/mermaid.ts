@@ -124,8 +124,7 @@ export function toMermaid(machine: AnyStateMachine): string {
   // is all three; give the rest a numbered id (which no kept key can equal) and a label.
   const keyCount = new Map<string, number>();
   for (const s of all) keyCount.set(s.key, (keyCount.get(s.key) ?? 0) + 1);
-  const usable = (key: string): boolean =>
-    /^[A-Za-z]\w*$/.test(key) && keyCount.get(key) === 1 && !MERMAID_KEYWORDS.has(key.toLowerCase());
+  const usable = (key: string): boolean => /^[A-Za-z]\w*$/.test(key) && keyCount.get(key) === 1 && !MERMAID_KEYWORDS.has(key.toLowerCase());
   const mermaidId = new Map(all.map((s, i) => [s.id, usable(s.key) ? s.key : `_${i}`]));
   const idOf = (stateId: string): string => mermaidId.get(stateId) ?? stateId;
 

@@ -1,5 +1,5 @@
 /**
- * Typed JSON messaging over a `Connection`, as in the seed's chat example: send objects, receive
+ * Typed JSON messaging over a `Connection`, as in the chat example of MDN's "Writing WebSocket client applications": send objects, receive
  * them parsed and dispatched by their `type` field, typed with a discriminated union.
  *
  * A malformed message never closes the connection (a server's bad frame is the server's bug,
@@ -14,7 +14,8 @@
  * what the types promise, so a listener meeting `null` where the type says `string` is the
  * common case, and one bad message from a server must not end the application.
  */
-import { clockOf, type Connection } from '../connection.js';
+import type { Connection } from '../connection.js';
+import { clock as clockKey } from '../connection-internals.js';
 import { Emitter } from '../emitter.js';
 import { describeValue } from '../validation.js';
 import type { IncomingData } from '../transports/transport.js';
@@ -105,14 +106,18 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
   }
 
   send(message: Outgoing): boolean {
-    if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') {
+    // Typed for TypeScript callers; a JavaScript caller may pass anything.
+    const given: unknown = message;
+    if (typeof given !== 'object' || given === null || !('type' in given) || typeof given.type !== 'string') {
       throw new TypeError(`Expected a message object with a string \`type\`, got ${describeValue(message)}`);
     }
     let text: string | undefined;
     try {
       text = JSON.stringify(message);
     } catch (error) {
-      throw new TypeError(`Expected a message JSON can encode: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new TypeError(`Expected a message JSON can encode: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     // A `toJSON` that returns undefined leaves nothing to send.
     if (typeof text !== 'string') throw new TypeError(`Expected a message JSON can encode, got ${describeValue(message)}`);
@@ -161,7 +166,10 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
 
 /** The default `onListenerError`: the error, and the type of the message whose listener threw (not the message: it may hold what the log should not). */
 function logListenerError(error: unknown, message: TypedMessage): void {
-  console.error(`statesock: a jsonChannel listener for a message of type ${JSON.stringify(message.type)} threw; the channel carries on. Pass onListenerError to handle it.`, error);
+  console.error(
+    `statesock: a jsonChannel listener for a message of type ${JSON.stringify(message.type)} threw; the channel carries on. Pass onListenerError to handle it.`,
+    error,
+  );
 }
 
 /** How long, on the connection's clock, one warning about unheard parse errors holds back the next. */
@@ -172,7 +180,7 @@ const warned = new WeakMap<Connection, { nextAt: number; heldBack: number }>();
 
 /** The report of a parse error nobody listens for: the reason, the error and the start of the data, at most once per connection every 10 s. */
 function warnUnheard(connection: Connection, { reason, error, data }: JsonParseError): void {
-  const clock = clockOf(connection);
+  const clock = connection[clockKey]();
   const now = clock.monotonic ? clock.monotonic() : clock.now();
   const last = warned.get(connection);
   if (last !== undefined && now < last.nextAt) {

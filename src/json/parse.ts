@@ -5,7 +5,7 @@
  */
 import type { IncomingData } from '../transports/transport.js';
 
-/** Any JSON message of a protocol that tags its messages with a string `type`, as the seed's chat does. */
+/** Any JSON message of a protocol that tags its messages with a string `type`, as the chat example in MDN's "Writing WebSocket client applications" does. */
 export interface TypedMessage {
   readonly type: string;
 }
@@ -30,14 +30,18 @@ export interface JsonParseError {
 }
 
 /** The outcome of parsing one message. */
-export type ParseOutcome<M extends TypedMessage> = { readonly ok: true; readonly message: M } | { readonly ok: false; readonly error: JsonParseError };
+export type ParseOutcome<M extends TypedMessage> =
+  { readonly ok: true; readonly message: M } | { readonly ok: false; readonly error: JsonParseError };
 
 /** Decides whether a parsed message belongs to the protocol; see `JsonChannelOptions.validate`. */
 export type MessageValidator<M extends TypedMessage> = (message: TypedMessage) => message is M;
 
 /** Parses `data` as one JSON message tagged with a string `type`, checked by `validate` if given. */
 export function parseMessage<M extends TypedMessage>(data: IncomingData, validate?: MessageValidator<M>): ParseOutcome<M> {
-  const fail = (reason: JsonParseErrorReason, error: Error): ParseOutcome<M> => ({ ok: false, error: { type: 'parse-error', reason, data, error } });
+  const fail = (reason: JsonParseErrorReason, error: Error): ParseOutcome<M> => ({
+    ok: false,
+    error: { type: 'parse-error', reason, data, error },
+  });
   if (typeof data !== 'string') return fail('binary', new TypeError(`Expected a text message carrying JSON, got ${binaryKind(data)}`));
   let value: unknown;
   try {
@@ -45,7 +49,8 @@ export function parseMessage<M extends TypedMessage>(data: IncomingData, validat
   } catch (error) {
     return fail('invalid-json', toError(error));
   }
-  if (!isTypedMessage(value)) return fail('not-a-message', new TypeError(`Expected a JSON object with a string \`type\`, got ${describeJson(value)}`));
+  if (!isTypedMessage(value))
+    return fail('not-a-message', new TypeError(`Expected a JSON object with a string \`type\`, got ${describeJson(value)}`));
   if (validate === undefined) return { ok: true, message: value as M };
   let valid: boolean;
   try {
@@ -53,7 +58,9 @@ export function parseMessage<M extends TypedMessage>(data: IncomingData, validat
   } catch (error) {
     return fail('rejected', toError(error));
   }
-  return valid ? { ok: true, message: value as M } : fail('rejected', new TypeError(`The message of type ${JSON.stringify(value.type)} failed validation`));
+  return valid
+    ? { ok: true, message: value as M }
+    : fail('rejected', new TypeError(`The message of type ${JSON.stringify(value.type)} failed validation`));
 }
 
 function isTypedMessage(value: unknown): value is TypedMessage {

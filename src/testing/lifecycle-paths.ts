@@ -98,7 +98,13 @@ export function lifecyclePath(machine: LifecycleMachine, path: ModelPath): Lifec
       const stray = run.observed.findIndex((view, i) => !sameView(view, run.expected[i]!));
       if (stray !== -1) throw new Error(strayMessage(run.expected[stray]!, run.observed[stray]!));
       if (run.violations.length > 0) throw new Error(`The connection broke its guarantees:\n${run.violations.join('\n')}`);
-      return { connection: run.connection, transport: driver.memory, clock: driver.clock, environment: run.environment, events: run.events };
+      return {
+        connection: run.connection,
+        transport: driver.memory,
+        clock: driver.clock,
+        environment: run.environment,
+        events: run.events,
+      };
     },
   };
 }

@@ -166,7 +166,7 @@ export class MemorySocket implements TransportSocket {
       budget -= size;
       this.written.push({ data: this.#buffered.shift()!.data, bytes: size });
     }
-    if (this.#buffered.length === 0 && this.#drainWaiter && this.#live) {
+    if (this.#buffered.length === 0 && this.#drainWaiter) {
       const waiter = this.#drainWaiter;
       this.#drainWaiter = undefined;
       waiter();
@@ -211,7 +211,8 @@ export class MemorySocket implements TransportSocket {
 
 /** A transport that records every socket it creates, for a test to drive. */
 export interface MemoryTransport {
-  readonly transport: Transport;
+  /** The transport, to pass as the `transport` option; each socket it opens is a `MemorySocket`. */
+  readonly transport: ((request: TransportRequest, handlers: TransportHandlers) => MemorySocket) & Transport;
   /** Every socket created, one per connection attempt, oldest first. */
   readonly sockets: readonly MemorySocket[];
   /** The newest socket; throws if none was created. */

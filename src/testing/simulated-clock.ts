@@ -72,7 +72,8 @@ export class SimulatedClock implements Clock {
   #nextTimer(until: number): PendingTimer | undefined {
     let next: PendingTimer | undefined;
     for (const timer of this.#timers.values()) {
-      if (timer.due <= until && (next === undefined || timer.due < next.due || (timer.due === next.due && timer.id < next.id))) next = timer;
+      if (timer.due <= until && (next === undefined || timer.due < next.due || (timer.due === next.due && timer.id < next.id)))
+        next = timer;
     }
     return next;
   }

@@ -24,9 +24,12 @@ const CORK_LIMIT = 64 * 1024;
 /** `ws.send` options for a text message handed over as a Buffer. */
 const TEXT_FRAME = { binary: false } as const;
 
-export const wsTransport: Transport = Object.assign((request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers), {
-  pings: true,
-});
+export const wsTransport: Transport = Object.assign(
+  (request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers),
+  {
+    pings: true,
+  },
+);
 
 /** `ws` internals its own `CloseEvent` reads to compute `wasClean`. */
 interface WsCloseFlags {
@@ -89,7 +92,7 @@ class WsSocket implements TransportSocket {
   static readonly #onMessage = function (this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
     const socket = (this as OwnedWs)[OWNER];
     // Text frames always arrive as a Buffer; binary ones follow binaryType.
-    if (socket.#live) socket.#handlers.message(isBinary ? (data as ArrayBuffer | Blob) : data.toString());
+    if (socket.#live) socket.#handlers.message(isBinary ? (data as ArrayBuffer | Blob) : (data as Buffer).toString());
   };
 
   static readonly #onError = function (this: WebSocket, error: Error & { code?: string }): void {

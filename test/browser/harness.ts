@@ -47,7 +47,9 @@ export async function launchChromium(): Promise<Browser> {
  * own and moves it into place in one rename; one that loses the race uses the winner's.
  */
 async function unpackedSparticuz(): Promise<string> {
-  const { version } = JSON.parse(readFileSync(new URL('../../node_modules/@sparticuz/chromium/package.json', import.meta.url), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(new URL('../../node_modules/@sparticuz/chromium/package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   const folder = join(tmpdir(), `statesock-chromium-${version}`);
   const executable = join(folder, 'chromium');
   if (existsSync(executable)) return executable;
@@ -91,7 +93,9 @@ export async function bundleForBrowser(entryPoints: readonly string[]): Promise<
     sourcemap: 'inline',
     logLevel: 'silent',
   });
-  return new Map(result.outputFiles.map((file) => [`/${basename(file.path)}`, { body: file.text, type: 'text/javascript; charset=utf-8' }]));
+  return new Map(
+    result.outputFiles.map((file) => [`/${basename(file.path)}`, { body: file.text, type: 'text/javascript; charset=utf-8' }]),
+  );
 }
 
 /** An html page that loads `scripts` as module scripts, in order. */

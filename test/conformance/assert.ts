@@ -10,7 +10,8 @@ export class AssertionError extends Error {
 
 /** Renders a value unambiguously for a failure message. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol' || typeof value === 'function') return String(value);
   if (value === undefined || value === null || typeof value !== 'object') return Object.is(value, -0) ? '-0' : String(value);
@@ -19,9 +20,12 @@ export function show(value: unknown): string {
   if (value instanceof Error || (typeof DOMException !== 'undefined' && value instanceof DOMException)) {
     return `${(value as Error).name}: ${(value as Error).message}`;
   }
-  const name = (value as object).constructor?.name;
+  // An object made with `Object.create(null)` has no constructor.
+  const name = (value as { constructor?: { name?: string } }).constructor?.name;
   if (name !== undefined && name !== 'Object') return `[object ${name}]`;
-  return `{ ${Object.entries(value).map(([key, item]) => `${key}: ${show(item)}`).join(', ')} }`;
+  return `{ ${Object.entries(value)
+    .map(([key, item]) => `${key}: ${show(item)}`)
+    .join(', ')} }`;
 }
 
 export function fail(message: string): never {
@@ -48,7 +52,9 @@ function same(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   const keysA = Object.keys(a);
   const keysB = Object.keys(b);
-  return keysA.length === keysB.length && keysA.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return (
+    keysA.length === keysB.length && keysA.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  );
 }
 
 /** Runs `action`, expecting it to throw; returns what it threw. */

@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusedPort } from '../support/ws-server.js';
-import { bundleForBrowser, launchChromium, modulePage, openPage, runInWorker, serveStatic, type PageProblems, type StaticServer } from '../browser/harness.js';
+import {
+  bundleForBrowser,
+  launchChromium,
+  modulePage,
+  openPage,
+  runInWorker,
+  serveStatic,
+  type PageProblems,
+  type StaticServer,
+} from '../browser/harness.js';
 import { cases } from './cases/index.js';
 import type { ConformancePage } from './page-entry.js';
 import { attachBehaviours, type Behaviours } from './server.js';
@@ -37,9 +46,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Set by beforeAll, unless it failed part way: then some are still undefined.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   await browser?.close();
   behaviours?.close();
   await site?.close();
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 });
 
 for (const implementation of ['platform', 'library'] as const) {

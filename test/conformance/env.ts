@@ -34,16 +34,12 @@ export interface SocketConstructor {
 }
 
 /**
- * The deliberate differences from the standard, each a row of the README's "Differences from
- * `WebSocket`, on purpose" table. A case tagged with one asserts the platform's behaviour when
+ * The deliberate differences from the standard, each a row of the table in
+ * docs/differences-from-websocket.md. A case tagged with one asserts the platform's behaviour when
  * `deliberate` is false and the library's documented behaviour when it is true.
  */
 export type Difference =
-  | 'queue-before-open'
-  | 'drain-before-close'
-  | 'report-sends-after-close'
-  | 'buffered-amount-after-close'
-  | 'untrusted-events';
+  'queue-before-open' | 'drain-before-close' | 'report-sends-after-close' | 'buffered-amount-after-close' | 'untrusted-events';
 
 /** What the runners provide. */
 export interface EnvironmentBase {
@@ -75,7 +71,7 @@ export interface ConformanceCase {
   readonly name: string;
   /** The standard's sections and the web-platform-tests files the case checks. */
   readonly cites: readonly string[];
-  /** The README differences-table row this case pins, if it tests a deliberate difference. */
+  /** The row of docs/differences-from-websocket.md this case pins, if it tests a deliberate difference. */
   readonly difference?: Difference;
   /** Where Chromium disagrees with the standard: what it does instead (the case asserts that for Chromium). */
   readonly chromium?: string;

@@ -44,9 +44,13 @@ export function opened(ws: SocketUnderTest): Promise<SocketUnderTest> {
   return within(
     new Promise<SocketUnderTest>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(ws), { once: true });
-      ws.addEventListener('close', (event) => reject(new Error(`${ws.url} closed before it opened: ${describeClose(event as CloseEventLike)}`)), {
-        once: true,
-      });
+      ws.addEventListener(
+        'close',
+        (event) => reject(new Error(`${ws.url} closed before it opened: ${describeClose(event as CloseEventLike)}`)),
+        {
+          once: true,
+        },
+      );
     }),
     `waiting for ${ws.url} to open`,
   );
@@ -130,7 +134,7 @@ let sinks = 0;
  * Opens a `/sink` on the behaviour server (with `query`, such as `&drop`) and waits until it is
  * open; `report()` resolves with what the server received, once the sink has closed.
  */
-export async function openSink(env: ConformanceEnv, query = ''): Promise<{ ws: SocketUnderTest; report(): Promise<SinkRecord> }> {
+export async function openSink(env: ConformanceEnv, query = ''): Promise<{ ws: SocketUnderTest; report: () => Promise<SinkRecord> }> {
   const id = `sink-${++sinks}-${Math.random().toString(36).slice(2)}`;
   const ws = await opened(env.create(env.url(`/sink?id=${id}${query}`)));
   return { ws, report: () => nextJson<SinkRecord>(env.create(env.url(`/report?id=${id}`))) };

@@ -13,7 +13,7 @@ export async function runCase(testCase: ConformanceCase, base: EnvironmentBase):
     deliberate: base.implementation === 'library',
     chromiumPlatform: base.runtime === 'chromium' && base.implementation === 'platform',
     create(...args) {
-      const ws = Reflect.construct(base.WebSocket, args) as SocketUnderTest;
+      const ws: SocketUnderTest = Reflect.construct(base.WebSocket, args);
       created.push(ws);
       return ws;
     },

@@ -47,7 +47,9 @@ function session(Impl: Constructor): Promise<WorkerSession> {
 }
 
 const scope = globalThis as unknown as { onmessage: (() => void) | null; postMessage(data: unknown): void };
-scope.onmessage = async () => {
+scope.onmessage = () => void answer();
+
+async function answer(): Promise<void> {
   try {
     const report: WorkerReport = {
       inWorker: 'WorkerGlobalScope' in globalThis && !('document' in globalThis),
@@ -59,4 +61,4 @@ scope.onmessage = async () => {
     // A rejection would not reach the page's worker.onerror: report it as the answer.
     scope.postMessage({ error: String(error) });
   }
-};
+}

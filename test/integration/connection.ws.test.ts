@@ -13,7 +13,9 @@ import { nextEvent, useHarness } from '../support/harness.js';
 
 const { serve, connect } = useHarness();
 
-type Logged = { [K in keyof ConnectionEventMap]: { type: K; payload: ConnectionEventMap[K]; readyState: number } }[keyof ConnectionEventMap];
+type Logged = {
+  [K in keyof ConnectionEventMap]: { type: K; payload: ConnectionEventMap[K]; readyState: number };
+}[keyof ConnectionEventMap];
 
 /** Every event but `state`, in order, with the `readyState` a listener saw. */
 function record(connection: Connection): Logged[] {
@@ -195,7 +197,11 @@ describe('createConnection with a ws server', () => {
       };
       sendMore(80); // 5 MiB
       // Top up until the kernel buffers are full and `ws` holds `keep` bytes (bounded: 64 MiB).
-      for (await settle(); connection.bufferedAmount < keep && messages.length < 1024; await settle()) sendMore(16);
+      await settle();
+      while (connection.bufferedAmount < keep && messages.length < 1024) {
+        sendMore(16);
+        await settle();
+      }
       expect(connection.bufferedAmount).toBeGreaterThanOrEqual(keep);
       return { connection, messages, seen };
     }
@@ -242,7 +248,7 @@ describe('createConnection with a ws server', () => {
       // None is lost silently. Node hands writes that queue up behind a slow one to the kernel
       // in a single writev and confirms them together, so a message at the boundary can be in
       // the kernel (and reach the server) before it is confirmed: reports err on the side of
-      // "undelivered" (at-least-once for an app that resends them), as the README says.
+      // "undelivered" (at-least-once for an app that resends them), as docs/delivery-guarantees.md says.
       expect(first).toBeLessThanOrEqual(received.length);
     });
   });
@@ -319,7 +325,7 @@ describe('createConnection with a ws server', () => {
       // Not an option: a typo or a wish. Its value is not shown: a misplaced option may be a credential.
       ['reconnectDelay', 250, /^Unknown option `reconnectDelay` \(its value is not shown\)/],
     ])('throws a TypeError naming the option %s (and its value %s, where it is a known one)', (name, value, message) => {
-      const error = thrown(() => connect('ws://127.0.0.1/', { [name]: value } as ConnectionOptions));
+      const error = thrown(() => connect('ws://127.0.0.1/', { [name]: value }));
       expect(error).toBeInstanceOf(TypeError);
       expect((error as TypeError).message).toMatch(message);
     });

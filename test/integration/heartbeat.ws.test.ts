@@ -25,7 +25,12 @@ const NO_WAIT = { random: () => 0 } as const;
 const undici = UndiciWebSocket as unknown as WebSocketConstructor;
 
 /** Resolves once `peer` has received `count` of what `on` counts. */
-function receives(peer: ServerConnection, event: 'ping' | 'message', count: number, matches: (data: Buffer) => boolean = () => true): Promise<void> {
+function receives(
+  peer: ServerConnection,
+  event: 'ping' | 'message',
+  count: number,
+  matches: (data: Buffer) => boolean = () => true,
+): Promise<void> {
   let seen = 0;
   return new Promise((resolve) => peer.socket.on(event, (data: Buffer) => matches(data) && ++seen === count && resolve()));
 }

@@ -24,9 +24,7 @@ describe('native transport', () => {
     const server = harness.serve(await startWsServer({ echo: true, handleProtocols: () => 'v2' }));
     const connection = connect(server.url, { protocols: ['v1', 'v2'] });
     const replies: unknown[] = [];
-    const twoReplies = new Promise<void>((resolve) =>
-      connection.on('message', (data) => replies.push(data) === 2 && resolve()),
-    );
+    const twoReplies = new Promise<void>((resolve) => connection.on('message', (data) => replies.push(data) === 2 && resolve()));
     connection.send('queued');
     connection.send(new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 4));
     await twoReplies;

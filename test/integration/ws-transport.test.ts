@@ -135,7 +135,9 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     const client = open(server.url, { agent });
     const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
     const received: string[] = [];
-    const all = new Promise<void>((resolve) => peer.on('message', (data) => received.push(String(data)) === messages.length && resolve()));
+    const all = new Promise<void>((resolve) =>
+      peer.on('message', (data) => received.push((data as Buffer).toString()) === messages.length && resolve()),
+    );
     const messages = Array.from({ length: 200 }, (_, i) => `m${i}`);
     const before = counts.writes;
     for (const message of messages) client.socket.send(message, message.length, message);

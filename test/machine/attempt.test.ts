@@ -73,13 +73,17 @@ describe('connecting', () => {
 
   it('fails with error, then undelivered queue, then close 1006 when the transport errors', () => {
     const failure = { cause: 'refused', message: 'connect ECONNREFUSED' } as const;
-    const { snapshot, steps } = run(send(1), { type: 'socket.error', attempt: 1, failure }, {
-      type: 'socket.close',
-      attempt: 1,
-      code: 1006,
-      reason: '',
-      wasClean: false,
-    });
+    const { snapshot, steps } = run(
+      send(1),
+      { type: 'socket.error', attempt: 1, failure },
+      {
+        type: 'socket.close',
+        attempt: 1,
+        code: 1006,
+        reason: '',
+        wasClean: false,
+      },
+    );
     expect(snapshot.value).toBe('closed');
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(params(steps[2]!, 'dropQueue')).toEqual([{ reason: 'closed-before-open' }]);
@@ -93,7 +97,9 @@ describe('connecting', () => {
     const { steps } = run({ type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false });
     expect(effects(steps[1]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     // The message is what the application's error listener reads.
-    expect(params(steps[1]!, 'emitError')).toEqual([{ failure: { cause: 'connection-lost', message: 'The connection closed before it opened' } }]);
+    expect(params(steps[1]!, 'emitError')).toEqual([
+      { failure: { cause: 'connection-lost', message: 'The connection closed before it opened' } },
+    ]);
   });
 
   it('fails with connect-timeout when the connect timer fires', () => {
@@ -101,7 +107,9 @@ describe('connecting', () => {
     // What `closed` resolves with: no `status` key, as there was no HTTP answer.
     expect(snapshot.context.closeInfo).toStrictEqual({ code: 1006, reason: '', wasClean: false, cause: 'connect-timeout' });
     expect(effects(steps[1]!)).toContain('terminateSocket');
-    expect(params(steps[1]!, 'emitError')).toEqual([{ failure: { cause: 'connect-timeout', message: 'The connection did not open in time' } }]);
+    expect(params(steps[1]!, 'emitError')).toEqual([
+      { failure: { cause: 'connect-timeout', message: 'The connection did not open in time' } },
+    ]);
   });
 
   it('aborts on close(): CLOSING until the transport confirms, then error and close 1006 with cause aborted', () => {
@@ -117,7 +125,9 @@ describe('connecting', () => {
     expect(params(steps[2]!, 'closeSocket')).toStrictEqual([{ code: undefined, reason: undefined }]);
     expect(params(steps[3]!, 'rejectMessage')).toEqual([{ reason: 'closing' }]);
     expect(effects(steps[4]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
-    expect(params(steps[4]!, 'emitError')).toEqual([{ failure: { cause: 'aborted', message: 'close() was called before the connection opened' } }]);
+    expect(params(steps[4]!, 'emitError')).toEqual([
+      { failure: { cause: 'aborted', message: 'close() was called before the connection opened' } },
+    ]);
     expect(effects(steps[5]!)).toEqual([]);
     expect(snapshot.context.closeInfo?.cause).toBe('aborted');
   });
@@ -220,9 +230,17 @@ describe('open and closing', () => {
     expect(cancelled(open)).toEqual([{ timer: 'connect' }]);
     expect(cancelled(...closing)).toEqual([{ timer: 'stable' }, { timer: 'ping' }, { timer: 'pong' }]);
     expect(cancelled(...closing, { type: 'socket.drained', attempt: 1 })).toEqual([{ timer: 'drain' }]);
-    expect(cancelled(...closing, { type: 'socket.drained', attempt: 1 }, { type: 'socket.close', attempt: 1, code: 1000, reason: '', wasClean: true })).toEqual([{ timer: 'close' }]);
+    expect(
+      cancelled(
+        ...closing,
+        { type: 'socket.drained', attempt: 1 },
+        { type: 'socket.close', attempt: 1, code: 1000, reason: '', wasClean: true },
+      ),
+    ).toEqual([{ timer: 'close' }]);
     expect(cancelled({ type: 'user.close' })).toEqual([{ timer: 'connect' }]);
-    expect(cancelled({ type: 'user.close' }, { type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false })).toEqual([{ timer: 'close' }]);
+    expect(cancelled({ type: 'user.close' }, { type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false })).toEqual([
+      { timer: 'close' },
+    ]);
   });
 
   it('ignores everything but sends once closed', () => {

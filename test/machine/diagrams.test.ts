@@ -58,7 +58,10 @@ describe('connection diagrams', () => {
     const nodes = stateNodes(connectionMachine.root);
     const arrows = nodes.flatMap((n) => [...n.transitions.values(), n.always ?? []].flat().flatMap((t) => t.target ?? [n]));
     expect(mermaid.match(/^\s*\S+ --> (?!\[\*\])\S+ : /gm)).toHaveLength(arrows.length);
-    for (const [kind, nodesWith] of [['entry', nodes.filter((n) => n.entry.length > 0)], ['exit', nodes.filter((n) => n.exit.length > 0)]] as const) {
+    for (const [kind, nodesWith] of [
+      ['entry', nodes.filter((n) => n.entry.length > 0)],
+      ['exit', nodes.filter((n) => n.exit.length > 0)],
+    ] as const) {
       expect(nodesWith.length).toBeGreaterThan(0);
       for (const node of nodesWith) expect(mermaid).toMatch(new RegExp(`^\\s*${node.key} : ${kind} / \\S`, 'm'));
     }

@@ -54,9 +54,20 @@ describe('open, with reconnection and heartbeat', () => {
   it('drops a socket whose pong did not come, as heartbeat-timeout, and decides what follows like any end', () => {
     const { snapshot, steps } = run(opened(), expired('ping'), expired('pong'));
     expect(snapshot.value).toBe('reconnecting');
-    expect(effects(steps[3]!)).toEqual(['cancelTimer', 'cancelTimer', 'cancelTimer', 'terminateSocket', 'reportUnsent', 'emitClose', 'startTimer', 'emitReconnecting']);
+    expect(effects(steps[3]!)).toEqual([
+      'cancelTimer',
+      'cancelTimer',
+      'cancelTimer',
+      'terminateSocket',
+      'reportUnsent',
+      'emitClose',
+      'startTimer',
+      'emitReconnecting',
+    ]);
     expect(params(steps[3]!, 'reportUnsent')).toEqual([{ reason: 'connection-lost' }]);
-    expect(params(steps[3]!, 'emitClose')).toEqual([{ closeInfo: { code: 1006, reason: '', wasClean: false, cause: 'heartbeat-timeout' }, willReconnect: true }]);
+    expect(params(steps[3]!, 'emitClose')).toEqual([
+      { closeInfo: { code: 1006, reason: '', wasClean: false, cause: 'heartbeat-timeout' }, willReconnect: true },
+    ]);
   });
 
   it('ignores the ping, pong and stable timers of an attempt left behind', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isRetryableClose } from '../../machines/reconnect-policy.js';
 import type { CloseCause, CloseInfo } from '../../machines/connection.types.js';
 
-/** Whether the default policy reconnects after a close with this code, as the README's table says. */
+/** Whether the default policy reconnects after a close with this code, as the table in docs/reconnection.md says. */
 const BY_CODE: Readonly<Record<number, boolean>> = {
   1000: false, // normal closure: the peer ended the session on purpose
   1001: true, // going away
@@ -70,7 +70,14 @@ describe('the default reconnect policy, code by code', () => {
   });
 
   it('reconnects after the other causes of a 1006, and not after the same causes with a final code', () => {
-    for (const cause of ['refused', 'connect-timeout', 'heartbeat-timeout', 'close-timeout', 'connection-lost', 'transport-error'] as const) {
+    for (const cause of [
+      'refused',
+      'connect-timeout',
+      'heartbeat-timeout',
+      'close-timeout',
+      'connection-lost',
+      'transport-error',
+    ] as const) {
       expect(isRetryableClose(close(1006, cause))).toBe(true);
       expect(isRetryableClose(close(1000, cause))).toBe(false);
     }

@@ -18,14 +18,22 @@ function serverCloses(code: number, options: Parameters<typeof memoryWorld>[0] =
 describe('the default policy', () => {
   it.each([1001, 1011, 1012, 1013])('reconnects after the server closes with %i', (code) => {
     const world = serverCloses(code);
-    expect(world.log.slice(-3)).toEqual([`close ${code} "bye" normal clean (will reconnect)`, `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
+    expect(world.log.slice(-3)).toEqual([
+      `close ${code} "bye" normal clean (will reconnect)`,
+      `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`,
+      'state reconnecting',
+    ]);
     world.retry().accept();
     expect(world.connection.state).toBe('open');
   });
 
   it.each([1000, 1002, 1003, 1008, 4000])('gives up, not-retryable, after the server closes with %i', async (code) => {
     const world = serverCloses(code);
-    expect(world.log.slice(-3)).toEqual([`close ${code} "bye" normal clean`, `giveup not-retryable after ${code} "bye" normal clean`, 'state gaveUp']);
+    expect(world.log.slice(-3)).toEqual([
+      `close ${code} "bye" normal clean`,
+      `giveup not-retryable after ${code} "bye" normal clean`,
+      'state gaveUp',
+    ]);
     expect(world.clock.pendingTimers).toBe(0);
     await expect(world.connection.closed).resolves.toEqual({ code, reason: 'bye', wasClean: true, cause: 'normal' });
   });
@@ -64,7 +72,11 @@ describe('the default policy', () => {
     broken.socket.accept();
     broken.socket.fail('protocol-error', 'invalid UTF-8');
     broken.socket.drop();
-    expect(broken.log.slice(-3)).toEqual(['close 1006 protocol-error unclean', 'giveup not-retryable after 1006 protocol-error unclean', 'state gaveUp']);
+    expect(broken.log.slice(-3)).toEqual([
+      'close 1006 protocol-error unclean',
+      'giveup not-retryable after 1006 protocol-error unclean',
+      'state gaveUp',
+    ]);
 
     const dropped = memoryWorld();
     dropped.socket.accept();
@@ -146,7 +158,11 @@ describe('shouldReconnect', () => {
       });
       world.socket.accept();
       world.socket.drop();
-      expect(world.log.slice(-3)).toEqual(['close 1006 connection-lost unclean', 'giveup not-retryable after 1006 connection-lost unclean', 'state gaveUp']);
+      expect(world.log.slice(-3)).toEqual([
+        'close 1006 connection-lost unclean',
+        'giveup not-retryable after 1006 connection-lost unclean',
+        'state gaveUp',
+      ]);
       await expect(world.connection.closed).resolves.toMatchObject({ cause: 'connection-lost' });
       expect(errors).toEqual([bug]);
     });

@@ -6,7 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionEvent, TransportFailure } from '../../machines/connection.types.js';
-import { RESILIENT, SINGLE_ATTEMPT, dropped, effects, expired, opened, params, runFrom, send, type Step } from '../support/machine-steps.js';
+import {
+  RESILIENT,
+  SINGLE_ATTEMPT,
+  dropped,
+  effects,
+  expired,
+  opened,
+  params,
+  runFrom,
+  send,
+  type Step,
+} from '../support/machine-steps.js';
 
 const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
 const refused = (status: number): ConnectionEvent => ({
@@ -30,7 +41,9 @@ describe('the end of an attempt', () => {
     const { snapshot, steps } = runFrom(SINGLE_ATTEMPT, [opened(), dropped()]);
     expect(snapshot.value).toBe('closed');
     expect(effects(steps[2]!)).not.toContain('emitGiveUp');
-    expect(params(steps[2]!, 'emitClose')).toEqual([{ closeInfo: expect.objectContaining({ cause: 'connection-lost' }), willReconnect: false }]);
+    expect(params(steps[2]!, 'emitClose')).toEqual([
+      { closeInfo: expect.objectContaining({ cause: 'connection-lost' }), willReconnect: false },
+    ]);
   });
 
   it('gives up at once on an end the policy rules final, reporting close, then giveup', () => {
@@ -45,15 +58,31 @@ describe('the end of an attempt', () => {
   it('takes a refused upgrade status into the close: 403 is final, 503 is retried', () => {
     const forbidden = run(refused(403));
     expect(forbidden.snapshot.value).toBe('gaveUp');
-    expect(forbidden.snapshot.context.closeInfo).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'handshake-failed', status: 403 });
+    expect(forbidden.snapshot.context.closeInfo).toEqual({
+      code: 1006,
+      reason: '',
+      wasClean: false,
+      cause: 'handshake-failed',
+      status: 403,
+    });
     expect(run(refused(503)).snapshot.value).toBe('reconnecting');
   });
 
   it('reconnects a retryable end while retries are left, keeping the queue for the next attempt', () => {
     const { snapshot, steps, queue } = run(send(3), dropped());
     expect(snapshot.value).toBe('reconnecting');
-    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'emitClose', 'startTimer', 'emitReconnecting']);
-    expect(params(steps[2]!, 'emitClose')).toEqual([{ closeInfo: expect.objectContaining({ cause: 'connection-lost' }), willReconnect: true }]);
+    expect(effects(steps[2]!)).toEqual([
+      'cancelTimer',
+      'terminateSocket',
+      'emitError',
+      'reportUnsent',
+      'emitClose',
+      'startTimer',
+      'emitReconnecting',
+    ]);
+    expect(params(steps[2]!, 'emitClose')).toEqual([
+      { closeInfo: expect.objectContaining({ cause: 'connection-lost' }), willReconnect: true },
+    ]);
     expect(params(steps[2]!, 'startTimer')).toEqual([{ timer: 'retry', attempt: 2, retry: 1 }]);
     expect(params(steps[2]!, 'emitReconnecting')).toEqual([{ attempt: 2, retry: 1 }]);
     expect(snapshot.context).toMatchObject({ attempt: 2, retries: 1, failure: undefined });
@@ -70,7 +99,9 @@ describe('the end of an attempt', () => {
   it('gives up once maxRetries reconnects in a row have failed, and rejects sends from then on as closed', () => {
     const { snapshot, steps } = run(expired('connect'), expired('retry', 2), expired('connect', 2), send(1));
     expect(snapshot.value).toBe('gaveUp');
-    expect(params(steps[3]!, 'emitGiveUp')).toEqual([{ reason: 'max-retries', closeInfo: expect.objectContaining({ cause: 'connect-timeout' }) }]);
+    expect(params(steps[3]!, 'emitGiveUp')).toEqual([
+      { reason: 'max-retries', closeInfo: expect.objectContaining({ cause: 'connect-timeout' }) },
+    ]);
     expect(effects(steps[4]!)).toEqual(['rejectMessage']);
     expect(params(steps[4]!, 'rejectMessage')).toEqual([{ reason: 'closed' }]);
   });
@@ -156,7 +187,15 @@ describe('resending what a dropped socket never confirmed (resendUnconfirmed)', 
   it('queues it again for the next attempt, ahead of later sends, instead of reporting it', () => {
     const { snapshot, steps } = runFrom(RESENDING, [opened(), dropped()]);
     expect(snapshot.value).toBe('reconnecting');
-    expect(effects(steps[2]!)).toEqual(['cancelTimer', 'cancelTimer', 'cancelTimer', 'requeueUnsent', 'emitClose', 'startTimer', 'emitReconnecting']);
+    expect(effects(steps[2]!)).toEqual([
+      'cancelTimer',
+      'cancelTimer',
+      'cancelTimer',
+      'requeueUnsent',
+      'emitClose',
+      'startTimer',
+      'emitReconnecting',
+    ]);
   });
 
   it('reports it as usual when no reconnect follows', () => {

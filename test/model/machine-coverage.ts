@@ -15,7 +15,13 @@
  */
 import { createActor, type AnyStateNode, type AnyTransitionDefinition } from 'xstate';
 import type { ConnectionEvent } from '../../machines/connection.types.js';
-import { MODEL_INPUT, planPath, type LifecycleMachine, type MachineSnapshot, type ModelPath } from '../../src/testing/model/lifecycle-model.js';
+import {
+  MODEL_INPUT,
+  planPath,
+  type LifecycleMachine,
+  type MachineSnapshot,
+  type ModelPath,
+} from '../../src/testing/model/lifecycle-model.js';
 
 export interface Coverage {
   /** Every state node but the root, by id. */
@@ -44,7 +50,7 @@ function guardName(guard: unknown): string {
 
 /** `connection.connecting on user.send #0 [queueHasRoom]`: stable, and readable in a failure. */
 export function transitionLabel(transition: AnyTransitionDefinition): string {
-  const list = transition.source.transitions.get(transition.eventType) ?? transition.source.always ?? [];
+  const list = transition.source.transitions.get(transition.eventType as string) ?? transition.source.always ?? [];
   const on = transition.eventType === '' ? 'always' : `on ${transition.eventType}`;
   const guard = transition.guard === undefined ? '' : ` [${guardName(transition.guard)}]`;
   return `${transition.source.id} ${on} #${list.indexOf(transition)}${guard}`;
@@ -58,7 +64,8 @@ function taken(machine: LifecycleMachine, snapshot: MachineSnapshot, event: Conn
     snapshot,
     input: MODEL_INPUT,
     inspect: (inspection) => {
-      if (listening && inspection.type === '@xstate.microstep') fired.push(...(inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
+      if (listening && inspection.type === '@xstate.microstep')
+        fired.push(...(inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
     },
   });
   actor.start();

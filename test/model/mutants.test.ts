@@ -27,7 +27,12 @@ afterEach(() => {
  * transport wrapped; returns those that fail (for a reason that names `caughtBy`, if given),
  * up to `limit`.
  */
-async function failingPaths(options: { machine?: LifecycleMachine; wrap?: RunOptions['wrap']; caughtBy?: string; limit: number }): Promise<string[]> {
+async function failingPaths(options: {
+  machine?: LifecycleMachine;
+  wrap?: RunOptions['wrap'];
+  caughtBy?: string;
+  limit: number;
+}): Promise<string[]> {
   vi.resetModules();
   if (options.machine) {
     const machine = options.machine;

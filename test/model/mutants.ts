@@ -26,59 +26,69 @@ export const shellMutants: readonly ShellMutant[] = [
     caughtBy: 'flush before open',
     // Whatever the connection hands over while it handles the open report reaches the socket
     // only afterwards, that is after `open` listeners ran.
-    wrap: (transport) => wrapTransport(transport, (request, handlers) => {
-      let deferring = false;
-      const deferred: SendArgs[] = [];
-      const socket: TransportSocket = new (class extends ForwardingSocket {
-        override send(...args: SendArgs): void {
-          if (deferring) deferred.push(args);
-          else super.send(...args);
-        }
-      })(
-        transport(request, overrideHandlers(handlers, {
-          open(protocol, extensions) {
-            deferring = true;
-            handlers.open(protocol, extensions);
-            deferring = false;
-            for (const args of deferred.splice(0)) socket.send(...args);
-          },
-        })),
-      );
-      return socket;
-    }),
+    wrap: (transport) =>
+      wrapTransport(transport, (request, handlers) => {
+        let deferring = false;
+        const deferred: SendArgs[] = [];
+        const socket: TransportSocket = new (class extends ForwardingSocket {
+          override send(...args: SendArgs): void {
+            if (deferring) deferred.push(args);
+            else super.send(...args);
+          }
+        })(
+          transport(
+            request,
+            overrideHandlers(handlers, {
+              open(protocol, extensions) {
+                deferring = true;
+                handlers.open(protocol, extensions);
+                deferring = false;
+                for (const args of deferred.splice(0)) socket.send(...args);
+              },
+            }),
+          ),
+        );
+        return socket;
+      }),
   },
   {
     name: 'drops the last queued message when it flushes the queue',
     caughtBy: 'strays from the machine',
-    wrap: (transport, connection) => wrapTransport(transport, (request, handlers) => {
-      let index = 0;
-      let last = -1;
-      return new (class extends ForwardingSocket {
-        override send(...args: SendArgs): void {
-          if (index++ !== last) super.send(...args);
-        }
-      })(
-        transport(request, overrideHandlers(handlers, {
-          open(protocol, extensions) {
-            index = 0;
-            last = connection().queuedMessages - 1;
-            handlers.open(protocol, extensions);
-            last = -1;
-          },
-        })),
-      );
-    }),
+    wrap: (transport, connection) =>
+      wrapTransport(transport, (request, handlers) => {
+        let index = 0;
+        let last = -1;
+        return new (class extends ForwardingSocket {
+          override send(...args: SendArgs): void {
+            if (index++ !== last) super.send(...args);
+          }
+        })(
+          transport(
+            request,
+            overrideHandlers(handlers, {
+              open(protocol, extensions) {
+                index = 0;
+                last = connection().queuedMessages - 1;
+                handlers.open(protocol, extensions);
+                last = -1;
+              },
+            }),
+          ),
+        );
+      }),
   },
   {
     name: 'skips the drain: reports drained while data is still held',
     caughtBy: 'strays from the machine',
     wrap: (transport) =>
-      wrapTransport(transport, (request, handlers) =>
-        new (class extends ForwardingSocket {
-          override whenDrained(callback: () => void): void {
-            queueMicrotask(callback);
-          }
-        })(transport(request, handlers)),
+      wrapTransport(
+        transport,
+        (request, handlers) =>
+          new (class extends ForwardingSocket {
+            override whenDrained(callback: () => void): void {
+              queueMicrotask(callback);
+            }
+          })(transport(request, handlers)),
       ),
   },
   {
@@ -116,12 +126,14 @@ export const shellMutants: readonly ShellMutant[] = [
   {
     name: 'ignores pongs: the heartbeat never hears its ping answered',
     caughtBy: 'strays from the machine',
-    wrap: (transport) => wrapTransport(transport, (request, handlers) => transport(request, overrideHandlers(handlers, { pong: () => {} }))),
+    wrap: (transport) =>
+      wrapTransport(transport, (request, handlers) => transport(request, overrideHandlers(handlers, { pong: () => {} }))),
   },
 ];
 
 /** The transport as it is, through the same wrapping: no path may fail, or the wrapping itself is a fault. */
-export const faithfulWrap: ShellMutant['wrap'] = (transport) => wrapTransport(transport, (request, handlers) => transport(request, handlers));
+export const faithfulWrap: ShellMutant['wrap'] = (transport) =>
+  wrapTransport(transport, (request, handlers) => transport(request, handlers));
 
 type ActionEntry = string | { readonly type: string } | ((...args: never[]) => unknown);
 interface TransitionConfig {
@@ -156,7 +168,9 @@ function revised(revise: (path: string, eventType: string, transition: Transitio
     }),
     ...(state.always && { always: reviseList(path, 'always', state.always) }),
     ...(state.states && {
-      states: Object.fromEntries(Object.entries(state.states).map(([key, child]) => [key, reviseState(path ? `${path}.${key}` : key, child)])),
+      states: Object.fromEntries(
+        Object.entries(state.states).map(([key, child]) => [key, reviseState(path ? `${path}.${key}` : key, child)]),
+      ),
     }),
   });
   const config = reviseState('', connectionMachine.config as unknown as StateConfig);
@@ -165,7 +179,7 @@ function revised(revise: (path: string, eventType: string, transition: Transitio
 
 const typeOf = (action: ActionEntry): string => (typeof action === 'string' ? action : typeof action === 'function' ? '' : action.type);
 const actionsOf = (t: TransitionConfig): readonly ActionEntry[] =>
-  t.actions === undefined ? [] : Array.isArray(t.actions) ? t.actions : [t.actions as ActionEntry];
+  t.actions === undefined ? [] : Array.isArray(t.actions) ? (t.actions as readonly ActionEntry[]) : [t.actions as ActionEntry];
 const has = (t: TransitionConfig, type: string): boolean => actionsOf(t).some((action) => typeOf(action) === type);
 
 /** Inserts `added` just after the first action named `after`. */
@@ -199,16 +213,19 @@ export const machineMutants: readonly MachineMutant[] = [
     // the attempt's end emits, in the same step.
     machine: revised((path, _, t) => {
       if (has(t, 'terminateSocket') && has(t, 'emitError')) {
-        return { ...t, actions: [...actionsOf(t).filter((action) => typeOf(action) !== 'emitError'), assign({ heldError: true } as never)] };
+        return {
+          ...t,
+          actions: [...actionsOf(t).filter((action) => typeOf(action) !== 'emitError'), assign({ heldError: true })],
+        };
       }
       if (path !== 'attemptEnded' || !has(t, 'emitClose')) return t;
       const heldError = enqueueActions(({ context, enqueue }) => {
         const { heldError: held, failure } = context as unknown as { heldError?: boolean; failure: unknown };
         if (!held) return;
-        enqueue({ type: 'emitError', params: { failure } } as never);
-        enqueue.assign({ heldError: false } as never);
+        enqueue({ type: 'emitError', params: { failure } });
+        enqueue.assign({ heldError: false });
       });
-      return { ...t, actions: insertAfter(actionsOf(t), [heldError as ActionEntry], 'emitClose') };
+      return { ...t, actions: insertAfter(actionsOf(t), [heldError], 'emitClose') };
     }),
   },
   {
@@ -235,7 +252,17 @@ export const machineMutants: readonly MachineMutant[] = [
     caughtBy: 'one end',
     machine: revised((path, type, t) =>
       path === 'attemptEnded' && type === 'always' && guardOf(t) === undefined
-        ? { ...t, actions: actionsOf(t).map((action) => (typeOf(action) === 'emitClose' ? { type: 'emitClose', params: ({ context }: { context: { closeInfo: unknown } }) => ({ closeInfo: context.closeInfo, willReconnect: false }) } : action)) as ActionEntry[] }
+        ? {
+            ...t,
+            actions: actionsOf(t).map((action) =>
+              typeOf(action) === 'emitClose'
+                ? {
+                    type: 'emitClose',
+                    params: ({ context }: { context: { closeInfo: unknown } }) => ({ closeInfo: context.closeInfo, willReconnect: false }),
+                  }
+                : action,
+            ),
+          }
         : t,
     ),
   },
@@ -243,7 +270,9 @@ export const machineMutants: readonly MachineMutant[] = [
     name: 'reports a message sent while open undelivered, though it writes it',
     caughtBy: 'one fate',
     machine: revised((path, type, t) =>
-      path === 'open' && type === 'user.send' ? { ...t, actions: [...actionsOf(t), { type: 'rejectMessage', params: { reason: 'closing' } }] } : t,
+      path === 'open' && type === 'user.send'
+        ? { ...t, actions: [...actionsOf(t), { type: 'rejectMessage', params: { reason: 'closing' } }] }
+        : t,
     ),
   },
   {

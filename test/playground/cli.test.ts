@@ -14,7 +14,11 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function start(args: string[], env: Record<string, string> = {}) {
   const { STATESOCK_INSPECT: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'playground/start.ts', ...args], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'playground/start.ts', ...args], {
+    cwd: root,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -51,14 +55,21 @@ describe('npm start', () => {
     expect(await exited).toEqual([0, null]);
     const { stdout, stderr } = output();
     expect(stderr).toBe('');
-    for (const state of ['connecting', 'open', 'closing.draining', 'closing.handshake', 'closed', 'reconnecting', 'gaveUp']) expect(stdout).toContain(`state ${state} `);
+    for (const state of ['connecting', 'open', 'closing.draining', 'closing.handshake', 'closed', 'reconnecting', 'gaveUp'])
+      expect(stdout).toContain(`state ${state} `);
     expect(stdout).toContain('parse-error (invalid-json)');
     expect(stdout).toContain('close 4001 "kicked", cause normal, clean, final\n  [bob] giveup not-retryable');
     // A refused handshake (503) is retried, and the message queued meanwhile goes out on the new socket.
-    expect(stdout).toMatch(/\[carol\] error handshake-failed[^\n]*503\n {2}\[carol\] close 1006, cause handshake-failed, unclean, will reconnect\n {2}\[carol\] reconnecting: attempt 2 /);
+    expect(stdout).toMatch(
+      /\[carol\] error handshake-failed[^\n]*503\n {2}\[carol\] close 1006, cause handshake-failed, unclean, will reconnect\n {2}\[carol\] reconnecting: attempt 2 /,
+    );
     expect(stdout).toContain('[carol] ← message guest');
-    expect(stdout).toMatch(/\[dave\] error connect-timeout[^\n]*\n {2}\[dave\] close 1006, cause connect-timeout, unclean, final\n {2}\[dave\] giveup max-retries/);
-    expect(stdout).toMatch(/\[erin\] close 1006, cause connection-lost, unclean, will reconnect\n[^]*\[erin\] open[^]*\[erin\] close 1000, cause normal, clean, final/);
+    expect(stdout).toMatch(
+      /\[dave\] error connect-timeout[^\n]*\n {2}\[dave\] close 1006, cause connect-timeout, unclean, final\n {2}\[dave\] giveup max-retries/,
+    );
+    expect(stdout).toMatch(
+      /\[erin\] close 1006, cause connection-lost, unclean, will reconnect\n[^]*\[erin\] open[^]*\[erin\] close 1000, cause normal, clean, final/,
+    );
     expect(stdout).toMatch(/done: every connection is closed and the server has stopped\.\n$/);
   });
 

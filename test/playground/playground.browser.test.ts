@@ -39,7 +39,9 @@ function currentNode(page: Page): Promise<string | null> {
 
 /** The event log, oldest first. */
 function logLines(page: Page): Promise<{ kind: string; text: string }[]> {
-  return page.$$eval('#log li', (items) => items.map((item) => ({ kind: item.dataset.kind ?? '', text: item.querySelector('span')?.textContent ?? '' })));
+  return page.$$eval('#log li', (items) =>
+    items.map((item) => ({ kind: item.dataset.kind ?? '', text: item.querySelector('span')?.textContent ?? '' })),
+  );
 }
 
 async function waitForState(page: Page, state: string): Promise<void> {
@@ -54,8 +56,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Set by beforeAll, unless it failed part way: then some are still undefined.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   await browser?.close();
   await playground?.close();
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 });
 
 describe('the playground in Chromium', () => {
@@ -80,7 +85,13 @@ describe('the playground in Chromium', () => {
     await bob.click('#bot'); // stops it: a clean close from inside the worker
     await bob.locator('#log li[data-kind="worker"]', { hasText: 'bot closed (1000)' }).waitFor({ timeout: BOUND });
     const reports = (await logLines(bob)).filter(({ kind, text }) => kind === 'worker' && text.startsWith('bot state'));
-    expect(reports.map(({ text }) => text)).toEqual(['bot state connecting', 'bot state open', 'bot state closing.draining', 'bot state closing.handshake', 'bot state closed']);
+    expect(reports.map(({ text }) => text)).toEqual([
+      'bot state connecting',
+      'bot state open',
+      'bot state closing.draining',
+      'bot state closing.handshake',
+      'bot state closed',
+    ]);
   });
 
   it('reports a malformed message from the server as a parse-error, and the connection stays open', async () => {
@@ -95,7 +106,9 @@ describe('the playground in Chromium', () => {
     await alice.click('button[data-fault="close"]');
     await waitForState(alice, 'gaveUp');
     expect(await currentNode(alice)).toBe('connection.gaveUp');
-    await alice.locator('#log li[data-kind="close"]', { hasText: '4001 "closed from the playground" normal clean' }).waitFor({ timeout: BOUND });
+    await alice
+      .locator('#log li[data-kind="close"]', { hasText: '4001 "closed from the playground" normal clean' })
+      .waitFor({ timeout: BOUND });
     // An application code: the default policy does not retry it.
     await alice.locator('#log li[data-kind="giveup"]', { hasText: 'not-retryable after 4001' }).waitFor({ timeout: BOUND });
     await bob.locator('#users li', { hasText: 'alice' }).waitFor({ state: 'detached', timeout: BOUND });
@@ -128,7 +141,9 @@ describe('the playground in Chromium', () => {
   it('reconnects after the server drops the connection, and signs in again under the same name', async () => {
     const opensBefore = await alice.locator('#log li[data-kind="open"]').count();
     await alice.click('button[data-fault="drop"]');
-    await alice.locator('#log li[data-kind="close"]', { hasText: '1006 connection-lost unclean, will reconnect' }).waitFor({ timeout: BOUND });
+    await alice
+      .locator('#log li[data-kind="close"]', { hasText: '1006 connection-lost unclean, will reconnect' })
+      .waitFor({ timeout: BOUND });
     await alice.locator('#log li[data-kind="open"]').nth(opensBefore).waitFor({ timeout: BOUND });
     await waitForState(alice, 'open');
     await bob.locator('#users li', { hasText: 'alice' }).waitFor({ timeout: BOUND });
@@ -143,7 +158,9 @@ describe('the playground in Chromium', () => {
     await waitForState(bob, 'closing.draining');
     expect(await currentNode(bob)).toBe('connection.closing.draining');
     expect(await bob.locator('#diagram g.cluster.active > title').textContent()).toBe('cluster_connection.closing');
-    await bob.waitForFunction(() => Number(document.getElementById('m-buffered')!.textContent!.replace(/,/g, '')) > 0, undefined, { timeout: BOUND });
+    await bob.waitForFunction(() => Number(document.getElementById('m-buffered')!.textContent.replace(/,/g, '')) > 0, undefined, {
+      timeout: BOUND,
+    });
     await mkdir(ARTIFACTS, { recursive: true });
     await bob.screenshot({ path: `${ARTIFACTS}playground.png`, fullPage: true });
   });

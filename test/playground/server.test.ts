@@ -1,6 +1,6 @@
 /**
  * The playground's server from Node, with the library's own clients (`ws` transport, typed
- * through `jsonChannel`): the seed's chat protocol, each fault the page can inject, the control
+ * through `jsonChannel`): the chat protocol of MDN's guide, each fault the page can inject, the control
  * endpoint's answers to bad requests, and a close that leaves nothing behind. Port 0, no sleeps:
  * every wait is for an event, and the one timeout runs on a simulated clock.
  */
@@ -27,7 +27,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Set by beforeAll, unless it failed part way: then some are still undefined.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   await playground?.close();
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
 });
 
 /** Resolves once the server has logged a line matching `pattern`. */
@@ -71,11 +74,15 @@ function join(client: string, options: ConnectionOptions = {}, base = playground
 }
 
 async function fault(body: unknown, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(new URL('/fault', playground.url), { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+  const response = await fetch(new URL('/fault', playground.url), {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
-describe('the chat, as the seed guide describes it', () => {
+describe('the chat, as MDN\'s "Writing WebSocket client applications" describes it', () => {
   it('gives each client its id first, renames a taken username and keeps every user list current', async () => {
     const ann = join('chat-1');
     const firstId = ann.next('id');
@@ -171,7 +178,9 @@ describe('faults', () => {
     const filler = 'x'.repeat(64 * 1024 - 30); // with its JSON, just under the server's 64 KiB cap
     for (let i = 0; i < 128; i++) client.chat.send({ type: 'filler', data: filler });
     const started = performance.now();
-    const drained = new Promise<number>((resolve) => client.connection.on('state', ({ state }) => state === 'closing.handshake' && resolve(performance.now())));
+    const drained = new Promise<number>((resolve) =>
+      client.connection.on('state', ({ state }) => state === 'closing.handshake' && resolve(performance.now())),
+    );
     const closing = client.connection.close(1000, 'done');
     expect(client.connection.state).toBe('closing.draining');
     // Unthrottled, 8 MiB cross loopback in a few ms; at 8 MiB/s, what the kernel's buffers do not
@@ -185,7 +194,13 @@ describe('faults', () => {
 describe('the control endpoint', () => {
   it('answers a fault for a client without a connection with 409, and a malformed request with 4xx', async () => {
     expect(await fault({ client: 'nobody', fault: 'drop' })).toMatchObject({ status: 409, body: { ok: false } });
-    for (const bad of [{ client: 'x', fault: 'explode' }, { fault: 'drop' }, { client: 'x', fault: 'close', code: 1005 }, { client: 'x', fault: 'close', code: 4001, reason: 'é'.repeat(62) }, [1]]) {
+    for (const bad of [
+      { client: 'x', fault: 'explode' },
+      { fault: 'drop' },
+      { client: 'x', fault: 'close', code: 1005 },
+      { client: 'x', fault: 'close', code: 4001, reason: 'é'.repeat(62) },
+      [1],
+    ]) {
       expect(await fault(bad), JSON.stringify(bad)).toMatchObject({ status: 400, body: { ok: false } });
     }
     // A form post from another site cannot send JSON without a CORS preflight, which never succeeds.
@@ -213,12 +228,19 @@ async function rawStatus(path: string, headers: Record<string, string>, method =
   const sent = request({ host: '127.0.0.1', port, path, method, headers: { ...headers, ...(upgrade ? WS_HEADERS : {}) } });
   sent.end(method === 'POST' ? JSON.stringify({ client: 'nobody', fault: 'drop' }) : undefined);
   // A refusal is a `response`; an accepted upgrade an `upgrade`, whose socket is then dropped.
-  const [answer] = (await Promise.race([once(sent, 'response'), once(sent, 'upgrade')])) as [{ statusCode: number; socket: { destroy(): void } }];
+  const [answer] = (await Promise.race([once(sent, 'response'), once(sent, 'upgrade')])) as [
+    { statusCode: number; socket: { destroy(): void } },
+  ];
   answer.socket.destroy();
   return answer.statusCode;
 }
 
-const WS_HEADERS = { connection: 'Upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', 'sec-websocket-protocol': 'json' };
+const WS_HEADERS = {
+  connection: 'Upgrade',
+  'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  'sec-websocket-version': '13',
+  'sec-websocket-protocol': 'json',
+};
 
 describe('who may connect', () => {
   const own = () => ({ host: `127.0.0.1:${playground.port}`, origin: `http://127.0.0.1:${playground.port}` });
@@ -245,7 +267,9 @@ describe('who may connect', () => {
   });
 
   it('refuses a fault request from another origin', async () => {
-    expect(await rawStatus('/fault', { host: own().host, origin: 'http://evil.example', 'content-type': 'application/json' }, 'POST')).toBe(403);
+    expect(await rawStatus('/fault', { host: own().host, origin: 'http://evil.example', 'content-type': 'application/json' }, 'POST')).toBe(
+      403,
+    );
     expect(await rawStatus('/fault', { ...own(), 'content-type': 'application/json' }, 'POST')).toBe(409); // its own page's: no such client
   });
 });
@@ -276,7 +300,11 @@ describe('closing the server', () => {
     // One attempt each: this is about what the server ends, and a reconnect to it could only be refused.
     const open = join('end-1', { reconnect: false }, own);
     await open.next('id');
-    await fetch(new URL('/fault', own.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client: 'end-2', fault: 'stall' }) });
+    await fetch(new URL('/fault', own.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client: 'end-2', fault: 'stall' }),
+    });
     const stalled = join('end-2', { reconnect: false }, own);
     await stalledSeen;
     await own.close();

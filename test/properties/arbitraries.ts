@@ -80,6 +80,8 @@ export function build(spec: PayloadSpec): OutgoingData {
 
 /** A string as a JavaScript literal with everything outside printable ASCII escaped, so a lone surrogate shows. */
 export function quote(text: string): string {
+  // By code point, as the escapes are.
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points, not graphemes, are what is escaped
   return `"${[...text].map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' ? c : escapeUnits(c))).join('')}"`;
 }
 

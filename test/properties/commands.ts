@@ -5,7 +5,17 @@
  */
 import fc from 'fast-check';
 import type { CloseCause } from '../../src/index.js';
-import { build, describeClose, describePayload, invalidClose, payload, quote, validClose, type CloseArgsSpec, type PayloadSpec } from './arbitraries.js';
+import {
+  build,
+  describeClose,
+  describePayload,
+  invalidClose,
+  payload,
+  quote,
+  validClose,
+  type CloseArgsSpec,
+  type PayloadSpec,
+} from './arbitraries.js';
 import { AdvanceClock, deviceMoves } from './device-steps.js';
 import { Step } from './step.js';
 import type { MemoryWorld } from './world.js';
@@ -81,7 +91,10 @@ class SetBinaryType extends Step {
 
 class Accept extends Step {
   protected readonly phases = ['connecting'] as const;
-  constructor(readonly protocol: string, readonly extensions: string) {
+  constructor(
+    readonly protocol: string,
+    readonly extensions: string,
+  ) {
     super();
   }
   protected act(world: MemoryWorld): void {
@@ -160,7 +173,10 @@ class Flush extends Step {
 class ServerClose extends Step {
   protected readonly phases = ['open', 'closing'] as const;
   /** `undefined`: the server echoes the client's close code and reason. */
-  constructor(readonly code: number | undefined, readonly reason: string) {
+  constructor(
+    readonly code: number | undefined,
+    readonly reason: string,
+  ) {
     super();
   }
   protected act(world: MemoryWorld): void {
@@ -221,7 +237,10 @@ export const step: fc.Arbitrary<fc.AsyncCommand<MemoryWorld, MemoryWorld>> = fc.
   { weight: 30, arbitrary: handshake.map(([protocol, extensions]) => new Accept(protocol, extensions)) },
   { weight: 4, arbitrary: fc.constantFrom<CloseCause>('refused', 'handshake-failed').map((cause) => new Refuse(cause)) },
   { weight: 4, arbitrary: fc.constant(new CompleteAbort()) },
-  { weight: 3, arbitrary: fc.constantFrom<CloseCause>('transport-error', 'protocol-error', 'message-too-big').map((cause) => new Fail(cause)) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<CloseCause>('transport-error', 'protocol-error', 'message-too-big').map((cause) => new Fail(cause)),
+  },
   { weight: 8, arbitrary: fc.oneof(fc.string({ maxLength: 6 }), fc.array(fc.nat(255), { maxLength: 6 })).map((data) => new Deliver(data)) },
   { weight: 15, arbitrary: budget.map((bytes) => new Flush(bytes)) },
   { weight: 4, arbitrary: fc.constant(new ServerClose(undefined, '')) },

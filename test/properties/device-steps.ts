@@ -42,7 +42,10 @@ export class AdvanceClock extends Step {
     super();
   }
   protected act(world: MemoryWorld): void {
-    if ('by' in this.how) return world.advance(this.how.by);
+    if ('by' in this.how) {
+      world.advance(this.how.by);
+      return;
+    }
     const next = world.clock.nextDue;
     if (next !== undefined) world.advance(Math.max(0, next - world.clock.now() + this.how.toNextDue));
   }

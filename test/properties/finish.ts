@@ -16,10 +16,12 @@ export async function finish(world: MemoryWorld): Promise<void> {
   await world.settle();
   if (world.config.ending === 'network-down') await networkStaysDown(world);
   let closedJustNow = false;
-  for (let round = 0; !world.ended; round++) {
+  // A call, not a property read: the world changes across every await in between.
+  const ended = (): boolean => world.ended;
+  for (let round = 0; !ended(); round++) {
     if (round > 50) throw new Error(`The connection did not close: still ${world.connection.state}`);
     await world.settle();
-    if (world.ended) break;
+    if (ended()) break;
     // Also when closing after an error brought a reconnect: close() ends a connection for good.
     closedJustNow = !closedJustNow && world.connection.readyState < 2;
     if (closedJustNow) world.close(undefined, undefined, { code: undefined, reason: undefined });
@@ -33,9 +35,10 @@ export async function finish(world: MemoryWorld): Promise<void> {
 
 /** The network refuses every connect and drops every open socket; the clock runs the waits. */
 async function networkStaysDown(world: MemoryWorld): Promise<void> {
-  for (let round = 0; round < DOWN_ROUNDS && !world.ended; round++) {
+  const ended = (): boolean => world.ended;
+  for (let round = 0; round < DOWN_ROUNDS && !ended(); round++) {
     await world.settle();
-    if (world.ended) break;
+    if (ended()) break;
     const { socket } = world;
     if (socket.phase === 'connecting' && socket.closeRequest === undefined) socket.refuse('refused', 'connect ECONNREFUSED');
     else if (socket.phase === 'open') socket.drop();

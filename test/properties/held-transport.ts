@@ -85,7 +85,7 @@ export class HeldTransport {
       error: (failure) => report({ type: 'error', failure }),
       close: (code, reason, wasClean) => report({ type: 'close', code, reason, wasClean }),
       pong: () => report({ type: 'pong' }),
-    }) as MemorySocket;
+    });
     return this.#wrap(inner, socket);
   }
 
@@ -95,7 +95,6 @@ export class HeldTransport {
   }
 
   #wrap(inner: MemorySocket, socket: number): TransportSocket {
-    const held = this;
     return {
       get bufferedAmount() {
         return inner.bufferedAmount;
@@ -106,30 +105,30 @@ export class HeldTransport {
       set binaryType(type) {
         inner.binaryType = type;
       },
-      send(data, bytes, original) {
-        held.#call({ kind: 'send', data, bytes, original, sendId: held.#hooks.currentSend() }, socket);
+      send: (data, bytes, original) => {
+        this.#call({ kind: 'send', data, bytes, original, sendId: this.#hooks.currentSend() }, socket);
         inner.send(data, bytes, original);
       },
-      close(code, reason) {
-        held.#call({ kind: 'close', code, reason }, socket);
+      close: (code, reason) => {
+        this.#call({ kind: 'close', code, reason }, socket);
         inner.close(code, reason);
         // Only with nothing else waiting: a socket's reports never overtake each other.
-        if (held.#eagerAbort && inner.phase === 'connecting' && !held.#reports.some((r) => r.socket === socket)) held.#abortEagerly(inner);
+        if (this.#eagerAbort && inner.phase === 'connecting' && !this.#reports.some((r) => r.socket === socket)) this.#abortEagerly(inner);
       },
-      terminate() {
-        held.#call({ kind: 'terminate' }, socket);
+      terminate: () => {
+        this.#call({ kind: 'terminate' }, socket);
         inner.terminate();
-        held.#terminated.add(socket);
-        held.#reports = held.#reports.filter((r) => r.socket !== socket);
+        this.#terminated.add(socket);
+        this.#reports = this.#reports.filter((r) => r.socket !== socket);
       },
-      whenDrained(callback) {
-        held.#call({ kind: 'whenDrained' }, socket);
-        held.drainCallbacks.push(callback);
-        inner.whenDrained(() => held.#report({ socket, report: { type: 'drained', callback } }));
+      whenDrained: (callback) => {
+        this.#call({ kind: 'whenDrained' }, socket);
+        this.drainCallbacks.push(callback);
+        inner.whenDrained(() => this.#report({ socket, report: { type: 'drained', callback } }));
       },
       takeUnsent: () => inner.takeUnsent(),
-      ping() {
-        held.#call({ kind: 'ping' }, socket);
+      ping: () => {
+        this.#call({ kind: 'ping' }, socket);
         inner.ping();
       },
     };
@@ -184,18 +183,30 @@ export class HeldTransport {
   #tellShell({ socket, report }: Held): void {
     const handlers = this.shellHandlers[socket]!;
     switch (report.type) {
-      case 'open':
-        return handlers.open(report.protocol, report.extensions);
-      case 'message':
-        return handlers.message(report.data);
-      case 'error':
-        return handlers.error(report.failure);
-      case 'close':
-        return handlers.close(report.code, report.reason, report.wasClean);
-      case 'drained':
-        return report.callback();
-      case 'pong':
-        return handlers.pong();
+      case 'open': {
+        handlers.open(report.protocol, report.extensions);
+        return;
+      }
+      case 'message': {
+        handlers.message(report.data);
+        return;
+      }
+      case 'error': {
+        handlers.error(report.failure);
+        return;
+      }
+      case 'close': {
+        handlers.close(report.code, report.reason, report.wasClean);
+        return;
+      }
+      case 'drained': {
+        report.callback();
+        return;
+      }
+      case 'pong': {
+        handlers.pong();
+        return;
+      }
     }
   }
 }

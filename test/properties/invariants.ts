@@ -38,14 +38,26 @@ function checkFates(world: MemoryWorld, final: boolean): void {
     else if (entry.kind === 'call' && entry.call.kind === 'open') socket = entry.socket;
     else if (entry.kind === 'call' && entry.call.kind === 'send') {
       const { original } = entry.call;
-      const next = unfated[handedTo.length] ?? fail(`socket ${entry.socket + 1} was handed ${tag(original)}, but no accepted message was waiting for a socket`);
-      if (!Object.is(next.data, original)) fail(`socket ${entry.socket + 1} was handed ${tag(original)} where send #${next.id} (${tag(next.data)}) was the oldest waiting: out of order, or handed twice`);
+      const next =
+        unfated[handedTo.length] ??
+        fail(`socket ${entry.socket + 1} was handed ${tag(original)}, but no accepted message was waiting for a socket`);
+      if (!Object.is(next.data, original))
+        fail(
+          `socket ${entry.socket + 1} was handed ${tag(original)} where send #${next.id} (${tag(next.data)}) was the oldest waiting: out of order, or handed twice`,
+        );
       handedTo.push(entry.socket);
     } else if (entry.kind === 'written') {
       const head = unfated[0];
-      if (head === undefined || handedTo.length === 0) fail(`socket ${entry.socket + 1} wrote ${tag(entry.data)}, but it held no message (written twice, or never handed to it)`);
-      if (handedTo[0] !== entry.socket) fail(`socket ${entry.socket + 1} wrote ${tag(entry.data)}, but send #${head.id}, handed to socket ${handedTo[0]! + 1}, had no fate yet`);
-      if (!sameContent(entry.data, head.data)) fail(`socket ${entry.socket + 1} wrote ${tag(entry.data)} where send #${head.id} (${tag(head.data)}) was next: out of order or altered`);
+      if (head === undefined || handedTo.length === 0)
+        fail(`socket ${entry.socket + 1} wrote ${tag(entry.data)}, but it held no message (written twice, or never handed to it)`);
+      if (handedTo[0] !== entry.socket)
+        fail(
+          `socket ${entry.socket + 1} wrote ${tag(entry.data)}, but send #${head.id}, handed to socket ${handedTo[0]! + 1}, had no fate yet`,
+        );
+      if (!sameContent(entry.data, head.data))
+        fail(
+          `socket ${entry.socket + 1} wrote ${tag(entry.data)} where send #${head.id} (${tag(head.data)}) was next: out of order or altered`,
+        );
       unfated.shift();
       handedTo.shift();
     } else if (entry.kind === 'event') {
@@ -54,7 +66,10 @@ function checkFates(world: MemoryWorld, final: boolean): void {
         if (!REASONS.has(reason)) fail(`undelivered with an unknown reason ${reason}`);
         // Requeued oldest first, so what no longer fit is the newest of what the socket held: with
         // payloads alike, the last one that matches.
-        const requeued = world.config.resendUnconfirmed && reason === 'queue-full' ? unfated.slice(0, handedTo.length).findLastIndex((entry) => Object.is(entry.data, data)) : -1;
+        const requeued =
+          world.config.resendUnconfirmed && reason === 'queue-full'
+            ? unfated.slice(0, handedTo.length).findLastIndex((entry) => Object.is(entry.data, data))
+            : -1;
         if (isRefusal(reason, ended) && refused[0] !== undefined && Object.is(refused[0].data, data)) refused.shift();
         else if (requeued !== -1) {
           // Queued again after a drop (resendUnconfirmed), oldest first: what no longer fit is reported.
@@ -62,13 +77,19 @@ function checkFates(world: MemoryWorld, final: boolean): void {
           handedTo.splice(requeued, 1);
         } else if (unfated[0] !== undefined && Object.is(unfated[0].data, data)) {
           const wasHanded = handedTo.length > 0;
-          if (wasHanded !== UNSENT_REASONS.has(reason)) fail(`send #${unfated[0].id} was reported ${reason}, but it ${wasHanded ? 'was held by a socket' : 'was still queued'}`);
+          if (wasHanded !== UNSENT_REASONS.has(reason))
+            fail(`send #${unfated[0].id} was reported ${reason}, but it ${wasHanded ? 'was held by a socket' : 'was still queued'}`);
           unfated.shift();
           handedTo.shift();
-        } else fail(`reported ${tag(data)} undelivered (${reason}), but it was not the next message waiting for a fate (reported twice, written too, or out of order)`);
+        } else
+          fail(
+            `reported ${tag(data)} undelivered (${reason}), but it was not the next message waiting for a fate (reported twice, written too, or out of order)`,
+          );
       }
       if (entry.type === 'open' && handedTo.length < unfated.length) {
-        fail(`socket ${socket + 1} opened with send #${unfated[handedTo.length]!.id} still queued: the queue must reach it before open fires`);
+        fail(
+          `socket ${socket + 1} opened with send #${unfated[handedTo.length]!.id} still queued: the queue must reach it before open fires`,
+        );
       }
       if (entry.type === 'close' && world.config.resendUnconfirmed) {
         const close = entry.payload as ConnectionEventMap['close'];
@@ -76,13 +97,16 @@ function checkFates(world: MemoryWorld, final: boolean): void {
         if (close.willReconnect && !close.wasClean) handedTo.length = 0;
       }
       if (endsConnection(entry)) {
-        if (unfated.length > 0) fail(`the connection ended (${entry.type}) while ${unfated.map((p) => `send #${p.id}`).join(', ')} still had no fate`);
+        if (unfated.length > 0)
+          fail(`the connection ended (${entry.type}) while ${unfated.map((p) => `send #${p.id}`).join(', ')} still had no fate`);
         ended = true;
       }
     }
   }
   if (final && unfated.length + refused.length > 0) {
-    fail(`once the connection ended, ${[...unfated, ...refused].map((p) => `send #${p.id} (${tag(p.data)})`).join(', ')} was neither written nor reported`);
+    fail(
+      `once the connection ended, ${[...unfated, ...refused].map((p) => `send #${p.id} (${tag(p.data)})`).join(', ')} was neither written nor reported`,
+    );
   }
 }
 
@@ -91,7 +115,8 @@ export const readyStateFollowsMachine: Invariant = {
   step(world) {
     const { connection, oracle } = world;
     if (connection.state !== oracle.state) fail(`state is ${connection.state}; the machine, given the same facts, is in ${oracle.state}`);
-    if (connection.readyState !== oracle.readyState) fail(`readyState is ${connection.readyState}; the machine's state ${oracle.state} is ${oracle.readyState}`);
+    if (connection.readyState !== oracle.readyState)
+      fail(`readyState is ${connection.readyState}; the machine's state ${oracle.state} is ${oracle.readyState}`);
     checkReadyStates(world.states, events(world));
   },
 };
@@ -102,7 +127,9 @@ export const bufferedAmountAccounts: Invariant = {
     const amount = connection.bufferedAmount;
     if (!Number.isSafeInteger(amount) || amount < 0) fail(`bufferedAmount is ${amount}`);
     if (amount !== oracle.bufferedBytes) {
-      fail(`bufferedAmount is ${amount}; queued ${oracle.queuedBytes} + held by the socket ${oracle.bufferedBytes - oracle.queuedBytes} = ${oracle.bufferedBytes}`);
+      fail(
+        `bufferedAmount is ${amount}; queued ${oracle.queuedBytes} + held by the socket ${oracle.bufferedBytes - oracle.queuedBytes} = ${oracle.bufferedBytes}`,
+      );
     }
   },
 };
@@ -136,7 +163,8 @@ export const fastPathIsTheMachine: Invariant = {
     expect(actual.map(describeCall)).toEqual(expected.map(describeCall));
     actual.forEach((call, i) => {
       const wanted = expected[i] as Extract<TransportCall, { kind: 'send' }>;
-      if (!sameContent(call.data, wanted.original as never)) fail(`write #${i} carried other bytes than send #${wanted.sendId ?? '(queued)'} was given`);
+      if (!sameContent(call.data, wanted.original as never))
+        fail(`write #${i} carried other bytes than send #${wanted.sendId ?? '(queued)'} was given`);
     });
   },
 };
@@ -158,7 +186,9 @@ export const conformsToMachine: Invariant = {
     const earliest = running.length === 0 ? undefined : Math.min(...running.map((timer) => timer.due));
     const armed = world.clock.nextDue === undefined ? undefined : world.now() + (world.clock.nextDue - world.clock.now());
     if (world.clock.pendingTimers !== (running.length === 0 ? 0 : 1) || (earliest !== undefined && Math.abs(armed! - earliest) > 1e-9)) {
-      fail(`the clock runs ${world.clock.pendingTimers} timer(s), next at ${armed}; the machine runs ${running.map((t) => `${t.name}@${t.due}`).join(', ') || 'none'}`);
+      fail(
+        `the clock runs ${world.clock.pendingTimers} timer(s), next at ${armed}; the machine runs ${running.map((t) => `${t.name}@${t.due}`).join(', ') || 'none'}`,
+      );
     }
     if (oracle.settles > 1) fail(`the machine settled the connection ${oracle.settles} times`);
   },

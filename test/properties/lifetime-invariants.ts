@@ -25,7 +25,8 @@ function checkLifetime(world: MemoryWorld, final: boolean): void {
   const state = world.connection.state;
   const waiting = state === 'reconnecting' || (world.ended && summary.lastClose?.willReconnect === true);
   const sockets = world.memory.sockets.length;
-  if (sockets !== (waiting ? summary.attempt - 1 : summary.attempt)) fail(`${sockets} sockets opened by attempt ${summary.attempt}${waiting ? ', waiting for its socket' : ''}`);
+  if (sockets !== (waiting ? summary.attempt - 1 : summary.attempt))
+    fail(`${sockets} sockets opened by attempt ${summary.attempt}${waiting ? ', waiting for its socket' : ''}`);
   if (summary.closes > sockets) fail(`${summary.closes} close events for ${sockets} sockets`);
   const settled = world.timeline.findIndex((entry) => entry.kind === 'settled');
   if (settled >= 0 && !world.timeline.slice(0, settled).some((entry) => entry.kind === 'event' && endsConnection(entry))) {
@@ -61,7 +62,9 @@ export const nothingLeftBehind: Invariant = {
     if (clock.pendingTimers !== 0) fail(`${clock.pendingTimers} timers still pending once ${world.connection.state}`);
     if (world.liveSockets() !== 0) fail(`a socket is still live once ${world.connection.state}`);
     if (environment.listenerCount + signal.listenerCount !== 0) {
-      fail(`${environment.listenerCount} environment and ${signal.listenerCount} abort-signal listeners left once ${world.connection.state}`);
+      fail(
+        `${environment.listenerCount} environment and ${signal.listenerCount} abort-signal listeners left once ${world.connection.state}`,
+      );
     }
   },
   async final(world) {
@@ -69,7 +72,8 @@ export const nothingLeftBehind: Invariant = {
     if (!world.ended) fail(`the connection ended in ${connection.state}`);
     nothingLeftBehind.step(world);
     for (const [i, socket] of memory.sockets.entries()) if (isLive(socket.phase)) fail(`socket ${i + 1} is still ${socket.phase}`);
-    if (connection.bufferedAmount !== 0 || connection.queuedMessages !== 0) fail(`${connection.bufferedAmount} bytes still buffered once ended`);
+    if (connection.bufferedAmount !== 0 || connection.queuedMessages !== 0)
+      fail(`${connection.bufferedAmount} bytes still buffered once ended`);
     await connection.closed;
 
     // Whatever the transports, the device or the clock do now (even reports a transport must
@@ -91,7 +95,13 @@ export const nothingLeftBehind: Invariant = {
     await new Promise((resolve) => setImmediate(resolve));
     const late = world.timeline.slice(heard).map((entry) => (entry.kind === 'event' ? entry.type : entry.kind));
     if (late.length > 0) fail(`once ended, stray reports still produced ${late.join(', ')}`);
-    if (world.calls.length !== calls) fail(`once ended, the connection still called its transport: ${world.calls.slice(calls).map((c) => c.kind).join(', ')}`);
+    if (world.calls.length !== calls)
+      fail(
+        `once ended, the connection still called its transport: ${world.calls
+          .slice(calls)
+          .map((c) => c.kind)
+          .join(', ')}`,
+      );
     if (connection.state !== state || clock.pendingTimers !== 0) fail('a stray report revived the connection');
   },
 };
@@ -102,7 +112,8 @@ export const oneLiveSocket: Invariant = {
     const live = world.liveSockets();
     if (live > 1) fail(`${live} sockets live at once`);
     for (const entry of world.timeline) {
-      if (entry.kind === 'call' && entry.call.kind === 'open' && entry.live > 0) fail(`socket ${entry.socket + 1} opened while ${entry.live} other was live`);
+      if (entry.kind === 'call' && entry.call.kind === 'open' && entry.live > 0)
+        fail(`socket ${entry.socket + 1} opened while ${entry.live} other was live`);
     }
   },
 };
@@ -114,7 +125,8 @@ export const neverAfterClose: Invariant = {
     for (const entry of world.timeline) {
       if (entry.kind === 'closeCalled') why ??= `close() at ${entry.at} ms`;
       if (entry.kind === 'event' && endsConnection(entry)) why ??= `the connection ended (${entry.type})`;
-      if (entry.kind === 'call' && entry.call.kind === 'open' && why !== undefined) fail(`socket ${entry.socket + 1} opened at ${entry.at} ms, after ${why}`);
+      if (entry.kind === 'call' && entry.call.kind === 'open' && why !== undefined)
+        fail(`socket ${entry.socket + 1} opened at ${entry.at} ms, after ${why}`);
     }
   },
 };
@@ -157,9 +169,12 @@ export const retryAccounting: Invariant = {
         const what = wait.woken ? `the ${wait.delay} ms ceiling of a wait redrawn by a wake` : `a ${wait.delay} ms reconnect wait`;
         if (waited > wait.delay + EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms into ${what}`);
         // Without jitter every wait is its ceiling; with it, a draw is below it (or 0).
-        if (!config.reconnectJitter && wait.woken && Math.abs(waited - wait.delay) > EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms after a wake, not minReconnectDelay (no jitter)`);
-        if (config.reconnectJitter && wait.woken && waited >= wait.delay - EPSILON && wait.delay > 0) fail(`socket ${entry.socket + 1} opened ${waited} ms after a wake: not below minReconnectDelay (${wait.delay})`);
-        if (!wait.woken && waited < wait.delay - EPSILON) fail(`socket ${entry.socket + 1} opened ${waited} ms into a ${wait.delay} ms reconnect wait, with no wake in between`);
+        if (!config.reconnectJitter && wait.woken && Math.abs(waited - wait.delay) > EPSILON)
+          fail(`socket ${entry.socket + 1} opened ${waited} ms after a wake, not minReconnectDelay (no jitter)`);
+        if (config.reconnectJitter && wait.woken && waited >= wait.delay - EPSILON && wait.delay > 0)
+          fail(`socket ${entry.socket + 1} opened ${waited} ms after a wake: not below minReconnectDelay (${wait.delay})`);
+        if (!wait.woken && waited < wait.delay - EPSILON)
+          fail(`socket ${entry.socket + 1} opened ${waited} ms into a ${wait.delay} ms reconnect wait, with no wake in between`);
         wait = undefined;
       }
       if (entry.kind !== 'event') continue;
@@ -175,8 +190,10 @@ export const retryAccounting: Invariant = {
       else if (entry.type === 'close') {
         lastClose = entry.payload as CloseEventInfo;
         if (lastClose.willReconnect) {
-          if (!config.reconnect || closeCalled) fail(`a close said a reconnect follows, though ${config.reconnect ? 'close() was called' : 'reconnect is off'}`);
-          if (!isRetryableUnder(config.policy, lastClose)) fail(`a close the ${config.policy} policy rules final (${lastClose.code} ${lastClose.cause}) said a reconnect follows`);
+          if (!config.reconnect || closeCalled)
+            fail(`a close said a reconnect follows, though ${config.reconnect ? 'close() was called' : 'reconnect is off'}`);
+          if (!isRetryableUnder(config.policy, lastClose))
+            fail(`a close the ${config.policy} policy rules final (${lastClose.code} ${lastClose.cause}) said a reconnect follows`);
         }
       } else if (entry.type === 'reconnecting') {
         const { retry, delay } = entry.payload as ConnectionEventMap['reconnecting'];
@@ -185,23 +202,36 @@ export const retryAccounting: Invariant = {
         if (retry > config.maxRetries) fail(`retry ${retry} with maxRetries ${config.maxRetries}`);
         const ceiling = waitCeiling(config, retry);
         if (!(delay >= 0 && delay <= ceiling)) fail(`waits ${delay} ms before retry ${retry}, outside [0, ${ceiling}]`);
-        if (!config.reconnectJitter && delay !== ceiling) fail(`waits ${delay} ms before retry ${retry}; without jitter the wait is the ceiling, ${ceiling}`);
-        if (config.reconnectJitter && (!Number.isInteger(delay) || (delay >= ceiling && delay !== 0))) fail(`waits ${delay} ms before retry ${retry}: not a whole number of ms below ${ceiling}`);
+        if (!config.reconnectJitter && delay !== ceiling)
+          fail(`waits ${delay} ms before retry ${retry}; without jitter the wait is the ceiling, ${ceiling}`);
+        if (config.reconnectJitter && (!Number.isInteger(delay) || (delay >= ceiling && delay !== 0)))
+          fail(`waits ${delay} ms before retry ${retry}: not a whole number of ms below ${ceiling}`);
         retries = retry;
         stability = 'unstable';
         wait = { at: entry.at, delay, woken: false };
       } else if (entry.type === 'giveup') {
         const { reason, close } = entry.payload as ConnectionEventMap['giveup'];
-        if (closeCalled || !config.reconnect) fail(`gave up (${reason}), though ${closeCalled ? 'close() was called' : 'reconnect is off'}`);
+        if (closeCalled || !config.reconnect)
+          fail(`gave up (${reason}), though ${closeCalled ? 'close() was called' : 'reconnect is off'}`);
         const retryable = isRetryableUnder(config.policy, close);
-        if (reason === 'not-retryable' && retryable) fail(`gave up as not retryable after a close the ${config.policy} policy retries (${close.code} ${close.cause})`);
+        if (reason === 'not-retryable' && retryable)
+          fail(`gave up as not retryable after a close the ${config.policy} policy retries (${close.code} ${close.cause})`);
         if (reason === 'max-retries' && (!retryable || !inARow().includes(config.maxRetries))) {
-          fail(`gave up for max-retries after ${inARow().join(' or ')} reconnects in a row (maxRetries ${config.maxRetries}) and a ${retryable ? 'retryable' : 'final'} close`);
+          fail(
+            `gave up for max-retries after ${inARow().join(' or ')} reconnects in a row (maxRetries ${config.maxRetries}) and a ${retryable ? 'retryable' : 'final'} close`,
+          );
         }
       }
     }
     // A connection that reconnects ends only by close() or by giving up.
-    if (world.ended && config.reconnect && !closeCalled && lastClose !== undefined && !lastClose.willReconnect && world.connection.state !== 'gaveUp') {
+    if (
+      world.ended &&
+      config.reconnect &&
+      !closeCalled &&
+      lastClose !== undefined &&
+      !lastClose.willReconnect &&
+      world.connection.state !== 'gaveUp'
+    ) {
       fail(`the connection closed for good after ${lastClose.code} ${lastClose.cause} without close() and without giving up`);
     }
   },

@@ -11,18 +11,27 @@ import { describe } from 'vitest';
 import { neverAfterClose, nothingLeftBehind, oneLiveSocket, perAttempt, retryAccounting } from './lifetime-invariants.js';
 import { itHolds } from './memory-property.js';
 import { reconnectingConfigs, worldConfigs } from './world-config.js';
+import { MEMORY_RUNS } from './runs.js';
 
-const RUNS = 300;
+describe(`Connection's attempts and end on the in-memory transport (${MEMORY_RUNS} generated runs per property)`, () => {
+  itHolds(
+    'reports per attempt at most one error and exactly one close, each close that says a reconnect follows followed by reconnecting, and settles closed once, after the last',
+    perAttempt,
+    reconnectingConfigs,
+    MEMORY_RUNS,
+  );
 
-describe(`Connection's attempts and end on the in-memory transport (${RUNS} generated runs per property)`, () => {
-  itHolds('reports per attempt at most one error and exactly one close, each close that says a reconnect follows followed by reconnecting, and settles closed once, after the last', perAttempt, reconnectingConfigs, RUNS);
+  itHolds('never has two sockets live at once', oneLiveSocket, reconnectingConfigs, MEMORY_RUNS);
 
-  itHolds('never has two sockets live at once', oneLiveSocket, reconnectingConfigs, RUNS);
+  itHolds('never opens a socket after close() was called or the connection ended', neverAfterClose, reconnectingConfigs, MEMORY_RUNS);
 
-  itHolds('never opens a socket after close() was called or the connection ended', neverAfterClose, reconnectingConfigs, RUNS);
-
-  itHolds('counts reconnects in a row up to maxRetries, resets the count only after a stable open, and waits within the backoff ceiling', retryAccounting, reconnectingConfigs, RUNS);
+  itHolds(
+    'counts reconnects in a row up to maxRetries, resets the count only after a stable open, and waits within the backoff ceiling',
+    retryAccounting,
+    reconnectingConfigs,
+    MEMORY_RUNS,
+  );
 
   // With and without reconnect: a connection that never reconnects must clean up as well.
-  itHolds('leaves no timer, socket or listener behind once closed or given up', nothingLeftBehind, worldConfigs, RUNS);
+  itHolds('leaves no timer, socket or listener behind once closed or given up', nothingLeftBehind, worldConfigs, MEMORY_RUNS);
 });

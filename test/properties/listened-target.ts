@@ -14,7 +14,11 @@ export class ListenedTarget extends EventTarget {
     return count;
   }
 
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
     super.addEventListener(type, listener, options);
     if (listener === null) return;
     const listeners = this.#listeners.get(type) ?? new Set();
@@ -22,7 +26,11 @@ export class ListenedTarget extends EventTarget {
     this.#listeners.set(type, listeners);
   }
 
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
     super.removeEventListener(type, listener, options);
     this.#listeners.get(type)?.delete(listener);
   }

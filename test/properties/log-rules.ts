@@ -14,7 +14,14 @@ export type EventEntry = Extract<Entry, { kind: 'event' }>;
 export type Heard = Pick<EventEntry, 'type' | 'payload' | 'readyState' | 'state'>;
 
 /** Every reason an `undelivered` event may give. */
-export const REASONS = new Set<UndeliveredReason>(['queue-full', 'closed-before-open', 'closing', 'closed', 'drain-timeout', 'connection-lost']);
+export const REASONS = new Set<UndeliveredReason>([
+  'queue-full',
+  'closed-before-open',
+  'closing',
+  'closed',
+  'drain-timeout',
+  'connection-lost',
+]);
 /** Reasons for a message a socket was handed but never wrote out; a queued message dropped is `closed-before-open`. */
 export const UNSENT_REASONS = new Set<UndeliveredReason>(['closed', 'drain-timeout', 'connection-lost']);
 
@@ -90,12 +97,14 @@ export function checkAttempts(log: readonly Pick<Heard, 'type' | 'payload'>[]): 
   let gaveUp = false;
   for (const { type, payload } of log) {
     if (type === 'state' || type === 'undelivered') continue;
-    if (awaitingReconnect && type !== 'reconnecting') fail(`${type} between attempt ${attempt}'s close, which said a reconnect follows, and its reconnecting event`);
+    if (awaitingReconnect && type !== 'reconnecting')
+      fail(`${type} between attempt ${attempt}'s close, which said a reconnect follows, and its reconnecting event`);
     if (ended) {
       if (type !== 'giveup' || gaveUp) fail(`${type} after the final close`);
       gaveUp = true;
       const { close } = payload as ConnectionEventMap['giveup'];
-      if (JSON.stringify(close) !== JSON.stringify(closeInfoOf(lastClose!))) fail(`giveup reports ${JSON.stringify(close)}, not the last close ${JSON.stringify(lastClose)}`);
+      if (JSON.stringify(close) !== JSON.stringify(closeInfoOf(lastClose!)))
+        fail(`giveup reports ${JSON.stringify(close)}, not the last close ${JSON.stringify(lastClose)}`);
       continue;
     }
     switch (type) {
@@ -143,18 +152,27 @@ export function checkAttempts(log: readonly Pick<Heard, 'type' | 'payload'>[]): 
  * says one follows; `error` once the attempt is over (never while connecting or open);
  * `reconnecting` and `giveup` in their states; a state event's two halves agree.
  */
-export function checkReadyStates(observed: readonly { readonly state: ConnectionStateName; readonly readyState: number }[], log: readonly Heard[]): void {
-  observed.reduce((previous, current) => {
-    if (previous.readyState === 3 && current.readyState !== 3) fail(`readyState left CLOSED for ${current.readyState} (${current.state})`);
-    if (current.readyState < previous.readyState && current.state !== 'reconnecting') {
-      fail(`readyState went back from ${previous.readyState} to ${current.readyState} (${previous.state} to ${current.state})`);
-    }
-    return current;
-  }, observed[0] ?? { state: 'connecting', readyState: 0 });
+export function checkReadyStates(
+  observed: readonly { readonly state: ConnectionStateName; readonly readyState: number }[],
+  log: readonly Heard[],
+): void {
+  observed.reduce(
+    (previous, current) => {
+      if (previous.readyState === 3 && current.readyState !== 3)
+        fail(`readyState left CLOSED for ${current.readyState} (${current.state})`);
+      if (current.readyState < previous.readyState && current.state !== 'reconnecting') {
+        fail(`readyState went back from ${previous.readyState} to ${current.readyState} (${previous.state} to ${current.state})`);
+      }
+      return current;
+    },
+    observed[0] ?? { state: 'connecting', readyState: 0 },
+  );
   for (const { type, payload, readyState, state } of log) {
     if (type === 'open' && readyState !== 1) fail(`open fired at readyState ${readyState}`);
-    if (type === 'close' && (payload as CloseEventInfo).willReconnect && state !== 'reconnecting') fail(`a close that says a reconnect follows fired in ${state}`);
-    if (type === 'close' && !(payload as CloseEventInfo).willReconnect && readyState !== 3) fail(`the final close fired at readyState ${readyState}`);
+    if (type === 'close' && (payload as CloseEventInfo).willReconnect && state !== 'reconnecting')
+      fail(`a close that says a reconnect follows fired in ${state}`);
+    if (type === 'close' && !(payload as CloseEventInfo).willReconnect && readyState !== 3)
+      fail(`the final close fired at readyState ${readyState}`);
     if (type === 'error' && (state === 'connecting' || state === 'open')) fail(`error fired while ${state}`);
     if (type === 'reconnecting' && state !== 'reconnecting') fail(`reconnecting fired in ${state}`);
     if (type === 'giveup' && state !== 'gaveUp') fail(`giveup fired in ${state}`);

@@ -25,7 +25,11 @@ export function holds(invariant: Invariant, configs: fc.Arbitrary<WorldConfig>) 
 
 /** A test named `name` that `invariant` holds over `runs` generated runs of worlds from `configs`. */
 export function itHolds(name: string, invariant: Invariant, configs: fc.Arbitrary<WorldConfig>, runs: number): void {
-  it(name, async () => {
-    await fc.assert(holds(invariant, configs), assertOptions(runs));
-  }, TIMEOUT);
+  it(
+    name,
+    async () => {
+      await fc.assert(holds(invariant, configs), assertOptions(runs));
+    },
+    TIMEOUT,
+  );
 }

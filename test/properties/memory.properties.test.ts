@@ -11,22 +11,58 @@
  * `lifetime.properties.test.ts`.
  */
 import { describe } from 'vitest';
-import { bufferedAmountAccounts, conformsToMachine, fastPathIsTheMachine, nothingLost, queueWithinBounds, readyStateFollowsMachine } from './invariants.js';
+import {
+  bufferedAmountAccounts,
+  conformsToMachine,
+  fastPathIsTheMachine,
+  nothingLost,
+  queueWithinBounds,
+  readyStateFollowsMachine,
+} from './invariants.js';
 import { itHolds } from './memory-property.js';
 import { worldConfigs } from './world-config.js';
+import { MEMORY_RUNS } from './runs.js';
 
-const RUNS = 300;
+describe(`Connection on the in-memory transport (${MEMORY_RUNS} generated runs per property)`, () => {
+  itHolds(
+    'loses nothing across reconnects: every message handed to send() is written once by one socket or reported undelivered once, and queued messages reach the next open socket first, in send order',
+    nothingLost,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
 
-describe(`Connection on the in-memory transport (${RUNS} generated runs per property)`, () => {
-  itHolds('loses nothing across reconnects: every message handed to send() is written once by one socket or reported undelivered once, and queued messages reach the next open socket first, in send order', nothingLost, worldConfigs, RUNS);
+  itHolds(
+    "keeps readyState equal to the machine's state, going back only to wait for a reconnect",
+    readyStateFollowsMachine,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
 
-  itHolds("keeps readyState equal to the machine's state, going back only to wait for a reconnect", readyStateFollowsMachine, worldConfigs, RUNS);
+  itHolds(
+    'keeps bufferedAmount non-negative and equal to queued bytes plus bytes the socket has not written',
+    bufferedAmountAccounts,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
 
-  itHolds('keeps bufferedAmount non-negative and equal to queued bytes plus bytes the socket has not written', bufferedAmountAccounts, worldConfigs, RUNS);
+  itHolds(
+    'never queues more than maxQueuedMessages or maxQueuedBytes, and queues only before an open',
+    queueWithinBounds,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
 
-  itHolds('never queues more than maxQueuedMessages or maxQueuedBytes, and queues only before an open', queueWithinBounds, worldConfigs, RUNS);
+  itHolds(
+    "writes from the open-state fast path exactly what the machine's writeMessage asks for",
+    fastPathIsTheMachine,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
 
-  itHolds("writes from the open-state fast path exactly what the machine's writeMessage asks for", fastPathIsTheMachine, worldConfigs, RUNS);
-
-  itHolds("emits exactly the events, makes exactly the transport calls and runs exactly the timers the machine's transitions ask for", conformsToMachine, worldConfigs, RUNS);
+  itHolds(
+    "emits exactly the events, makes exactly the transport calls and runs exactly the timers the machine's transitions ask for",
+    conformsToMachine,
+    worldConfigs,
+    MEMORY_RUNS,
+  );
 });

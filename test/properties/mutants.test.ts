@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { plantedBugs } from './mutants.js';
+import { MEMORY_RUNS } from './runs.js';
 
 /** As many runs as the properties make in CI: a planted bug must be found within them. */
-const RUNS = 300;
 
 afterEach(() => {
   vi.doUnmock('../../src/effects.js');
@@ -27,7 +27,10 @@ describe('the properties catch a broken connection', () => {
       const invariants = { ...(await import('./invariants.js')), ...(await import('./lifetime-invariants.js')) } as Record<string, unknown>;
       const { reconnectingConfigs, worldConfigs } = await import('./world-config.js');
       const invariant = invariants[bug.invariant] as Parameters<typeof holds>[0];
-      const result = await fc.check(holds(invariant, bug.reconnecting ? reconnectingConfigs : worldConfigs), { numRuns: RUNS, endOnFailure: true });
+      const result = await fc.check(holds(invariant, bug.reconnecting ? reconnectingConfigs : worldConfigs), {
+        numRuns: MEMORY_RUNS,
+        endOnFailure: true,
+      });
       expect(result.failed, `${bug.invariant} held over ${result.numRuns} runs`).toBe(true);
       expect(String(result.errorInstance)).toMatch(bug.says);
     }, 120_000);
@@ -36,9 +39,21 @@ describe('the properties catch a broken connection', () => {
 
 describe('the same replacement, faithful, breaks nothing', () => {
   const faithful: [string, string, () => void][] = [
-    ['effects', 'nothingLost', () => vi.doMock('../../src/effects.js', async (importOriginal) => ({ ...(await importOriginal<object>()) }))],
-    ['connection-events', 'readyStateFollowsMachine', () => vi.doMock('../../src/connection-events.js', async (importOriginal) => ({ ...(await importOriginal<object>()) }))],
-    ['machine', 'queueWithinBounds', () => vi.doMock('../../machines/connection.machine.js', async (importOriginal) => ({ ...(await importOriginal<object>()) }))],
+    [
+      'effects',
+      'nothingLost',
+      () => vi.doMock('../../src/effects.js', async (importOriginal) => ({ ...(await importOriginal<object>()) })),
+    ],
+    [
+      'connection-events',
+      'readyStateFollowsMachine',
+      () => vi.doMock('../../src/connection-events.js', async (importOriginal) => ({ ...(await importOriginal<object>()) })),
+    ],
+    [
+      'machine',
+      'queueWithinBounds',
+      () => vi.doMock('../../machines/connection.machine.js', async (importOriginal) => ({ ...(await importOriginal<object>()) })),
+    ],
   ];
   for (const [module, invariantName, plant] of faithful) {
     it(`holds "${invariantName}" with the ${module} module replaced by itself`, async () => {

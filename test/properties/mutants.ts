@@ -79,7 +79,10 @@ export const plantedBugs: readonly PlantedBug[] = [
     plant: () =>
       vi.doMock(EVENTS, async (importOriginal) => {
         const original = await importOriginal<typeof EventsModule>();
-        return { ...original, readyStateOfName: (name: EventsModule.ConnectionStateName) => (name === 'closing.aborting' ? 0 : original.readyStateOfName(name)) };
+        return {
+          ...original,
+          readyStateOfName: (name: EventsModule.ConnectionStateName) => (name === 'closing.aborting' ? 0 : original.readyStateOfName(name)),
+        };
       }),
   },
   {
@@ -87,7 +90,8 @@ export const plantedBugs: readonly PlantedBug[] = [
     invariant: 'bufferedAmountAccounts',
     says: /bufferedAmount is \d+; queued/,
     plant: withEffects(() => ({
-      enqueueMessage: (engine, _, { event }, message) => engine.outbound().push(QueuedMessage.of(message!), (event as { bytes: number }).bytes + 1),
+      enqueueMessage: (engine, _, { event }, message) =>
+        engine.outbound().push(QueuedMessage.of(message!), (event as { bytes: number }).bytes + 1),
     })),
   },
   {
@@ -142,7 +146,13 @@ export const plantedBugs: readonly PlantedBug[] = [
     plant: withMachine((machine) => {
       const { config } = machine;
       const reconnecting = config.states!.reconnecting!;
-      const states = { ...config.states, reconnecting: { ...reconnecting, on: { ...reconnecting.on, 'user.close': { target: 'connecting', actions: 'recordCloseRequest' } } } };
+      const states = {
+        ...config.states,
+        reconnecting: {
+          ...reconnecting,
+          on: { ...reconnecting.on, 'user.close': { target: 'connecting', actions: 'recordCloseRequest' } },
+        },
+      };
       return createMachine({ ...config, states } as never, machine.implementations as never) as never;
     }),
   },
@@ -152,7 +162,8 @@ export const plantedBugs: readonly PlantedBug[] = [
     says: /before retry \d+, outside/,
     reconnecting: true,
     plant: withEffects((original) => ({
-      startTimer: (engine, params, step, message) => original.startTimer(engine, params.timer === 'retry' ? { ...params, retry: params.retry + 1 } : params, step, message),
+      startTimer: (engine, params, step, message) =>
+        original.startTimer(engine, params.timer === 'retry' ? { ...params, retry: params.retry + 1 } : params, step, message),
     })),
   },
   {

@@ -12,7 +12,13 @@ import { connectionMachine } from '../../machines/connection.machine.js';
 import type { CloseInfo, ConnectionEvent, ConnectionInput, TimerName } from '../../machines/connection.types.js';
 import type { ConnectionStateName, IncomingData, OutgoingData } from '../../src/index.js';
 import { READY_STATE_OF, stateOf as stateName } from '../../src/testing/model/states.js';
-import { EffectModel, type AppEvent, type ModelMessage as KitMessage, type ModelTimer, type RequestedAction } from '../../src/testing/model/effect-model.js';
+import {
+  EffectModel,
+  type AppEvent,
+  type ModelMessage as KitMessage,
+  type ModelTimer,
+  type RequestedAction,
+} from '../../src/testing/model/effect-model.js';
 import { byteSize } from './arbitraries.js';
 import { cycle, heartbeatOn, policyOf, waitCeiling, type WorldConfig } from './world-config.js';
 
@@ -29,7 +35,13 @@ export interface ModelMessage extends KitMessage {
 /** A call the shell makes on its transport, as the world records it. `sendId` is the `send()` call a write happened in. */
 export type TransportCall =
   | { readonly kind: 'open'; readonly url: string }
-  | { readonly kind: 'send'; readonly data: unknown; readonly bytes: number; readonly original: unknown; readonly sendId: number | undefined }
+  | {
+      readonly kind: 'send';
+      readonly data: unknown;
+      readonly bytes: number;
+      readonly original: unknown;
+      readonly sendId: number | undefined;
+    }
   | { readonly kind: 'close'; readonly code: number | undefined; readonly reason: string | undefined }
   | { readonly kind: 'terminate' }
   | { readonly kind: 'whenDrained' }
@@ -67,7 +79,10 @@ export class Oracle {
     this.#random = cycle(config.randoms);
     this.#model = new EffectModel((timer, retry, wake) => this.#delay(timer, retry, wake));
     const policy = policyOf(config.policy);
-    this.#machine = policy === undefined ? connectionMachine : connectionMachine.provide({ guards: { isRetryable: ({ context }) => policy(context.closeInfo!) } });
+    this.#machine =
+      policy === undefined
+        ? connectionMachine
+        : connectionMachine.provide({ guards: { isRetryable: ({ context }) => policy(context.closeInfo!) } });
     const input: ConnectionInput = {
       url: 'oracle',
       maxQueuedMessages: config.maxQueuedMessages,
@@ -133,7 +148,13 @@ export class Oracle {
           return { kind: 'open', url: this.#urlFor(opened++) };
         case 'send': {
           const { message, flushed } = call;
-          return { kind: 'send', data: message.data, bytes: message.bytes, original: message.data, sendId: flushed ? undefined : message.id };
+          return {
+            kind: 'send',
+            data: message.data,
+            bytes: message.bytes,
+            original: message.data,
+            sendId: flushed ? undefined : message.id,
+          };
         }
         default:
           return call;
@@ -200,13 +221,21 @@ export class Oracle {
     this.events.push(...this.#model.events.slice(heard));
     for (const timer of this.#model.timers) if (!this.#sleptAtStart.has(timer.seq)) this.#sleptAtStart.set(timer.seq, this.#slept);
     this.settles += actions.filter((action) => action.type === 'settle').length;
-    for (const unknown of this.#model.unknown.splice(0)) this.discrepancies.push(`the machine asked for an effect the oracle does not know: ${unknown}`);
+    for (const unknown of this.#model.unknown.splice(0))
+      this.discrepancies.push(`the machine asked for an effect the oracle does not know: ${unknown}`);
   }
 
   #delay(timer: TimerName, retry: number, wake: boolean): number {
     const c = this.#config;
     if (timer !== 'retry') {
-      return { connect: c.connectTimeout, drain: c.drainTimeout, close: c.closeTimeout, stable: c.minStableTime, ping: c.heartbeatInterval, pong: c.heartbeatTimeout }[timer];
+      return {
+        connect: c.connectTimeout,
+        drain: c.drainTimeout,
+        close: c.closeTimeout,
+        stable: c.minStableTime,
+        ping: c.heartbeatInterval,
+        pong: c.heartbeatTimeout,
+      }[timer];
     }
     // Full jitter: uniformly below the ceiling ("Exponential Backoff and Jitter", AWS, 2015); a
     // wake draws below the first reconnect's ceiling, whatever the retry count.

@@ -55,7 +55,13 @@ describe('the random option', () => {
   it('is drawn once per reconnect wait and for nothing else', () => {
     let draws = 0;
     const random = () => (draws++, 0.5);
-    const { memory, clock, connection } = connect({ random, heartbeatInterval: 10, heartbeatTimeout: 10, minReconnectDelay: 100, maxReconnectDelay: 100 });
+    const { memory, clock, connection } = connect({
+      random,
+      heartbeatInterval: 10,
+      heartbeatTimeout: 10,
+      minReconnectDelay: 100,
+      maxReconnectDelay: 100,
+    });
     const delays: number[] = [];
     connection.on('reconnecting', ({ delay }) => delays.push(delay));
     memory.socket.accept();

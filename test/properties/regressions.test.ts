@@ -107,7 +107,9 @@ async function startClosingServer() {
       upgraded = true;
       const key = /sec-websocket-key: *(\S+)/i.exec(request)![1]!;
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
       socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe8])); // Close, 1000
     });
   });

@@ -22,11 +22,12 @@ export abstract class Step implements fc.AsyncCommand<MemoryWorld, MemoryWorld> 
     return this.possible(world as MemoryWorld);
   }
 
-  async run(_model: MemoryWorld, world: MemoryWorld): Promise<void> {
+  run(_model: MemoryWorld, world: MemoryWorld): Promise<void> {
     world.rethrow();
-    if (!this.possible(world)) return;
+    if (!this.possible(world)) return Promise.resolve();
     this.act(world);
     world.observe();
     world.rethrow();
+    return Promise.resolve();
   }
 }

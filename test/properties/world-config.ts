@@ -51,7 +51,11 @@ export interface WorldConfig {
   readonly peerCooperates: boolean;
 }
 
-const fraction = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.constant(1 - Number.EPSILON / 2));
+const fraction = fc.oneof(
+  fc.constant(0),
+  fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+  fc.constant(1 - Number.EPSILON / 2),
+);
 
 /** Worlds of every kind; most reconnect, some do not. */
 export const worldConfigs: fc.Arbitrary<WorldConfig> = fc

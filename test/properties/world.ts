@@ -97,7 +97,7 @@ export class MemoryWorld {
       signal: this.signal.asSignal,
       ...(shouldReconnect === undefined ? {} : { shouldReconnect }),
     });
-    this.connection.closed.then((info) => this.timeline.push({ kind: 'settled', info }));
+    void this.connection.closed.then((info) => this.timeline.push({ kind: 'settled', info }));
     for (const type of ['open', 'message', 'error', 'close', 'undelivered', 'state', 'reconnecting', 'giveup'] as const) {
       this.connection.on(type, (payload) => this.#heard(type, payload));
     }
@@ -225,13 +225,21 @@ export class MemoryWorld {
         return void this.environment.dispatchEvent(new Event('offline'));
       case 'visible':
         this.oracle.apply({ type: 'env.wake', reason: 'visible' });
-        return this.environment.show('visible');
-      case 'hidden':
-        return this.environment.show('hidden');
+        {
+          this.environment.show('visible');
+          return;
+        }
+      case 'hidden': {
+        this.environment.show('hidden');
+        return;
+      }
       case 'sleep':
         this.clock.sleep(ms);
         this.#slept += ms;
-        return this.oracle.sleep(ms);
+        {
+          this.oracle.sleep(ms);
+          return;
+        }
     }
   }
 
@@ -257,7 +265,7 @@ export class MemoryWorld {
     for (let i = 0; i < 1000; i++) {
       await tick();
       if (this.held.pendingReports === 0 && this.#scheduler.count() === 0) return;
-      await this.#scheduler.waitAll();
+      await this.#scheduler.waitIdle();
     }
     throw new Error('The world did not settle');
   }
@@ -310,18 +318,30 @@ export class MemoryWorld {
   #tellOracle(report: Report, socket: number): void {
     const attempt = this.oracle.socketAttempts[socket]!;
     switch (report.type) {
-      case 'open':
-        return this.oracle.apply({ type: 'socket.open', attempt, protocol: report.protocol, extensions: report.extensions });
-      case 'message':
-        return this.oracle.message(report.data, socket);
-      case 'error':
-        return this.oracle.apply({ type: 'socket.error', attempt, failure: report.failure });
-      case 'close':
-        return this.oracle.apply({ type: 'socket.close', attempt, code: report.code, reason: report.reason, wasClean: report.wasClean });
-      case 'drained':
-        return this.oracle.apply({ type: 'socket.drained', attempt });
-      case 'pong':
-        return this.oracle.apply({ type: 'socket.pong', attempt });
+      case 'open': {
+        this.oracle.apply({ type: 'socket.open', attempt, protocol: report.protocol, extensions: report.extensions });
+        return;
+      }
+      case 'message': {
+        this.oracle.message(report.data, socket);
+        return;
+      }
+      case 'error': {
+        this.oracle.apply({ type: 'socket.error', attempt, failure: report.failure });
+        return;
+      }
+      case 'close': {
+        this.oracle.apply({ type: 'socket.close', attempt, code: report.code, reason: report.reason, wasClean: report.wasClean });
+        return;
+      }
+      case 'drained': {
+        this.oracle.apply({ type: 'socket.drained', attempt });
+        return;
+      }
+      case 'pong': {
+        this.oracle.apply({ type: 'socket.pong', attempt });
+        return;
+      }
     }
   }
 }

@@ -3,8 +3,9 @@
  * resets, blackholes, latency, throttling, refused, reset and stalled connects, backend
  * restarts), with messages flowing all along, ending in an outage that takes every connection
  * down. Once the faults stop: every connection is open again within the bound its timings set, every message is accounted for (delivered, reported,
- * or lost where the kernel had it and the client was told), no client ever had two live
- * sockets, and after closing everything the process is back to the handles and timers it had.
+ * or lost where the kernel or the proxy had it, the client was told, and no hop of any link lost
+ * more than it can hold), no client ever had two live sockets, and after closing everything the
+ * process is back to the handles and timers it had.
  *
  * Real time: the fault schedule is driven by timers, and the run reports counts and the time to
  * recover; it asserts bounds that only a stuck connection would miss, never speed.
@@ -12,7 +13,9 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
-import { expectAccountedFor } from '../support/expectations.js';
+import { HOPS, lossesByHop } from '../support/accounting.js';
+import { expectAccountedFor, whatLinksHold } from '../support/expectations.js';
+import { hopCapacity } from '../support/link-capacity.js';
 import { activeResources, excessOver } from '../support/handles.js';
 import { useScene, type Scene } from '../support/scene.js';
 import { BLACKHOLE, PASS, type Direction, type Flow } from '../support/throttle-proxy.js';
@@ -34,7 +37,8 @@ const TIMING = {
  * The longest a connection can take to open once the network is healthy: it may be waiting out a
  * stalled connect, a closing handshake or a ping, then the longest reconnect wait.
  */
-const RECOVERY_BOUND = TIMING.connectTimeout + TIMING.closeTimeout + TIMING.heartbeatInterval + TIMING.heartbeatTimeout + TIMING.maxReconnectDelay;
+const RECOVERY_BOUND =
+  TIMING.connectTimeout + TIMING.closeTimeout + TIMING.heartbeatInterval + TIMING.heartbeatTimeout + TIMING.maxReconnectDelay;
 /** Room for a CI machine busy with other work: a connection that misses this is stuck, not slow. */
 const RECOVERY_ALLOWANCE = 3 * RECOVERY_BOUND;
 
@@ -71,12 +75,13 @@ function injectFault(scene: Scene, random: () => number, restarts: { left: numbe
   const links = [...scene.proxy.links];
   const link = links.length > 0 ? pick(links) : undefined;
   const roll = random();
-  if (link !== undefined && roll < 0.2) return link.drop(), 'drop';
-  if (link !== undefined && roll < 0.32) return link.reset(), 'reset';
-  if (link !== undefined && roll < 0.47) return link.setFlow(pick<Direction>(['upstream', 'downstream', 'both']), BLACKHOLE), 'blackhole';
-  if (link !== undefined && roll < 0.6) return link.setFlow('both', { kind: 'delay', ms: 20 + Math.floor(random() * 300) }), 'delay';
-  if (link !== undefined && roll < 0.68) return link.setFlow('upstream', { kind: 'throttle', bytesPerTick: 1 + Math.floor(random() * 200) }), 'throttle';
-  if (link !== undefined && roll < 0.8) return link.setFlow('both', PASS), 'heal a link';
+  if (link !== undefined && roll < 0.2) return (link.drop(), 'drop');
+  if (link !== undefined && roll < 0.32) return (link.reset(), 'reset');
+  if (link !== undefined && roll < 0.47) return (link.setFlow(pick<Direction>(['upstream', 'downstream', 'both']), BLACKHOLE), 'blackhole');
+  if (link !== undefined && roll < 0.6) return (link.setFlow('both', { kind: 'delay', ms: 20 + Math.floor(random() * 300) }), 'delay');
+  if (link !== undefined && roll < 0.68)
+    return (link.setFlow('upstream', { kind: 'throttle', bytesPerTick: 1 + Math.floor(random() * 200) }), 'throttle');
+  if (link !== undefined && roll < 0.8) return (link.setFlow('both', PASS), 'heal a link');
   const window = 100 + Math.floor(random() * 400);
   if (roll < 0.86) {
     scene.proxy.admit = pick(['reset', 'stall'] as const);
@@ -129,7 +134,11 @@ it(`keeps ${CLIENTS} connections whole through ${FAULT_PHASE_MS / 1000} s of ran
   const closed = clients.map((client) => client.closes.length);
   scene.proxy.refuse();
   await scene.backend.stop();
-  await Promise.all(clients.map((client, i) => client.until(() => client.closes.length >= closed[i]! + 2, 'a failed attempt in the outage', RECOVERY_ALLOWANCE)));
+  await Promise.all(
+    clients.map((client, i) =>
+      client.until(() => client.closes.length >= closed[i]! + 2, 'a failed attempt in the outage', RECOVERY_ALLOWANCE),
+    ),
+  );
 
   await scene.heal();
   const healedAt = performance.now();
@@ -143,16 +152,16 @@ it(`keeps ${CLIENTS} connections whole through ${FAULT_PHASE_MS / 1000} s of ran
 
   const total = (key: 'delivered' | 'reported' | 'both') => finish.accounts.reduce((sum, a) => sum + a[key], 0);
   const sent = clients.reduce((sum, client) => sum + client.sent, 0);
-  const lost = finish.accounts.reduce((sum, a) => sum + a.lostInFlight.length, 0);
+  const lost = lossesByHop(finish.losses);
   const reconnects = clients.reduce((sum, client) => sum + client.reconnects.length, 0);
   console.log(
     `soak (seed ${seed}): ${[...faults].map(([name, n]) => `${n} ${name}`).join(', ')}; ${reconnects} reconnects; ` +
       `${sent} messages: ${total('delivered')} delivered, ${total('reported')} reported (${total('both')} both), ` +
-      `${lost} lost in flight and flagged; all open ${Math.round(recoveredIn)} ms after the faults stopped (bound ${RECOVERY_BOUND} ms)`,
+      `lost and flagged: ${HOPS.map((hop) => `${lost[hop].messages} ${hop} (${lost[hop].bytes} bytes)`).join(', ')}, each hop of each link within ${hopCapacity().bytes} bytes; all open ${Math.round(recoveredIn)} ms after the faults stopped (bound ${RECOVERY_BOUND} ms)`,
   );
 
   expect(recoveredIn).toBeLessThan(RECOVERY_ALLOWANCE);
-  expectAccountedFor(finish, { lossless: false });
+  expectAccountedFor(finish, whatLinksHold());
   expect(reconnects, 'the faults did reach the connections').toBeGreaterThan(CLIENTS / 2);
   expect(excess, 'handles and timers left above the baseline').toEqual({});
 }, 90_000);

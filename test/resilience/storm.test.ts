@@ -12,7 +12,7 @@
  * a wake's draw plus that draw), which is what a server facing 500 separate machines would see,
  * since here one process plays every client, the proxy and the backend and accepts only so
  * many connections per 100 ms. It prints the peak number of connection attempts per 100 ms of
- * every run (the README quotes them) and asserts the jittered peaks are a small fraction of the
+ * every run and asserts the jittered peaks are a small fraction of the
  * lockstep ones, and the restore's within 1.5 times the drop's. Real time: the runs share the
  * machine's speed, so the ratios, not the figures, are what the assertions rest on.
  *
@@ -23,7 +23,7 @@
  */
 import { expect, it } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
-import { expectAccountedFor } from '../support/expectations.js';
+import { expectAccountedFor, NOTHING_LOST } from '../support/expectations.js';
 import { useScene } from '../support/scene.js';
 
 const CLIENTS = 500;
@@ -116,15 +116,19 @@ async function storm(scenario: Scenario): Promise<Storm> {
   const before = scene.proxy.accepted.length;
   await scene.restartBackend();
   if (scenario === 'restore') {
-    await Promise.all(clients.map((client) => client.until(() => client.connection.state === 'reconnecting', 'the reconnect wait', 20_000)));
+    await Promise.all(
+      clients.map((client) => client.until(() => client.connection.state === 'reconnecting', 'the reconnect wait', 20_000)),
+    );
     restoring = true;
     environment.dispatchEvent(new Event('online'));
     restoring = false;
   }
-  await Promise.all(clients.map((client) => client.until(() => client.closes.length > 0 && client.connection.state === 'open', 'the reopen', 30_000)));
+  await Promise.all(
+    clients.map((client) => client.until(() => client.closes.length > 0 && client.connection.state === 'open', 'the reopen', 30_000)),
+  );
 
   const accepted = scene.proxy.accepted.slice(before);
-  expectAccountedFor(await scene.finish(), { lossless: true });
+  expectAccountedFor(await scene.finish(), NOTHING_LOST);
   return {
     scheduledPeak: peakPer(WINDOW_MS, scheduled),
     observedPeak: peakPer(WINDOW_MS, accepted),
@@ -137,7 +141,8 @@ it(`spreads the reconnects of ${CLIENTS} clients dropped by a server restart, an
   const drop = await storm('drop');
   const lockstep = await storm('lockstep');
   const restore = await storm('restore');
-  const line = (run: Storm) => `${run.observedPeak} at the proxy (${run.scheduledPeak} as scheduled; ${run.attempts} attempts over ${run.spread} ms)`;
+  const line = (run: Storm) =>
+    `${run.observedPeak} at the proxy (${run.scheduledPeak} as scheduled; ${run.attempts} attempts over ${run.spread} ms)`;
   console.log(
     `storm (seed ${SEED}; replay with STORM_SEED=${SEED}): ${CLIENTS} clients, first wait ${TIMING.minReconnectDelay} ms; peak connection attempts per ${WINDOW_MS} ms: ` +
       `${line(drop)} after a drop with jitter, ${line(lockstep)} without, ${line(restore)} after a network restore (online) with jitter`,

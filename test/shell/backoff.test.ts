@@ -6,9 +6,7 @@ const options = { minDelay: 100, maxDelay: 5_000, factor: 2, jitter: true };
 
 describe('backoff', () => {
   it('doubles the ceiling per retry up to the cap', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 20].map((retry) => backoffCeiling(retry, options))).toEqual([
-      100, 200, 400, 800, 1600, 3200, 5000, 5000,
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 6, 20].map((retry) => backoffCeiling(retry, options))).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
   });
 
   it('draws every delay in [0, ceiling) with full jitter', () => {

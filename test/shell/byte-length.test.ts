@@ -10,9 +10,9 @@ describe('byte sizes', () => {
         // Whole code points, and raw UTF-16 code units (which give lone surrogates).
         fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.nat(0xffff).map((unit) => String.fromCharCode(unit)) })),
         (text) => {
-        const expected = encoder.encode(text).byteLength;
-        expect(countUtf8Bytes(text)).toBe(expected);
-        expect(utf8ByteLength(text)).toBe(expected);
+          const expected = encoder.encode(text).byteLength;
+          expect(countUtf8Bytes(text)).toBe(expected);
+          expect(utf8ByteLength(text)).toBe(expected);
         },
       ),
       { numRuns: 2000 },

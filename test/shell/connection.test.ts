@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { record } from '../support/event-log.js';
 import { createConnection, type ConnectionOptions, type Transport } from '../../src/index.js';
-import { createMemoryTransport, MemorySocket, SimulatedClock } from '../../src/testing/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 
 function setup(options: ConnectionOptions = {}) {
   const memory = createMemoryTransport();
@@ -151,7 +151,13 @@ describe('failed connects', () => {
     clock.advance(60_000); // longer than any reconnect wait
     expect(attempts).toBe(1);
     await expect(connection.closed).resolves.toMatchObject({ code: 1006, cause: 'invalid-request' });
-    expect(log).toEqual(['state connecting', 'error invalid-request', 'close 1006 invalid-request unclean', 'giveup not-retryable after 1006 invalid-request unclean', 'state gaveUp']);
+    expect(log).toEqual([
+      'state connecting',
+      'error invalid-request',
+      'close 1006 invalid-request unclean',
+      'giveup not-retryable after 1006 invalid-request unclean',
+      'state gaveUp',
+    ]);
   });
 });
 
@@ -177,7 +183,7 @@ describe('drain before close', () => {
   it('goes straight to the handshake when nothing is buffered', async () => {
     const { connection, memory } = setup();
     memory.socket.accept();
-    connection.close();
+    void connection.close();
     await Promise.resolve(); // the transport reports the drain in a later microtask
     expect(connection.state).toBe('closing.handshake');
   });
@@ -188,7 +194,7 @@ describe('drain before close', () => {
     connection.send('first');
     connection.send('second');
     memory.socket.flush(5);
-    connection.close();
+    void connection.close();
     clock.advance(500);
     expect(memory.socket.phase).toBe('terminated');
     expect(log.slice(-3)).toEqual(['undelivered second drain-timeout', 'close 1006 drain-timeout unclean', 'state closed']);
@@ -200,7 +206,7 @@ describe('drain before close', () => {
   it('drops the socket when the peer never completes the closing handshake', async () => {
     const { clock, connection, memory } = setup({ closeTimeout: 200 });
     memory.socket.accept();
-    connection.close(1000);
+    void connection.close(1000);
     await Promise.resolve();
     clock.advance(200);
     await expect(connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'close-timeout' });
@@ -213,7 +219,7 @@ describe('open', () => {
     const { connection, memory, log } = setup();
     memory.socket.accept();
     memory.socket.deliver('hello');
-    connection.close();
+    void connection.close();
     memory.socket.deliver('after close()');
     expect(log.filter((line) => line.startsWith('message'))).toEqual(['message hello']);
   });
@@ -261,7 +267,9 @@ describe('open', () => {
 describe('argument errors change nothing', () => {
   it('throws a TypeError for data send() cannot take', () => {
     const { connection } = setup();
-    expect(() => connection.send(42 as never)).toThrow(new TypeError('Expected data to be a string, an ArrayBuffer, an ArrayBufferView or a Blob, got 42 (number)'));
+    expect(() => connection.send(42 as never)).toThrow(
+      new TypeError('Expected data to be a string, an ArrayBuffer, an ArrayBufferView or a Blob, got 42 (number)'),
+    );
     expect(connection.queuedMessages).toBe(0);
   });
 
@@ -284,10 +292,14 @@ describe('argument errors change nothing', () => {
 
   it('refuses a minReconnectDelay of 0, whose backoff would never grow: reconnects back to back', () => {
     expect(() => createConnection('ws://x.test', { minReconnectDelay: 0 })).toThrow(
-      new TypeError('Expected `minReconnectDelay` to be a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait), got 0 (number)'),
+      new TypeError(
+        'Expected `minReconnectDelay` to be a number of milliseconds between 1 and 2147483647 (with 0 the backoff never grows: reconnects follow each other with no wait), got 0 (number)',
+      ),
     );
     expect(() => createConnection('ws://x.test', { minReconnectDelay: 0.5 })).toThrow(/`minReconnectDelay`.*got 0.5 \(number\)/);
-    expect(() => createConnection('ws://x.test', { minReconnectDelay: 1, maxReconnectDelay: 1, transport: createMemoryTransport().transport })).not.toThrow();
+    expect(() =>
+      createConnection('ws://x.test', { minReconnectDelay: 1, maxReconnectDelay: 1, transport: createMemoryTransport().transport }),
+    ).not.toThrow();
   });
 });
 
@@ -295,7 +307,7 @@ describe('close arguments', () => {
   it('sends a reason given without a code with code 1000, as the standard does', () => {
     const { connection, memory } = setup();
     memory.socket.accept();
-    connection.close(undefined, 'bye');
+    void connection.close(undefined, 'bye');
     return Promise.resolve().then(() => expect(memory.socket.closeRequest).toEqual({ code: 1000, reason: 'bye' }));
   });
 
@@ -312,7 +324,7 @@ describe('transports that report synchronously', () => {
     const memory = createMemoryTransport();
     // Some sockets (undici's, for one) fail a connecting socket synchronously inside close().
     const eager: Transport = (request, handlers) => {
-      const socket = memory.transport(request, handlers) as MemorySocket;
+      const socket = memory.transport(request, handlers);
       const close = socket.close.bind(socket);
       socket.close = (code, reason) => {
         close(code, reason);
@@ -356,7 +368,11 @@ describe('the initial state', () => {
 
   it('reports it when an inspector runs the connection from the start, and not to a listener attached later', async () => {
     const memory = createMemoryTransport();
-    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), inspect: () => {} });
+    const connection = createConnection('ws://example.test/', {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      inspect: () => {},
+    });
     const log = record(connection);
     await Promise.resolve();
     const late = record(connection);

@@ -58,7 +58,7 @@ describe('Emitter observer', () => {
     emitter.on('tick', (value) => seen.push(`listener ${value}`));
     emitter.observeWith({
       observe: (type, payload) => {
-        seen.push(`observer ${String(type)} ${String(payload)}`);
+        seen.push(`observer ${type} ${String(payload)}`);
         if (payload === 2) throw new Error('observer bug');
       },
     });

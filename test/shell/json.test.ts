@@ -7,13 +7,14 @@ import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createConnection, jsonChannel, ManagedWebSocket, type JsonParseError, type TypedMessage } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 
-/** The seed's chat protocol, as the server speaks it. */
+/** The chat protocol of MDN's "Writing WebSocket client applications", as the server speaks it. */
 type ServerMessage =
   | { type: 'id'; id: number }
   | { type: 'message'; id: number; name: string; text: string; date: number }
   | { type: 'rejectusername'; id: number; name: string }
   | { type: 'userlist'; users: string[] };
-type ClientMessage = { type: 'username'; id: number; name: string; date: number } | { type: 'message'; id: number; text: string; date: number };
+type ClientMessage =
+  { type: 'username'; id: number; name: string; date: number } | { type: 'message'; id: number; text: string; date: number };
 
 function setup() {
   const memory = createMemoryTransport();
@@ -45,7 +46,16 @@ describe('sending', () => {
     const { memory, connection, chat } = setup();
     const cyclic: Record<string, unknown> = { type: 'message' };
     cyclic.self = cyclic;
-    const bad: unknown[] = [null, 'text', [1], { text: 'no type' }, { type: 7 }, cyclic, { type: 'message', n: 1n }, { type: 'message', toJSON: () => undefined }];
+    const bad: unknown[] = [
+      null,
+      'text',
+      [1],
+      { text: 'no type' },
+      { type: 7 },
+      cyclic,
+      { type: 'message', n: 1n },
+      { type: 'message', toJSON: () => undefined },
+    ];
     for (const value of bad) expect(() => chat.send(value as ClientMessage), String(value)).toThrow(TypeError);
     expect(connection.queuedMessages).toBe(0);
     memory.socket.accept();
@@ -53,7 +63,7 @@ describe('sending', () => {
     expect(text(memory)).toEqual([]);
   });
 
-  it('reports a message the connection refuses through undelivered, with its JSON text', async () => {
+  it('reports a message the connection refuses through undelivered, with its JSON text', () => {
     const { connection, chat } = setup();
     const undelivered: unknown[] = [];
     connection.on('undelivered', ({ data, reason }) => undelivered.push([data, reason]));
@@ -249,7 +259,9 @@ describe('listeners that throw', () => {
     const memory = createMemoryTransport();
     const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
     const failures: [unknown, unknown][] = [];
-    const chat = jsonChannel<ServerMessage, ClientMessage>(connection, { onListenerError: (error, message) => failures.push([error, message]) });
+    const chat = jsonChannel<ServerMessage, ClientMessage>(connection, {
+      onListenerError: (error, message) => failures.push([error, message]),
+    });
     const shouted: string[] = [];
     const seen: string[] = [];
     chat.on('message', ({ text }) => shouted.push(text.toUpperCase()));

@@ -180,7 +180,7 @@ describe('ManagedWebSocket events', () => {
       ws.send('ping');
     };
     ws.onmessage = function (event) {
-      calls.push(`message ${String(this === ws)} ${String(event.data)}`);
+      calls.push(`message ${String(this === ws)} ${event.data as string}`);
       ws.close();
     };
     ws.onclose = function (event) {
@@ -245,7 +245,11 @@ describe('ManagedWebSocket send()', () => {
     ]);
     const [text, ...binary] = await replies;
     expect(text).toBe('héllo');
-    expect(binary.map((data) => [...new Uint8Array(data as ArrayBuffer)])).toEqual([[10, 11, 12], [2, 3, 4], [9, 8, 7]]);
+    expect(binary.map((data) => [...new Uint8Array(data as ArrayBuffer)])).toEqual([
+      [10, 11, 12],
+      [2, 3, 4],
+      [9, 8, 7],
+    ]);
   });
 
   it('queues messages sent while connecting and delivers them in order on open', async () => {

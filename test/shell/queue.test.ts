@@ -5,28 +5,37 @@ import { ByteQueue } from '../../src/queue.js';
 describe('ByteQueue', () => {
   it('behaves as a FIFO with a running byte total, across growth and wrap-around', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.nat(1000).map((size) => ({ push: size })), fc.constant({ shift: true })), { maxLength: 300 }), (steps) => {
-        const queue = new ByteQueue<number>();
-        const model: number[] = [];
-        let id = 0;
-        for (const step of steps) {
-          if ('push' in step) {
-            queue.push(id, step.push);
-            model.push(step.push);
-            id++;
-          } else {
-            const expectedSize = model[0];
-            expect(queue.peekSize()).toBe(expectedSize);
-            const item = queue.shift();
-            if (expectedSize === undefined) expect(item).toBeUndefined();
-            else model.shift();
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.nat(1000).map((size) => ({ push: size })),
+            fc.constant({ shift: true }),
+          ),
+          { maxLength: 300 },
+        ),
+        (steps) => {
+          const queue = new ByteQueue<number>();
+          const model: number[] = [];
+          let id = 0;
+          for (const step of steps) {
+            if ('push' in step) {
+              queue.push(id, step.push);
+              model.push(step.push);
+              id++;
+            } else {
+              const expectedSize = model[0];
+              expect(queue.peekSize()).toBe(expectedSize);
+              const item = queue.shift();
+              if (expectedSize === undefined) expect(item).toBeUndefined();
+              else model.shift();
+            }
+            expect(queue.length).toBe(model.length);
+            expect(queue.bytes).toBe(model.reduce((sum, size) => sum + size, 0));
           }
-          expect(queue.length).toBe(model.length);
-          expect(queue.bytes).toBe(model.reduce((sum, size) => sum + size, 0));
-        }
-        expect(queue.drain().length).toBe(model.length);
-        expect([queue.length, queue.bytes]).toEqual([0, 0]);
-      }),
+          expect(queue.drain().length).toBe(model.length);
+          expect([queue.length, queue.bytes]).toEqual([0, 0]);
+        },
+      ),
       { numRuns: 500 },
     );
   });

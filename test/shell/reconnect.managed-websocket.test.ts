@@ -10,7 +10,13 @@ import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.j
 function managed(options: { reconnect?: boolean } = {}) {
   const memory = createMemoryTransport();
   const clock = new SimulatedClock();
-  const ws = new ManagedWebSocket('ws://example.test/chat', [], { transport: memory.transport, clock, reconnectJitter: false, minReconnectDelay: 1000, ...options });
+  const ws = new ManagedWebSocket('ws://example.test/chat', [], {
+    transport: memory.transport,
+    clock,
+    reconnectJitter: false,
+    minReconnectDelay: 1000,
+    ...options,
+  });
   const log: string[] = [];
   for (const type of ['open', 'error', 'close']) {
     ws.addEventListener(type, (event) => {

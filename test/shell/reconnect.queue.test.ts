@@ -25,7 +25,13 @@ describe('the queue across reconnects', () => {
     world.connection.on('open', () => world.connection.send('from the open listener'));
     world.retry().accept();
     world.socket.flush();
-    expect(written(world.socket)).toEqual(['before open', 'during the wait', 'during attempt 2', 'during the second wait', 'from the open listener']);
+    expect(written(world.socket)).toEqual([
+      'before open',
+      'during the wait',
+      'during attempt 2',
+      'during the second wait',
+      'from the open listener',
+    ]);
     expect(world.sockets.slice(0, 2).map(written)).toEqual([[], []]);
     expect(world.log.filter((line) => line.startsWith('undelivered'))).toEqual([]);
   });
@@ -66,7 +72,12 @@ describe('the queue across reconnects', () => {
     world.connection.send('b');
     void world.connection.closed.then(() => world.log.push('settled'));
     await world.connection.close();
-    expect(world.log.slice(-4)).toEqual(['undelivered a closed-before-open', 'undelivered b closed-before-open', 'state closed', 'settled']);
+    expect(world.log.slice(-4)).toEqual([
+      'undelivered a closed-before-open',
+      'undelivered b closed-before-open',
+      'state closed',
+      'settled',
+    ]);
     expect(world.log.filter((line) => line.startsWith('close'))).toEqual(['close 1006 refused unclean (will reconnect)']);
     // closed says how the last attempt ended: close() ended no socket.
     await expect(world.connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'refused' });
@@ -81,7 +92,12 @@ describe('the at-most-once boundary', () => {
     world.connection.send('unsent');
     world.socket.flush(7);
     world.socket.drop();
-    expect(world.log.slice(-4)).toEqual(['undelivered unsent connection-lost', 'close 1006 connection-lost unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
+    expect(world.log.slice(-4)).toEqual([
+      'undelivered unsent connection-lost',
+      'close 1006 connection-lost unclean (will reconnect)',
+      `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`,
+      'state reconnecting',
+    ]);
     world.retry().accept();
     world.socket.flush();
     expect(written(world.sockets[0]!)).toEqual(['written']);
@@ -128,7 +144,12 @@ describe('resendUnconfirmed: the at-least-once choice', () => {
     world.socket.accept();
     world.connection.send('unsent');
     world.socket.drop();
-    expect(world.log.slice(-4)).toEqual(['undelivered unsent connection-lost', 'close 1006 connection-lost unclean', 'giveup max-retries after 1006 connection-lost unclean', 'state gaveUp']);
+    expect(world.log.slice(-4)).toEqual([
+      'undelivered unsent connection-lost',
+      'close 1006 connection-lost unclean',
+      'giveup max-retries after 1006 connection-lost unclean',
+      'state gaveUp',
+    ]);
   });
 
   it('keeps the queue bounds: what does not fit again is reported queue-full', () => {

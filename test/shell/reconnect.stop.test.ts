@@ -111,7 +111,14 @@ describe('an AbortSignal', () => {
     );
     world.connection.send('never');
     await expect(world.connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'aborted' });
-    expect(world.log).toEqual(['state connecting', 'state closing.aborting', 'error aborted', 'undelivered never closed-before-open', 'close 1006 aborted unclean', 'state closed']);
+    expect(world.log).toEqual([
+      'state connecting',
+      'state closing.aborting',
+      'error aborted',
+      'undelivered never closed-before-open',
+      'close 1006 aborted unclean',
+      'state closed',
+    ]);
     expect({ urls, sockets: world.sockets.length }).toEqual({ urls: 0, sockets: 0 });
     expectClosedForGood(world);
   });

@@ -37,7 +37,13 @@ describe('backoff', () => {
 
   it('waits the ceilings themselves with reconnectJitter: false, and never calls random', () => {
     const draws = randomFrom([0.5]);
-    const world = memoryWorld({ random: draws.random, reconnectJitter: false, minReconnectDelay: 100, maxReconnectDelay: 1000, reconnectFactor: 3 });
+    const world = memoryWorld({
+      random: draws.random,
+      reconnectJitter: false,
+      minReconnectDelay: 100,
+      maxReconnectDelay: 1000,
+      reconnectFactor: 3,
+    });
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       world.socket.refuse();
@@ -64,16 +70,35 @@ describe('per attempt and once', () => {
   it('ends every attempt with exactly one close, willReconnect until the last, and settles closed only at the end', async () => {
     const world = memoryWorld({ maxRetries: 2, reconnectJitter: false, minReconnectDelay: 1000 });
     world.socket.refuse();
-    expect(world.log).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean (will reconnect)', 'reconnecting attempt 2 retry 1 in 1000ms', 'state reconnecting']);
+    expect(world.log).toEqual([
+      'state connecting',
+      'error refused',
+      'close 1006 refused unclean (will reconnect)',
+      'reconnecting attempt 2 retry 1 in 1000ms',
+      'state reconnecting',
+    ]);
     expect(await world.isSettled()).toBe(false);
 
     world.retry().accept();
     world.socket.completeClose(1012, 'restarting');
-    expect(world.log.slice(5)).toEqual(['state connecting', 'open', 'state open', 'close 1012 "restarting" normal clean (will reconnect)', 'reconnecting attempt 3 retry 2 in 2000ms', 'state reconnecting']);
+    expect(world.log.slice(5)).toEqual([
+      'state connecting',
+      'open',
+      'state open',
+      'close 1012 "restarting" normal clean (will reconnect)',
+      'reconnecting attempt 3 retry 2 in 2000ms',
+      'state reconnecting',
+    ]);
     expect(await world.isSettled()).toBe(false);
 
     world.retry().refuse();
-    expect(world.log.slice(11)).toEqual(['state connecting', 'error refused', 'close 1006 refused unclean', 'giveup max-retries after 1006 refused unclean', 'state gaveUp']);
+    expect(world.log.slice(11)).toEqual([
+      'state connecting',
+      'error refused',
+      'close 1006 refused unclean',
+      'giveup max-retries after 1006 refused unclean',
+      'state gaveUp',
+    ]);
     expect(world.log.filter((line) => line.startsWith('close'))).toHaveLength(3);
     expect(await world.isSettled()).toBe(true);
     await expect(world.connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false, cause: 'refused' });
@@ -114,7 +139,11 @@ describe('maxRetries', () => {
     const world = memoryWorld({ maxRetries: 0 });
     world.socket.accept();
     world.socket.drop();
-    expect(world.log.slice(-3)).toEqual(['close 1006 connection-lost unclean', 'giveup max-retries after 1006 connection-lost unclean', 'state gaveUp']);
+    expect(world.log.slice(-3)).toEqual([
+      'close 1006 connection-lost unclean',
+      'giveup max-retries after 1006 connection-lost unclean',
+      'state gaveUp',
+    ]);
   });
 
   it('still meets the limit when the server accepts and at once drops every connection', () => {

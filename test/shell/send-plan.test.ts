@@ -20,7 +20,9 @@ const sendOf = (bytes: number, queuedMessages = 0, queuedBytes = 0) => ({ type: 
 /** What a plan does for a send: the effects it performs, with their params, and whether it accepts the message. */
 function outcome(plan: SendPlan, event: ReturnType<typeof sendOf>) {
   const performed: string[] = [];
-  const accepted = performSend(plan, { context, event }, performed, undefined, (list, type, params) => list.push(params === undefined ? type : `${type} ${JSON.stringify(params)}`));
+  const accepted = performSend(plan, { context, event }, performed, undefined, (list, type, params) =>
+    list.push(params === undefined ? type : `${type} ${JSON.stringify(params)}`),
+  );
   return { accepted, performed };
 }
 
@@ -29,15 +31,31 @@ describe('the send plans compiled from the connection machine', () => {
 
   it('has a plan for every leaf state', () => {
     expect([...plans.keys()].sort()).toEqual(
-      ['attemptEnded', 'closed', 'closing.aborting', 'closing.draining', 'closing.handshake', 'connecting', 'gaveUp', 'open', 'reconnecting'].sort(),
+      [
+        'attemptEnded',
+        'closed',
+        'closing.aborting',
+        'closing.draining',
+        'closing.handshake',
+        'connecting',
+        'gaveUp',
+        'open',
+        'reconnecting',
+      ].sort(),
     );
   });
 
   it('queues what fits while connecting or waiting to reconnect, and reports the rest queue-full', () => {
     for (const state of ['connecting', 'reconnecting']) {
       expect(outcome(plans.get(state)!, sendOf(4, 1, 6))).toEqual({ accepted: true, performed: ['enqueueMessage'] });
-      expect(outcome(plans.get(state)!, sendOf(5, 1, 6))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"queue-full"}'] });
-      expect(outcome(plans.get(state)!, sendOf(1, 2, 2))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"queue-full"}'] });
+      expect(outcome(plans.get(state)!, sendOf(5, 1, 6))).toEqual({
+        accepted: false,
+        performed: ['rejectMessage {"reason":"queue-full"}'],
+      });
+      expect(outcome(plans.get(state)!, sendOf(1, 2, 2))).toEqual({
+        accepted: false,
+        performed: ['rejectMessage {"reason":"queue-full"}'],
+      });
     }
   });
 
@@ -53,7 +71,10 @@ describe('the send plans compiled from the connection machine', () => {
 
   it('follows the machine: another queue bound, provided to it, is the bound send() keeps', () => {
     const strict = compileSendPlans(connectionMachine.provide({ guards: { queueHasRoom: () => false } }), EFFECTS);
-    expect(outcome(strict.get('connecting')!, sendOf(1))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"queue-full"}'] });
+    expect(outcome(strict.get('connecting')!, sendOf(1))).toEqual({
+      accepted: false,
+      performed: ['rejectMessage {"reason":"queue-full"}'],
+    });
   });
 });
 
@@ -62,7 +83,10 @@ describe('definitions the shell refuses to perform', () => {
   function withConnectingSend(on: unknown) {
     const { config } = connectionMachine;
     const connecting = config.states!.connecting!;
-    return createMachine({ ...config, states: { ...config.states, connecting: { ...connecting, on: { ...connecting.on, 'user.send': on } } } } as never, connectionMachine.implementations as never);
+    return createMachine(
+      { ...config, states: { ...config.states, connecting: { ...connecting, on: { ...connecting.on, 'user.send': on } } } } as never,
+      connectionMachine.implementations as never,
+    );
   }
 
   it('refuses a send transition with a target: it would change the state without a step', () => {
@@ -70,11 +94,15 @@ describe('definitions the shell refuses to perform', () => {
   });
 
   it('refuses a send transition that assigns: it would change the context without a step', () => {
-    expect(() => compileSendPlans(withConnectingSend({ actions: assign({ retries: 0 }) }), EFFECTS)).toThrow(/not an effect the shell implements/);
+    expect(() => compileSendPlans(withConnectingSend({ actions: assign({ retries: 0 }) }), EFFECTS)).toThrow(
+      /not an effect the shell implements/,
+    );
   });
 
   it('refuses a state whose sends could all be refused by guards: a message would be neither sent nor reported', () => {
-    expect(() => compileSendPlans(withConnectingSend({ guard: 'queueHasRoom', actions: 'enqueueMessage' }), EFFECTS)).toThrow(/leaves some user.send unanswered/);
+    expect(() => compileSendPlans(withConnectingSend({ guard: 'queueHasRoom', actions: 'enqueueMessage' }), EFFECTS)).toThrow(
+      /leaves some user.send unanswered/,
+    );
   });
 });
 
@@ -85,7 +113,12 @@ describe('send() on a connection', () => {
     const inspect = (event: InspectionEvent) => {
       if (event.type === '@xstate.event') seen.push(event.event.type);
     };
-    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), inspect, ...options });
+    const connection = createConnection('ws://example.test/', {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      inspect,
+      ...options,
+    });
     return { memory, connection, seen };
   }
 
@@ -102,7 +135,7 @@ describe('send() on a connection', () => {
   it('accepts what the queue bound admits and reports the rest, in the order sent', () => {
     const { connection } = setup({ maxQueuedMessages: 3, maxQueuedBytes: 10 });
     const undelivered: string[] = [];
-    connection.on('undelivered', ({ data, reason }) => undelivered.push(`${String(data)} ${reason}`));
+    connection.on('undelivered', ({ data, reason }) => undelivered.push(`${data as string} ${reason}`));
     // 4 + 4 + 2 = 10 bytes fill the byte bound; 'x' is past it, and 'y' past the count bound too.
     expect(['1234', '5678', '90', 'x', 'y'].map((message) => connection.send(message))).toEqual([true, true, true, false, false]);
     expect(undelivered).toEqual(['x queue-full', 'y queue-full']);

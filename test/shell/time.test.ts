@@ -11,7 +11,9 @@ type Name = 'ping' | 'pong';
 
 function setup(clock = new SimulatedClock()) {
   const fired: string[] = [];
-  const owner = (label: string) => ({ timerFired: (name: Name, tag: number, lateBy: number) => fired.push(`${label}${name}#${tag} late by ${lateBy}`) });
+  const owner = (label: string) => ({
+    timerFired: (name: Name, tag: number, lateBy: number) => fired.push(`${label}${name}#${tag} late by ${lateBy}`),
+  });
   const timers = new Timers<Name>(clock, owner(''));
   return { clock, timers, fired, owner };
 }
@@ -116,7 +118,10 @@ describe('Timers', () => {
     owners.forEach((timers, i) => timers.start('ping', dues[i]!, 0));
     owners.forEach((timers, i) => i % 5 === 0 && timers.cancel('ping'));
     clock.advance(1000);
-    const expected = owners.map((_, i) => i).filter((i) => i % 5 !== 0).sort((a, b) => dues[a]! - dues[b]! || a - b);
+    const expected = owners
+      .map((_, i) => i)
+      .filter((i) => i % 5 !== 0)
+      .sort((a, b) => dues[a]! - dues[b]! || a - b);
     expect(order).toEqual(expected);
   });
 });

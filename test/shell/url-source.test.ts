@@ -48,7 +48,10 @@ describe('a url function', () => {
     expect(calls).toBe(2);
     urls[1]!.resolve('wss://example.test/a?token=2');
     await nextTurn();
-    expect(world.sockets.map((socket) => socket.request.url.href)).toEqual(['wss://example.test/a?token=1', 'wss://example.test/a?token=2']);
+    expect(world.sockets.map((socket) => socket.request.url.href)).toEqual([
+      'wss://example.test/a?token=1',
+      'wss://example.test/a?token=2',
+    ]);
   });
 
   it('creates no socket when close() comes while it is pending: the attempt ends as an abort', async () => {
@@ -57,7 +60,13 @@ describe('a url function', () => {
     const closed = world.connection.close();
     expect(world.connection.state).toBe('closing.aborting');
     expect(await closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'aborted' });
-    expect(world.log).toEqual(['state connecting', 'state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
+    expect(world.log).toEqual([
+      'state connecting',
+      'state closing.aborting',
+      'error aborted',
+      'close 1006 aborted unclean',
+      'state closed',
+    ]);
     url.resolve('ws://example.test/late');
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
@@ -69,7 +78,13 @@ describe('a url function', () => {
     let calls = 0;
     const world = memoryWorld({ connectTimeout: 1000 }, { url: () => urls[calls++]!.promise });
     world.clock.advance(1000);
-    expect(world.log).toEqual(['state connecting', 'error connect-timeout', 'close 1006 connect-timeout unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
+    expect(world.log).toEqual([
+      'state connecting',
+      'error connect-timeout',
+      'close 1006 connect-timeout unclean (will reconnect)',
+      `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`,
+      'state reconnecting',
+    ]);
     urls[0]!.resolve('ws://example.test/too-late');
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
@@ -80,7 +95,13 @@ describe('a url function', () => {
   });
 
   it.each([
-    ['throws', () => { throw new Error('no token yet'); }, 'no token yet'],
+    [
+      'throws',
+      () => {
+        throw new Error('no token yet');
+      },
+      'no token yet',
+    ],
     ['rejects', () => Promise.reject(new Error('token service down')), 'token service down'],
     ['returns a URL of the wrong scheme', () => 'ftp://example.test/', 'the scheme "ftp:"'],
     ['returns something that is not a URL', () => 'not a url', 'not a url'],
@@ -93,11 +114,34 @@ describe('a url function', () => {
     world.connection.on('error', ({ message }) => messages.push(message));
     await nextTurn();
     expect(world.sockets).toHaveLength(0);
-    expect(world.log).toEqual(['state connecting', 'error transport-error', 'close 1006 transport-error unclean (will reconnect)', `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`, 'state reconnecting']);
+    expect(world.log).toEqual([
+      'state connecting',
+      'error transport-error',
+      'close 1006 transport-error unclean (will reconnect)',
+      `reconnecting attempt 2 retry 1 in ${world.lastReconnect!.delay}ms`,
+      'state reconnecting',
+    ]);
     expect(messages).toEqual([expect.stringContaining(named)]);
     expect(world.connection.url).toBe(''); // no url() result yet
     world.retry().accept();
     expect(world.connection.state).toBe('open');
     expect(world.connection.url).toBe('ws://example.test/good');
+  });
+
+  it('redacts credentials and query values from the error a url() function throws or rejects with', async () => {
+    const messages: string[] = [];
+    let calls = 0;
+    const world = memoryWorld(
+      {},
+      {
+        url: () =>
+          ++calls === 1
+            ? Promise.reject(new Error('refresh failed for wss://alice:s3cret@example.test/ws?token=abc123, try again'))
+            : 'ws://example.test/good',
+      },
+    );
+    world.connection.on('error', ({ message }) => messages.push(message));
+    await nextTurn();
+    expect(messages).toEqual(['refresh failed for wss://REDACTED:REDACTED@example.test/ws?REDACTED, try again']);
   });
 });

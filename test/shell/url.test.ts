@@ -1,9 +1,16 @@
 /**
- * URL handling: the standard's constructor checks, the seed guide's mixed-content rule, the
+ * URL handling: the standard's constructor checks, MDN's mixed-content rule ("Writing WebSocket client applications"), the
  * secure-only policy, and redaction of secrets.
  */
 import { describe, expect, it } from 'vitest';
-import { checkTransportSecurity, hasForbiddenHostCodePoint, isLoopback, parseWebSocketUrl, redactText, redactUrl } from '../../src/validation.js';
+import {
+  checkTransportSecurity,
+  hasForbiddenHostCodePoint,
+  isLoopback,
+  parseWebSocketUrl,
+  redactText,
+  redactUrl,
+} from '../../src/validation.js';
 
 const nameOf = (action: () => unknown): string | undefined => {
   try {
@@ -34,14 +41,22 @@ describe('parseWebSocketUrl', () => {
   });
 
   it('refuses a host with a forbidden code point, as the URL Standard does', () => {
-    for (const url of ['ws://foo bar.com/', 'wss://foo%20bar.com/', 'ws://a%3Cb/']) expect(nameOf(() => parseWebSocketUrl(url))).toBe('SyntaxError');
+    for (const url of ['ws://foo bar.com/', 'wss://foo%20bar.com/', 'ws://a%3Cb/'])
+      expect(nameOf(() => parseWebSocketUrl(url))).toBe('SyntaxError');
   });
 
   it('finds forbidden code points in the hosts a non-conforming parser returns, after undoing its escapes', () => {
     // What Chromium's URL gives for ws://foo bar.com/, ws://a%20b/ and ws://a*b/ (the standard: failure, failure, `a*b`).
     expect(['foo%20bar.com', 'a%20b', 'a%2Ab'].map(hasForbiddenHostCodePoint)).toEqual([true, true, false]);
     expect(['a%25b', 'a%', 'a%FFb', 'a\u007fb', 'a^b'].map(hasForbiddenHostCodePoint)).toEqual([true, true, true, true, true]);
-    expect(['example.com', 'xn--nicode-2ya.de', '127.0.0.1', '[::1]', 'a_b', 'a*b'].map(hasForbiddenHostCodePoint)).toEqual([false, false, false, false, false, false]);
+    expect(['example.com', 'xn--nicode-2ya.de', '127.0.0.1', '[::1]', 'a_b', 'a*b'].map(hasForbiddenHostCodePoint)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('keeps secrets out of its error messages', () => {
@@ -75,14 +90,23 @@ describe('transport security', () => {
 
   it('counts only localhost, 127.0.0.0/8 and [::1] as loopback in Node, where *.localhost goes to the system resolver', () => {
     for (const host of ['api.localhost', 'localhost.', '[::ffff:127.0.0.1]', '0.0.0.0']) {
-      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, undefined)), host).toBe('SecurityError');
+      expect(
+        nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, undefined)),
+        host,
+      ).toBe('SecurityError');
     }
   });
 
   it('counts *.localhost as loopback in a page, which browsers resolve to loopback themselves (Secure Contexts)', () => {
     for (const host of ['api.localhost', 'localhost.']) {
-      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, 'http')), host).toBeUndefined();
-      expect(nameOf(() => checkTransportSecurity(url(`ws://${host}/`), false, 'https')), host).toBeUndefined();
+      expect(
+        nameOf(() => checkTransportSecurity(url(`ws://${host}/`), true, 'http')),
+        host,
+      ).toBeUndefined();
+      expect(
+        nameOf(() => checkTransportSecurity(url(`ws://${host}/`), false, 'https')),
+        host,
+      ).toBeUndefined();
     }
   });
 

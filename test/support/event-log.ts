@@ -10,7 +10,10 @@ export { formatClose, formatEvent, WILL_RECONNECT } from '../../src/testing/mode
 type EventType = keyof ConnectionEventMap;
 
 /** Every event `connection` emits from now on (only those of the types `only`, or all but those `without`), as one line each, in order. */
-export function record(connection: Connection, { only, without = [] }: { only?: readonly EventType[]; without?: readonly EventType[] } = {}): string[] {
+export function record(
+  connection: Connection,
+  { only, without = [] }: { only?: readonly EventType[]; without?: readonly EventType[] } = {},
+): string[] {
   const listens = (type: EventType) => (only === undefined || only.includes(type)) && !without.includes(type);
   return recordEvents((type, listener) => (listens(type) ? connection.on(type, listener) : undefined));
 }

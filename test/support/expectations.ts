@@ -4,18 +4,26 @@
  * own `backoffDelay`, so a wrong formula there shows.
  */
 import { expect } from 'vitest';
+import { lossViolations, type LossLimits } from './accounting.js';
 import type { Finish } from './scene.js';
 import type { TrackedClient } from './tracked-client.js';
 
+export { NOTHING_LOST, whatLinksHold } from './accounting.js';
+
 /**
  * No client had two live sockets at once, none kept a socket past its attempt, every message is
- * delivered or reported (or, unless `lossless`, lost in flight where the client was told so),
- * and each socket's messages arrived in send order.
+ * delivered or reported or lost where the client was told it may be, each socket's messages
+ * arrived in send order, and no hop of any link lost more frame bytes than `limits` allow:
+ * `whatLinksHold()` where a fault destroys sockets with messages in them, `NOTHING_LOST` where
+ * none can.
  */
-export function expectAccountedFor({ problems, zombies, accounts }: Finish, { lossless }: { readonly lossless: boolean }): void {
+export function expectAccountedFor({ problems, zombies, losses }: Finish, limits: LossLimits): void {
   expect(problems).toEqual([]);
-  expect(zombies.map((record) => `client ${record.client} attempt ${record.attempt}`), 'server sockets left open by ended attempts').toEqual([]);
-  if (lossless) expect(accounts.flatMap((a) => a.lostInFlight), 'messages lost in flight').toEqual([]);
+  expect(
+    zombies.map((record) => `client ${record.client} attempt ${record.attempt}`),
+    'server sockets left open by ended attempts',
+  ).toEqual([]);
+  expect(lossViolations(losses, limits), 'messages lost beyond the limit').toEqual([]);
 }
 
 export interface Backoff {

@@ -8,9 +8,9 @@ import { createConnection, type Connection, type ConnectionEventMap, type Connec
 
 export interface Harness {
   /** Registers `server` to be closed after the test; returns it. */
-  serve<T extends { close(): Promise<void> }>(server: T): T;
+  readonly serve: <T extends { close(): Promise<void> }>(server: T) => T;
   /** Opens a connection that is closed after the test. */
-  connect(url: string, options?: ConnectionOptions): Connection;
+  readonly connect: (url: string, options?: ConnectionOptions) => Connection;
 }
 
 /** Call once at the top of a test file. */
@@ -24,11 +24,11 @@ export function useHarness(): Harness {
     await Promise.all(open.map((connection) => connection.closed));
   });
   return {
-    serve(server) {
+    serve: (server) => {
       servers.push(server);
       return server;
     },
-    connect(url, options) {
+    connect: (url, options) => {
       const connection = createConnection(url, options);
       connections.push(connection);
       return connection;

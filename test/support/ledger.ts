@@ -73,7 +73,7 @@ export class ServerLedger {
     const record: SocketRecord = { client, attempt, received: [], open: true, closed: new Promise((resolve) => (markClosed = resolve)) };
     records.push(record);
     socket.on('message', (data: RawData) => {
-      const seq = seqOf(data.toString());
+      const seq = seqOf((data as Buffer).toString());
       record.received.push(seq);
       socket.send(messageText(client, seq));
     });

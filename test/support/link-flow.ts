@@ -27,6 +27,15 @@ export const BLACKHOLE: Flow = { kind: 'blackhole' };
 
 /** What a pass or delay flow holds before it stops reading: enough not to throttle loopback. */
 const HIGH_WATER_MARK = 1024 * 1024;
+/** The most Node hands a `data` listener of a TCP socket at once (libuv reads into 64 KiB). */
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * The most a pipe holds in memory, read and not yet handed on: its high-water mark and the chunk
+ * read past it (a throttle holds twice its bytes per tick, far less in every test). It also covers
+ * what the socket it writes to buffers (its own 16 KiB mark and the piece written past it).
+ */
+export const MOST_HELD_BYTES = HIGH_WATER_MARK + READ_CHUNK;
 
 interface Held {
   chunk: Buffer;

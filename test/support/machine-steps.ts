@@ -49,14 +49,18 @@ export interface QueueFill {
  * (`enqueueMessage` adds the send, `flushQueue` and `dropQueue` empty it) and tells each send how
  * full it is.
  */
-export function runFrom(input: ConnectionInput, events: readonly Step[], machine = connectionMachine): { snapshot: Snapshot; steps: Action[][]; queue: QueueFill } {
+export function runFrom(
+  input: ConnectionInput,
+  events: readonly Step[],
+  machine = connectionMachine,
+): { snapshot: Snapshot; steps: Action[][]; queue: QueueFill } {
   let [snapshot, actions] = initialTransition(machine, input);
   const steps = [actions as Action[]];
   const queue: QueueFill = { queuedMessages: 0, queuedBytes: 0 };
   for (const step of events) {
     const event: ConnectionEvent = step.type === 'user.send' ? { ...step, ...queue } : step;
     [snapshot, actions] = transition(machine, snapshot, event);
-    steps.push(actions as Action[]);
+    steps.push(actions);
     for (const { type } of actions as Action[]) {
       if (type === 'enqueueMessage' && event.type === 'user.send') {
         queue.queuedMessages += 1;

@@ -83,7 +83,8 @@ export function memoryWorld(options: ConnectionOptions = {}, setup: WorldSetup =
   const inspect = (event: InspectionEvent) => {
     if (event.type !== '@xstate.event') return;
     const received = event.event as { type: string; reason?: string };
-    if (/^(env|timer\.(ping|pong)|socket\.pong)/.test(received.type)) machineEvents.push(received.reason === undefined ? received.type : `${received.type} ${received.reason}`);
+    if (/^(env|timer\.(ping|pong)|socket\.pong)/.test(received.type))
+      machineEvents.push(received.reason === undefined ? received.type : `${received.type} ${received.reason}`);
   };
   const connection = createConnection(url, { transport, clock, ...(watchMachine ? { inspect } : {}), ...options });
   const log = record(connection, { without });
@@ -123,7 +124,13 @@ export function memoryWorld(options: ConnectionOptions = {}, setup: WorldSetup =
 /** The world for the liveness suites: the heartbeat on short timings, no jitter, the first socket accepted, the machine's liveness events watched. */
 export function liveWorld(options: ConnectionOptions = {}, { pings = true }: { pings?: boolean } = {}): MemoryWorld {
   const world = memoryWorld(
-    { heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTimeout: HEARTBEAT_TIMEOUT, minReconnectDelay: RECONNECT_DELAY, reconnectJitter: false, ...options },
+    {
+      heartbeatInterval: HEARTBEAT_INTERVAL,
+      heartbeatTimeout: HEARTBEAT_TIMEOUT,
+      minReconnectDelay: RECONNECT_DELAY,
+      reconnectJitter: false,
+      ...options,
+    },
     { url: 'ws://example.test/live', pings, without: ['state'], watchMachine: true },
   );
   world.socket.accept();

@@ -7,7 +7,7 @@
  */
 import { afterEach } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
-import { account, type Account } from './accounting.js';
+import { account, type Account, type HopLoss } from './accounting.js';
 import { ServerLedger, type SocketRecord } from './ledger.js';
 import { startBackend, type RestartableBackend } from './restartable-backend.js';
 import { PASS, startProxy, type Link, type ProxyOptions, type TestProxy } from './throttle-proxy.js';
@@ -18,6 +18,8 @@ export interface Finish {
   readonly accounts: readonly Account[];
   /** Every problem: the ledger's, then each account's. */
   readonly problems: readonly string[];
+  /** What each hop of each link lost, over every client. */
+  readonly losses: readonly HopLoss[];
   /** Server sockets of ended attempts still open once the network had healed. */
   readonly zombies: readonly SocketRecord[];
 }
@@ -80,8 +82,13 @@ export async function startScene(options: ConnectionOptions, proxyOptions: Omit<
       await scene.heal();
       const zombies = await ledger.lingering(lingerMs);
       await scene.close();
-      const accounts = clients.map((client) => account(client, ledger));
-      return { accounts, zombies, problems: [...ledger.violations, ...accounts.flatMap((a) => a.problems)] };
+      const accounts = clients.map((client) => account(client, ledger, proxy.upstream));
+      return {
+        accounts,
+        zombies,
+        problems: [...ledger.violations, ...accounts.flatMap((a) => a.problems)],
+        losses: accounts.flatMap((a) => a.losses),
+      };
     },
     async close() {
       if (closed) return;

@@ -142,15 +142,18 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     socket.on('close', () => tcp.delete(socket));
   });
 
-  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const port = (socket as net.Socket).remotePort!;
+  http.on('upgrade', (request: IncomingMessage, duplex: Duplex, head: Buffer) => {
+    // Node types the upgrade's socket as a stream; on a TCP server it is the TCP socket.
+    if (!(duplex instanceof net.Socket)) throw new TypeError('Expected the upgrade to arrive on a TCP socket');
+    const socket = duplex;
+    const port = socket.remotePort!;
     const link = linkByPort.get(port);
     if (link === undefined) {
       // Not one of this server's clients: refuse to play along rather than guess.
       socket.destroy();
       return;
     }
-    const upgrade = pendingUpgrade(wss, request, socket as net.Socket, head, link);
+    const upgrade = pendingUpgrade(wss, request, socket, head, link);
     upgrades.set(link, upgrade);
     waiting.get(link)?.(upgrade);
   });

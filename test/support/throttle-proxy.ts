@@ -14,15 +14,20 @@
  *
  * The backend behind it can move (`retarget`), so a test restarts its server while clients keep
  * the proxy's address. Every accepted connection is timestamped, on the test's clock if given.
+ * Every link's upstream is read message by message as it enters and leaves the proxy
+ * (`upstream-traffic.ts`), and the record is kept once the link has closed (`proxy.upstream`),
+ * so the accounting knows which messages the proxy swallowed and which it passed on.
  */
 import net from 'node:net';
 
 import { Pipe, PASS, type Flow } from './link-flow.js';
 import { HOST, listenOnLoopback } from './loopback.js';
 import { passThrough, throttle, type Shaper, type ThrottleOptions } from './shapers.js';
+import { trackedNumber, UpstreamTraffic, type Identify } from './upstream-traffic.js';
 
 export { BLACKHOLE, PASS, type Flow } from './link-flow.js';
 export { cutAfter, passThrough, throttle, type Cut, type CutMode, type Shaper, type ThrottleOptions } from './shapers.js';
+export type { Identify, UpstreamTraffic } from './upstream-traffic.js';
 
 /** What the proxy does with a client it accepts. */
 export type Admission =
@@ -49,6 +54,8 @@ export interface ProxyOptions {
   readonly flow?: Flow;
   /** Where accept timestamps come from (a `SimulatedClock`'s `now`, say). @default performance.now */
   readonly now?: () => number;
+  /** The number each client message carries, for the upstream records. @default the resilience tests' `${client}:${seq}` text */
+  readonly identify?: Identify;
 }
 
 /** One accepted client and the connection the proxy opened to the target for it. */
@@ -57,6 +64,8 @@ export interface Link {
   readonly server: net.Socket;
   /** The request target of the client's first line (`/?client=3`), once it has arrived. */
   readonly path: string | undefined;
+  /** The messages this link read from the client and passed on to the server. */
+  readonly upstream: UpstreamTraffic;
   /** Switches how this link forwards. Throws for a direction that has a fixed shaper. */
   setFlow(direction: Direction, flow: Flow): void;
   /** Ends both sockets at once, without a closing handshake: the client sees a 1006. */
@@ -73,6 +82,8 @@ export interface TestProxy {
   readonly links: ReadonlySet<Link>;
   /** When each client was accepted, by `now`, in order, including those reset or held. */
   readonly accepted: readonly number[];
+  /** What went up each link ever made, in the order they were made, closed ones included. */
+  readonly upstream: readonly UpstreamTraffic[];
   /** What happens to the next clients accepted. */
   admit: Admission;
   /** Sets the flow of every link open now and of every link made from now on. */
@@ -94,6 +105,8 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
   const flows = { upstream: options.flow ?? PASS, downstream: options.flow ?? PASS };
   const links = new Set<ProxyLink>();
   const accepted: number[] = [];
+  const upstream: UpstreamTraffic[] = [];
+  const identify = options.identify ?? trackedNumber;
   /** Every socket the proxy holds, to destroy and await on close. */
   const sockets = new Set<net.Socket>();
   const own = (socket: net.Socket): net.Socket => {
@@ -108,9 +121,10 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
   let bound = Promise.resolve();
 
   const proxy = {
-    admit: options.admit ?? ('forward' as Admission),
+    admit: options.admit ?? 'forward',
     links: links as ReadonlySet<Link>,
     accepted,
+    upstream,
     port: 0,
     url: '',
     setFlow(direction: Direction, flow: Flow) {
@@ -125,7 +139,10 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       const closing = listener;
       listener = undefined;
       // Closed while still binding, a server emits 'close' and then listens all the same.
-      void bound.then(() => closing?.close(), () => {});
+      void bound.then(
+        () => closing?.close(),
+        () => {},
+      );
     },
     listen() {
       if (listener !== undefined) return bound;
@@ -155,8 +172,9 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       // Read the upgrade request, and never answer it.
       else if (proxy.admit === 'stall') client.resume();
       else {
-        const link = new ProxyLink(client, own(net.connect(target, HOST)), options, flows, () => links.delete(link));
+        const link = new ProxyLink(client, own(net.connect(target, HOST)), options, flows, identify, () => links.delete(link));
         links.add(link);
+        upstream.push(link.upstream);
       }
     });
     listeners.set(server, new Promise((resolve) => server.once('close', resolve)));
@@ -177,7 +195,7 @@ export function startThrottleProxy(target: number, options: ThrottleOptions): Pr
 class ProxyLink implements Link {
   readonly client: net.Socket;
   readonly server: net.Socket;
-  path: string | undefined;
+  readonly upstream: UpstreamTraffic;
   readonly #pipes: { upstream?: Pipe; downstream?: Pipe } = {};
   readonly #stops: (() => void)[] = [];
 
@@ -186,14 +204,17 @@ class ProxyLink implements Link {
     server: net.Socket,
     shapers: Pick<ProxyOptions, 'upstream' | 'downstream'>,
     flows: { readonly upstream: Flow; readonly downstream: Flow },
+    identify: Identify,
     onClosed: () => void,
   ) {
     this.client = client;
     this.server = server;
-    client.once('data', (chunk: Buffer) => {
-      this.path = /^[A-Z]+ (\S+) HTTP\//.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)))?.[1];
-    });
-    for (const [direction, from, to] of [['upstream', client, server], ['downstream', server, client]] as const) {
+    // First, so that it reads each chunk before a shaper can pass it on.
+    this.upstream = new UpstreamTraffic(client, server, identify);
+    for (const [direction, from, to] of [
+      ['upstream', client, server],
+      ['downstream', server, client],
+    ] as const) {
       const shaper = shapers[direction];
       if (shaper !== undefined) this.#stops.push(shaper(from, to));
       else {
@@ -219,6 +240,10 @@ class ProxyLink implements Link {
     };
     client.on('close', closed);
     server.on('close', closed);
+  }
+
+  get path(): string | undefined {
+    return this.upstream.path;
   }
 
   /** `global`: set by `proxy.setFlow`, which skips directions with a fixed shaper instead of throwing. */

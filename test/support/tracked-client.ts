@@ -36,13 +36,15 @@ export class TrackedClient {
   readonly reported = new Map<number, UndeliveredReason>();
   /**
    * Messages written on an attempt that then ended uncleanly, neither acknowledged nor reported by
-   * its end: all the application can know is that they may be lost (README, "Delivery guarantees").
+   * its end: all the application can know is that they may be lost (docs/delivery-guarantees.md).
    */
   readonly unconfirmed = new Set<number>();
   /** Anything the client saw that breaks the connection's contract. */
   readonly violations: string[] = [];
   /** Messages handed to `send()` so far (their numbers are 0 to `sent - 1`). */
   sent = 0;
+  /** The UTF-8 bytes of each message sent, by number: the accounting measures lost frames with them. */
+  readonly bytes: number[] = [];
   urlCalls = 0;
   #attempt = 1;
   /** Accepted while not open, in order, and not yet written or reported. */
@@ -64,12 +66,12 @@ export class TrackedClient {
       this.#queued = [];
     });
     connection.on('message', (data) => {
-      const seq = seqOf(String(data));
+      const seq = seqOf(data as string);
       if (this.writtenOn.get(seq) !== this.#attempt) this.violations.push(`ack for ${seq}, not written on attempt ${this.#attempt}`);
       this.acked.add(seq);
     });
     connection.on('undelivered', ({ data, reason }) => {
-      const seq = seqOf(String(data));
+      const seq = seqOf(data as string);
       if (this.reported.has(seq)) this.violations.push(`${seq} reported twice`);
       this.reported.set(seq, reason);
       this.#queued = this.#queued.filter((queued) => queued !== seq);
@@ -113,8 +115,10 @@ export class TrackedClient {
   send(padding = 0): number {
     const seq = this.sent++;
     const open = this.connection.state === 'open';
+    const text = messageText(this.id, seq, padding);
+    this.bytes.push(Buffer.byteLength(text));
     // A refused message is reported, synchronously or once the listener's event run is over.
-    if (!this.connection.send(messageText(this.id, seq, padding))) return seq;
+    if (!this.connection.send(text)) return seq;
     if (open) this.writtenOn.set(seq, this.#attempt);
     else this.#queued.push(seq);
     return seq;
@@ -134,7 +138,11 @@ export class TrackedClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((waiter) => waiter.done !== done);
-        reject(new Error(`client ${this.id}: ${what} did not happen within ${ms} ms (state ${this.connection.state}, events ${this.timeline.slice(-12).join(' ')})`));
+        reject(
+          new Error(
+            `client ${this.id}: ${what} did not happen within ${ms} ms (state ${this.connection.state}, events ${this.timeline.slice(-12).join(' ')})`,
+          ),
+        );
       }, ms);
       this.#waiters.push({
         done,

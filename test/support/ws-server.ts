@@ -13,10 +13,8 @@ import { closeServer, HOST, listenOnLoopback, trackSockets } from './loopback.js
 
 export { refusedPort } from './loopback.js';
 
-
 /** What `WebSocketServer` accepts, minus what the helper decides (where it listens). */
-export interface WsServerOptions
-  extends Omit<ServerOptions, 'host' | 'port' | 'server' | 'noServer' | 'path'> {
+export interface WsServerOptions extends Omit<ServerOptions, 'host' | 'port' | 'server' | 'noServer' | 'path'> {
   /** Send every message back as it came (text as text, binary as binary). @default false */
   readonly echo?: boolean;
 }

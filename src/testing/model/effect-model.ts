@@ -53,7 +53,12 @@ export interface RequestedAction {
 }
 
 /** The timers running after `actions`, performed at `now`: `startTimer` replaces a timer of the same name, as the shell's do. */
-export function timersAfter(timers: readonly ModelTimer[], actions: readonly RequestedAction[], now: number, delays: TimerDelays): ModelTimer[] {
+export function timersAfter(
+  timers: readonly ModelTimer[],
+  actions: readonly RequestedAction[],
+  now: number,
+  delays: TimerDelays,
+): ModelTimer[] {
   let running = [...timers];
   let seq = Math.max(-1, ...timers.map((t) => t.seq)) + 1;
   for (const { type, params } of actions) {
@@ -184,7 +189,8 @@ export class EffectModel<M extends ModelMessage> {
   perform(actions: readonly RequestedAction[], facts: StepFacts<M>): void {
     this.timers = timersAfter(this.timers, actions, facts.now, this.#delays);
     for (const action of actions) {
-      const p = <K extends keyof ConnectionEffects>(_: K) => action.params as ConnectionEffects[K];
+      // The params of `action`, typed as the machine declares them for the effect named `type`.
+      const p = <K extends keyof ConnectionEffects>(type: K) => (type === action.type ? action.params : undefined) as ConnectionEffects[K];
       switch (action.type) {
         case 'openSocket':
           this.calls.push({ kind: 'open', attempt: p('openSocket').attempt });

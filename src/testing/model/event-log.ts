@@ -8,7 +8,9 @@ import type { CloseInfo } from '../../../machines/connection.types.js';
 import type { ConnectionEventMap } from '../../connection-events.js';
 
 /** A public event, as a listener receives it. */
-export type AppEvent = { [K in keyof ConnectionEventMap]: { readonly type: K; readonly payload: ConnectionEventMap[K] } }[keyof ConnectionEventMap];
+export type AppEvent = {
+  [K in keyof ConnectionEventMap]: { readonly type: K; readonly payload: ConnectionEventMap[K] };
+}[keyof ConnectionEventMap];
 
 /** How an attempt ended: `1006 handshake-failed 403 unclean`, `4000 "bye" normal clean`. */
 export function formatClose({ code, reason, wasClean, cause, status }: CloseInfo): string {
@@ -50,7 +52,9 @@ export function describeData(data: unknown): string {
 }
 
 /** Every event `on` reports, from now on, as `formatEvent` lines, appended to the returned list. */
-export function recordEvents(on: <K extends keyof ConnectionEventMap>(type: K, listener: (payload: ConnectionEventMap[K]) => void) => unknown): string[] {
+export function recordEvents(
+  on: <K extends keyof ConnectionEventMap>(type: K, listener: (payload: ConnectionEventMap[K]) => void) => unknown,
+): string[] {
   const log: string[] = [];
   for (const type of ['open', 'message', 'error', 'close', 'state', 'undelivered', 'reconnecting', 'giveup'] as const) {
     on(type, (payload) => log.push(formatEvent({ type, payload } as AppEvent)));

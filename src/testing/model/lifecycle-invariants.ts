@@ -1,6 +1,6 @@
 /**
  * Properties every run must have whatever the machine says, taken from the WHATWG WebSockets
- * Standard and the README's guarantees. The oracle compares the shell with the machine; these
+ * Standard and the guarantees in docs/. The oracle compares the shell with the machine; these
  * catch a machine that is wrong in a way it agrees with itself about (a broken machine is its
  * own oracle, so only an independent check can reject it).
  *
@@ -25,6 +25,7 @@
  *   failed or never opened.
  */
 import type { OutgoingData } from '../../byte-length.js';
+import { describeData } from './event-log.js';
 import { WILL_RECONNECT } from './lifecycle-oracle.js';
 import type { TapRecord } from './transport-tap.js';
 
@@ -81,7 +82,9 @@ function flushBeforeOpen({ atOpen }: RunRecord): string[] {
   return atOpen.flatMap(({ queuedMessages, bufferedAmount, bufferedBefore }) =>
     queuedMessages === 0 && bufferedAmount === bufferedBefore
       ? []
-      : [`flush before open: at the open event ${queuedMessages} messages were still queued and ${bufferedAmount} of ${bufferedBefore} bytes were buffered`],
+      : [
+          `flush before open: at the open event ${queuedMessages} messages were still queued and ${bufferedAmount} of ${bufferedBefore} bytes were buffered`,
+        ],
   );
 }
 
@@ -104,7 +107,8 @@ function errorThenClose(events: readonly string[]): string[] {
 function oneEnd(events: readonly string[]): string[] {
   const violations: string[] = [];
   events.forEach((event, i) => {
-    if (reconnects(event) && !events[i + 1]?.startsWith('reconnecting ')) violations.push(`one end: "${event}" is not followed by a reconnecting event`);
+    if (reconnects(event) && !events[i + 1]?.startsWith('reconnecting '))
+      violations.push(`one end: "${event}" is not followed by a reconnecting event`);
   });
   const last = events.findIndex((event) => event.startsWith('close ') && !reconnects(event));
   const over = events.findIndex((event) => event === 'state closed' || event === 'state gaveUp');
@@ -112,10 +116,12 @@ function oneEnd(events: readonly string[]): string[] {
   if (last !== -1) {
     const after = events.slice(last + 1);
     const ending = after.findIndex((event) => !event.startsWith('giveup ') && !event.startsWith('state '));
-    for (const late of ending === -1 ? [] : after.slice(ending)) if (!refused(late)) violations.push(`one end: "${late}" came after the last close`);
+    for (const late of ending === -1 ? [] : after.slice(ending))
+      if (!refused(late)) violations.push(`one end: "${late}" came after the last close`);
     if (after.filter((event) => event.startsWith('giveup ')).length > 1) violations.push('one end: more than one giveup');
   }
-  for (const late of over === -1 ? [] : events.slice(over + 1)) if (!refused(late)) violations.push(`one end: "${late}" came after "${events[over]}"`);
+  for (const late of over === -1 ? [] : events.slice(over + 1))
+    if (!refused(late)) violations.push(`one end: "${late}" came after "${events[over]}"`);
   if (events.some((event) => event.startsWith('giveup ')) && last === -1) violations.push('one end: giveup without a last close');
   return violations;
 }
@@ -143,7 +149,8 @@ function retriesInARow({ events, times, maxRetries, minStableTime }: RunRecord):
       openedAt = undefined;
     } else if (event.startsWith('reconnecting ')) {
       const retry = Number(/ retry (\d+) /.exec(event)?.[1]);
-      if (retry !== inARow + 1 || retry > maxRetries) violations.push(`retries: "${event}" after ${inARow} reconnects in a row, with maxRetries ${maxRetries}`);
+      if (retry !== inARow + 1 || retry > maxRetries)
+        violations.push(`retries: "${event}" after ${inARow} reconnects in a row, with maxRetries ${maxRetries}`);
       inARow = retry;
     } else if (event.startsWith('giveup max-retries') && inARow < maxRetries) {
       violations.push(`retries: "${event}" after ${inARow} reconnects in a row, with maxRetries ${maxRetries}`);
@@ -155,7 +162,7 @@ function retriesInARow({ events, times, maxRetries, minStableTime }: RunRecord):
 function oneFatePerMessage({ events, sent, tap, closed }: RunRecord): string[] {
   const violations: string[] = [];
   for (const data of sent) {
-    const label = typeof data === 'string' ? data : String(data);
+    const label = describeData(data);
     const reported = events.filter((event) => event.startsWith(`undelivered ${label} `)).length;
     const written = tap.handed.includes(data) && !tap.unsent.includes(data) ? 1 : 0;
     if (reported + written > 1) violations.push(`one fate: ${label} was ${written ? 'written and ' : ''}reported ${reported} times`);

@@ -17,7 +17,17 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { connectionMachine } from '../../../machines/connection.machine.js';
 import type { ConnectionEvent, ConnectionInput, TimerName } from '../../../machines/connection.types.js';
 import { stateOf as stateName } from './states.js';
-import { NO_EFFECTS, performEffects, writtenOut, type EffectState, type ModelMessage, type ModelTimer, type RequestedAction, type StepOutcome, type TimerDelays } from './effect-model.js';
+import {
+  NO_EFFECTS,
+  performEffects,
+  writtenOut,
+  type EffectState,
+  type ModelMessage,
+  type ModelTimer,
+  type RequestedAction,
+  type StepOutcome,
+  type TimerDelays,
+} from './effect-model.js';
 
 export type LifecycleMachine = typeof connectionMachine;
 export type MachineSnapshot = SnapshotFrom<LifecycleMachine>;
@@ -52,7 +62,15 @@ export const SEND_SIZES = { fits: 3, tooBig: 9 } as const;
  * `retry` is the first reconnect wait (see `MODEL_BACKOFF`); `stable` is shorter than `ping`,
  * so a connection that has just opened proves stable before its first ping.
  */
-export const MODEL_TIMEOUTS: Record<TimerName, number> = { connect: 1_000, drain: 2_000, close: 3_000, retry: 4_000, stable: 5_000, ping: 6_000, pong: 7_000 };
+export const MODEL_TIMEOUTS: Record<TimerName, number> = {
+  connect: 1_000,
+  drain: 2_000,
+  close: 3_000,
+  retry: 4_000,
+  stable: 5_000,
+  ping: 6_000,
+  pong: 7_000,
+};
 /**
  * What the connection's `random` option returns, in turn, round and round: the backoff's
  * jitter, made deterministic. Two values, so that a wait drawn again (a wake's) differs from the
@@ -65,12 +83,17 @@ export function cycle(values: readonly number[]): () => number {
   return () => values[next++ % values.length]!;
 }
 /** The backoff options the paths run with: jittered, so that the first wait is the first random of its ceiling, `MODEL_TIMEOUTS.retry`. */
-export const MODEL_BACKOFF = { minDelay: MODEL_TIMEOUTS.retry / MODEL_RANDOMS[0], maxDelay: 8 * MODEL_TIMEOUTS.retry, factor: 2, jitter: true } as const;
+export const MODEL_BACKOFF = {
+  minDelay: MODEL_TIMEOUTS.retry / MODEL_RANDOMS[0],
+  maxDelay: 8 * MODEL_TIMEOUTS.retry,
+  factor: 2,
+  jitter: true,
+} as const;
 /** The most messages the walk lets the socket hold while open. */
 export const MAX_HELD = 2;
 
 /**
- * How long each timer runs on the paths. The reconnect wait is full jitter as the README
+ * How long each timer runs on the paths. The reconnect wait is full jitter as docs/reconnection.md
  * states it, `floor(random() * min(maxDelay, minDelay * factor ^ (retry - 1)))`, and a wake's
  * fresh draw `floor(random() * minDelay)`, written out here rather than imported from the
  * shell's `time.ts`, so that the oracle checks them; `draw` counts the draws made before.
@@ -109,7 +132,7 @@ export interface World {
   /** How many reconnect waits have been drawn so far (each takes the next of `MODEL_RANDOMS`). */
   readonly draws: number;
   /**
-   * Reconnects since the connection last stayed open `minStableTime`, as the README defines the
+   * Reconnects since the connection last stayed open `minStableTime`, as docs/reconnection.md defines the
    * retry count, reckoned by the model from states and time alone. The machine keeps its own
    * count (`retries`); where the two differ the key tells the worlds apart, so a machine that
    * counts wrong has its wrong count walked into (and the invariants catch it).
@@ -145,8 +168,13 @@ export function firedTimer(world: World, event: ConnectionEvent): ModelTimer | u
  * The world after `event`: the network's side first (a drain or a clean close writes out what
  * was held; a timer's expiry is the clock reaching its due time), then the machine's.
  */
-export function advance(machine: LifecycleMachine, world: World, event: ConnectionEvent): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
-  const writesOut = isCurrent(world.machine, event) && (event.type === 'socket.drained' || (event.type === 'socket.close' && event.wasClean));
+export function advance(
+  machine: LifecycleMachine,
+  world: World,
+  event: ConnectionEvent,
+): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
+  const writesOut =
+    isCurrent(world.machine, event) && (event.type === 'socket.drained' || (event.type === 'socket.close' && event.wasClean));
   const fired = firedTimer(world, event);
   const now = fired?.due ?? world.now;
   let effects = writesOut ? writtenOut(world.effects) : world.effects;
@@ -160,7 +188,11 @@ export function advance(machine: LifecycleMachine, world: World, event: Connecti
   const inARow = (stayedOpen ? 0 : world.inARow) + (to === 'reconnecting' && from !== 'reconnecting' ? 1 : 0);
   const openedAt = to !== 'open' ? null : from === 'open' ? world.openedAt : now;
   const sent = world.sent + (message === undefined ? 0 : 1);
-  return { world: { machine: next, effects: outcome.state, sent, now, openedAt, inARow, draws: count() }, actions: actions as RequestedAction[], outcome };
+  return {
+    world: { machine: next, effects: outcome.state, sent, now, openedAt, inARow, draws: count() },
+    actions: actions,
+    outcome,
+  };
 }
 
 /**
@@ -184,11 +216,18 @@ export function reportMayBePending(world: World): boolean {
 }
 
 /** The initial world, and the actions the machine asks for when it starts, and what they produced. */
-export function startWorld(machine: LifecycleMachine, input: ConnectionInput): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
+export function startWorld(
+  machine: LifecycleMachine,
+  input: ConnectionInput,
+): { world: World; actions: RequestedAction[]; outcome: StepOutcome<ModelMessage> } {
   const [snapshot, actions] = initialTransition(machine, input);
   const { delays, count } = modelDelays();
-  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions as RequestedAction[], { context: snapshot.context, now: 0 }, delays);
-  return { world: { machine: snapshot, effects: outcome.state, sent: 0, now: 0, openedAt: null, inARow: 0, draws: count() }, actions: actions as RequestedAction[], outcome };
+  const outcome = performEffects<ModelMessage>(NO_EFFECTS, actions, { context: snapshot.context, now: 0 }, delays);
+  return {
+    world: { machine: snapshot, effects: outcome.state, sent: 0, now: 0, openedAt: null, inARow: 0, draws: count() },
+    actions: actions,
+    outcome,
+  };
 }
 
 export { stateName };

@@ -88,7 +88,12 @@ export interface PathRun {
  * knows each wait), an `environment` the path dispatches `online` and `offline` on, and the
  * driver's world.
  */
-export function pathOptions(driver: LifecycleDriver, transport: Transport, environment: EventTarget, input: ConnectionInput): ConnectionOptions {
+export function pathOptions(
+  driver: LifecycleDriver,
+  transport: Transport,
+  environment: EventTarget,
+  input: ConnectionInput,
+): ConnectionOptions {
   return {
     ...driver.options,
     transport,
@@ -127,7 +132,8 @@ export async function runPath(path: ModelPath, driver: LifecycleDriver, options:
     ...pathOptions(driver, options.wrap ? options.wrap(tapped, () => created!) : tapped, environment, path.input),
     ...(onTransitions && {
       inspect: (inspection: InspectionEvent) => {
-        if (inspection.type === '@xstate.microstep') onTransitions((inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
+        if (inspection.type === '@xstate.microstep')
+          onTransitions((inspection as unknown as { _transitions: AnyTransitionDefinition[] })._transitions);
       },
     }),
   };

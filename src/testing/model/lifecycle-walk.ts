@@ -34,7 +34,11 @@ import {
 
 /** A refused upgrade the default policy rules final (the scripted server's 403), and one it retries. */
 export const HANDSHAKE_FAILED: TransportFailure = { cause: 'handshake-failed', message: 'Unexpected server response: 403', status: 403 };
-export const HANDSHAKE_UNAVAILABLE: TransportFailure = { cause: 'handshake-failed', message: 'Unexpected server response: 503', status: 503 };
+export const HANDSHAKE_UNAVAILABLE: TransportFailure = {
+  cause: 'handshake-failed',
+  message: 'Unexpected server response: 503',
+  status: 503,
+};
 const PROTOCOL_ERROR: TransportFailure = { cause: 'protocol-error', message: 'Invalid WebSocket frame: invalid opcode 3' };
 const ABORTED: TransportFailure = { cause: 'aborted', message: 'WebSocket was closed before the connection was established' };
 /** Server closes while open: one the default policy rules final (an application code), one it retries (service restart). */
@@ -54,7 +58,13 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
   const user: ConnectionEvent[] = [{ type: 'user.close' }, { type: 'user.close', code: 4000, reason: 'bye' }];
   const error = (failure: TransportFailure): ConnectionEvent => ({ type: 'socket.error', attempt, failure });
   const dropped: ConnectionEvent = { type: 'socket.close', attempt, code: 1006, reason: '', wasClean: false };
-  const serverClose = ({ code, reason }: { code: number; reason: string }): ConnectionEvent => ({ type: 'socket.close', attempt, code, reason, wasClean: true });
+  const serverClose = ({ code, reason }: { code: number; reason: string }): ConnectionEvent => ({
+    type: 'socket.close',
+    attempt,
+    code,
+    reason,
+    wasClean: true,
+  });
   const socket: ConnectionEvent[] = [];
   // What the device says: where the machine ignores it, offered once per state rather than per key.
   const environment: ConnectionEvent[] = [{ type: 'env.wake', reason: 'online' }, { type: 'env.offline' }];
@@ -63,7 +73,12 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
   switch (stateName(world.machine)) {
     case 'connecting':
       user.push(send(SEND_SIZES.fits), send(SEND_SIZES.tooBig));
-      socket.push({ type: 'socket.open', attempt, protocol: '', extensions: '' }, error(HANDSHAKE_FAILED), error(HANDSHAKE_UNAVAILABLE), dropped);
+      socket.push(
+        { type: 'socket.open', attempt, protocol: '', extensions: '' },
+        error(HANDSHAKE_FAILED),
+        error(HANDSHAKE_UNAVAILABLE),
+        dropped,
+      );
       break;
     case 'open':
       user.push(send(SEND_SIZES.fits), ...environment);
@@ -112,7 +127,9 @@ export function lifecycleEvents(world: World): ConnectionEvent[] {
 function ignoresEnvironment(world: World): boolean {
   const state = stateName(world.machine);
   const [retries] = keptRetries(world) ?? [0];
-  return state !== 'open' && state !== 'reconnecting' && world.effects.queue.length === 0 && world.effects.held.length === 0 && retries === 0;
+  return (
+    state !== 'open' && state !== 'reconnecting' && world.effects.queue.length === 0 && world.effects.held.length === 0 && retries === 0
+  );
 }
 
 /**
@@ -215,7 +232,10 @@ function pathsFrom(machine: LifecycleMachine, input: ConnectionInput): Connectio
   const paths: ConnectionEvent[][] = [];
   for (const { state, event } of adjacencyMapToArray(adjacency)) {
     // `steps[0]` is the `xstate.init` pseudo-step.
-    const prefix = shortest.get(lifecycleKey(state.context))!.steps.slice(1).map((step) => step.event);
+    const prefix = shortest
+      .get(lifecycleKey(state.context))!
+      .steps.slice(1)
+      .map((step) => step.event);
     paths.push(onOwnAttempts(machine, input, [...prefix, event], representative));
   }
   return paths;

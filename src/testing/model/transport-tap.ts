@@ -59,7 +59,10 @@ export class ForwardingSocket implements TransportSocket {
  * A transport that opens its sockets with `open`, around `transport`, and keeps what
  * `transport` says of itself (`pings`: whether the connection's heartbeat may use protocol pings).
  */
-export function wrapTransport(transport: Transport, open: (request: TransportRequest, handlers: TransportHandlers) => TransportSocket): Transport {
+export function wrapTransport(
+  transport: Transport,
+  open: (request: TransportRequest, handlers: TransportHandlers) => TransportSocket,
+): Transport {
   return Object.assign(open, transport.pings === undefined ? {} : { pings: transport.pings });
 }
 
@@ -91,28 +94,30 @@ export interface TapRecord {
 
 /** Wraps `transport` so that every socket it opens is recorded into `record`; `step()` says which step is running. */
 export function tapTransport(transport: Transport, record: TapRecord, step: () => number): Transport {
-  return wrapTransport(transport, (request, handlers) =>
-    new (class extends ForwardingSocket {
-      override send(data: OutgoingData, bytes: number, original: OutgoingData): void {
-        record.handed.push(original);
-        super.send(data, bytes, original);
-      }
+  return wrapTransport(
+    transport,
+    (request, handlers) =>
+      new (class extends ForwardingSocket {
+        override send(data: OutgoingData, bytes: number, original: OutgoingData): void {
+          record.handed.push(original);
+          super.send(data, bytes, original);
+        }
 
-      override close(code: number | undefined, reason: string | undefined): void {
-        record.closes.push({ bufferedAmount: this.bufferedAmount, step: step() });
-        super.close(code, reason);
-      }
+        override close(code: number | undefined, reason: string | undefined): void {
+          record.closes.push({ bufferedAmount: this.bufferedAmount, step: step() });
+          super.close(code, reason);
+        }
 
-      override takeUnsent(): OutgoingData[] {
-        const unsent = super.takeUnsent();
-        record.unsent.push(...unsent);
-        return unsent;
-      }
+        override takeUnsent(): OutgoingData[] {
+          const unsent = super.takeUnsent();
+          record.unsent.push(...unsent);
+          return unsent;
+        }
 
-      override ping(): void {
-        record.pings.push(step());
-        super.ping();
-      }
-    })(transport(request, handlers)),
+        override ping(): void {
+          record.pings.push(step());
+          super.ping();
+        }
+      })(transport(request, handlers)),
   );
 }

@@ -75,7 +75,9 @@ export const closeEventCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'a handshake the server answers with HTTP 403 fires error, then close 1006',
-    cites: [`${SPEC}#concept-websocket-establish ("If response is a network error or its status is not 101, fail the WebSocket connection")`],
+    cites: [
+      `${SPEC}#concept-websocket-establish ("If response is a network error or its status is not 101, fail the WebSocket connection")`,
+    ],
     async run(env) {
       await expectFailedConnect(env, env.create(env.url('/reject')), 'HTTP 403');
       await expectFailedConnect(env, env.create(env.url('/no-such-behaviour')), 'HTTP 404');
@@ -84,7 +86,11 @@ export const closeEventCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'a text frame that is not UTF-8 fails the connection: error, then close 1006, after the messages before it',
-    cites: [`${SPEC}#feedback-from-the-protocol`, 'RFC 6455 §8.1 and §7.1.7 (fail the WebSocket connection; 1006 as no Close frame is processed after)', 'wpt websockets/interfaces/WebSocket/events/018.html'],
+    cites: [
+      `${SPEC}#feedback-from-the-protocol`,
+      'RFC 6455 §8.1 and §7.1.7 (fail the WebSocket connection; 1006 as no Close frame is processed after)',
+      'wpt websockets/interfaces/WebSocket/events/018.html',
+    ],
     async run(env) {
       const ws = env.create(env.url('/invalid-utf8'));
       const log = record(ws);
@@ -96,7 +102,7 @@ export const closeEventCases: readonly ConformanceCase[] = [
       deepEqual(
         [...log.entries, event.code, event.reason, event.wasClean],
         ['open@1', 'message@1', 'error@3', 'close@3', 1006, '', false],
-        'events, then the CloseEvent\'s code, reason and wasClean',
+        "events, then the CloseEvent's code, reason and wasClean",
       );
     },
   }),
@@ -118,29 +124,41 @@ export const closeEventCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'fires close events as CloseEvents that do not bubble and cannot be cancelled, with the standard defaults',
-    cites: [`${SPEC}#the-closeevent-interface`, 'wpt websockets/interfaces/CloseEvent/constructor.html', 'wpt websockets/interfaces/WebSocket/events/018.html'],
-    chromium: 'Chromium\'s CloseEvent keeps a lone surrogate in the reason given to its constructor (CloseEventInit.reason is a USVString); ManagedWebSocket in a page fires the platform\'s CloseEvent',
+    cites: [
+      `${SPEC}#the-closeevent-interface`,
+      'wpt websockets/interfaces/CloseEvent/constructor.html',
+      'wpt websockets/interfaces/WebSocket/events/018.html',
+    ],
+    chromium:
+      "Chromium's CloseEvent keeps a lone surrogate in the reason given to its constructor (CloseEventInit.reason is a USVString); ManagedWebSocket in a page fires the platform's CloseEvent",
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       const closed = nextClose(ws);
       ws.close(4000, 'done');
       const event = await closed;
-      equal(Object.prototype.toString.call(event), '[object CloseEvent]', 'the event\'s class string');
+      equal(Object.prototype.toString.call(event), '[object CloseEvent]', "the event's class string");
       const Platform = (globalThis as { CloseEvent?: unknown }).CloseEvent;
       if (typeof Platform === 'function') ok(event instanceof Platform, 'an instance of the global CloseEvent');
-      deepEqual([event.type, event.bubbles, event.cancelable, event.defaultPrevented], ['close', false, false, false], 'type, bubbles, cancelable, defaultPrevented');
+      deepEqual(
+        [event.type, event.bubbles, event.cancelable, event.defaultPrevented],
+        ['close', false, false, false],
+        'type, bubbles, cancelable, defaultPrevented',
+      );
       const CloseEventClass = event.constructor as new (type: string, init?: object) => CloseEventLike;
       const empty = new CloseEventClass('close');
-      deepEqual([empty.code, empty.reason, empty.wasClean], [0, '', false], 'a constructed CloseEvent\'s defaults');
+      deepEqual([empty.code, empty.reason, empty.wasClean], [0, '', false], "a constructed CloseEvent's defaults");
       const given = new CloseEventClass('x', { code: 65536 + 4000, reason: '\uD800', wasClean: 1 });
       const reason = env.runtime === 'chromium' ? '\uD800' : '\uFFFD';
-      deepEqual([given.code, given.reason, given.wasClean], [4000, reason, true], 'a constructed CloseEvent\'s converted init');
+      deepEqual([given.code, given.reason, given.wasClean], [4000, reason, true], "a constructed CloseEvent's converted init");
       throwsA(() => ((event as { code: number }).code = 1), TypeError, 'assigning code');
     },
   }),
   defineCase({
     name: 'does not reconnect once the connection was lost',
-    cites: [`${SPEC}#feedback-from-the-protocol (CLOSED is final)`, 'README: "Like the platform\'s WebSocket, ManagedWebSocket does not reconnect"'],
+    cites: [
+      `${SPEC}#feedback-from-the-protocol (CLOSED is final)`,
+      'docs/differences-from-websocket.md: "Like the platform\'s WebSocket, ManagedWebSocket does not reconnect"',
+    ],
     async run(env) {
       const { ws, report } = await openSink(env, '&drop');
       const closed = nextClose(ws);

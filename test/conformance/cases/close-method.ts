@@ -15,12 +15,38 @@ async function stillOpen(ws: SocketUnderTest, what: string): Promise<void> {
   deepEqual(await messages(ws, 1), ['still open'], `${what}: echo`);
 }
 
-const INVALID_CODES: unknown[] = [0, 500, 999, 1001, 1005, 1006, 2999, 5000, 65535, 0x10000 + 1000, -1, NaN, Infinity, -Infinity, 'string', null, '', {}, true];
+const INVALID_CODES: unknown[] = [
+  0,
+  500,
+  999,
+  1001,
+  1005,
+  1006,
+  2999,
+  5000,
+  65535,
+  0x10000 + 1000,
+  -1,
+  NaN,
+  Infinity,
+  -Infinity,
+  'string',
+  null,
+  '',
+  {},
+  true,
+];
 
 export const closeMethodCases: readonly ConformanceCase[] = [
   defineCase({
     name: 'close() throws an InvalidAccessError for a code that is not 1000 or 3000-4999 after [Clamp] conversion, changing nothing',
-    cites: [`${SPEC}#dom-websocket-close`, 'https://webidl.spec.whatwg.org/#abstract-opdef-converttoint ([Clamp]: round half to even)', 'wpt websockets/close-invalid.any.js', 'wpt websockets/Close-2999-reason.any.js', 'wpt websockets/Close-onlyReason.any.js'],
+    cites: [
+      `${SPEC}#dom-websocket-close`,
+      'https://webidl.spec.whatwg.org/#abstract-opdef-converttoint ([Clamp]: round half to even)',
+      'wpt websockets/close-invalid.any.js',
+      'wpt websockets/Close-2999-reason.any.js',
+      'wpt websockets/Close-onlyReason.any.js',
+    ],
     async run(env) {
       const connecting = env.create(env.url('/echo'));
       throwsDom(() => connecting.close(999), 'InvalidAccessError', 'close(999) while CONNECTING');
@@ -33,7 +59,12 @@ export const closeMethodCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close() rounds a fractional code half to even ([Clamp]) before checking it, and sends the converted code',
-    cites: [`${SPEC}#dom-websocket-close`, 'https://webidl.spec.whatwg.org/#abstract-opdef-converttoint ([Clamp]: round to the nearest integer, ties to even)', 'wpt websockets/Close-1000-verify-code.any.js', 'wpt websockets/Close-3000-verify-code.any.js'],
+    cites: [
+      `${SPEC}#dom-websocket-close`,
+      'https://webidl.spec.whatwg.org/#abstract-opdef-converttoint ([Clamp]: round to the nearest integer, ties to even)',
+      'wpt websockets/Close-1000-verify-code.any.js',
+      'wpt websockets/Close-3000-verify-code.any.js',
+    ],
     chromium: 'Chromium truncates the fraction instead (999.5 and 2999.5 throw; 1000.6 closes with 1000; 4999.5 with 4999)',
     async run(env) {
       // [code, the standard's result, Chromium's]: a close code, or the error thrown.
@@ -59,20 +90,32 @@ export const closeMethodCases: readonly ConformanceCase[] = [
           return (await closed).code;
         }),
       );
-      deepEqual(results, codes.map(([, standard, chromium]) => (env.chromiumPlatform ? chromium : standard)), 'the close code the server echoed, or the error');
+      deepEqual(
+        results,
+        codes.map(([, standard, chromium]) => (env.chromiumPlatform ? chromium : standard)),
+        'the close code the server echoed, or the error',
+      );
     },
   }),
 
   defineCase({
     name: 'close() throws a SyntaxError for a reason over 123 UTF-8 bytes, lone surrogates counting 3, changing nothing',
-    cites: [`${SPEC}#dom-websocket-close`, 'wpt websockets/Close-Reason-124Bytes.any.js', 'https://webidl.spec.whatwg.org/#dfn-optional-argument (undefined means absent)'],
+    cites: [
+      `${SPEC}#dom-websocket-close`,
+      'wpt websockets/Close-Reason-124Bytes.any.js',
+      'https://webidl.spec.whatwg.org/#dfn-optional-argument (undefined means absent)',
+    ],
     chromium: 'Chromium reads an undefined code as 0 when a reason follows, so close(undefined, reason) throws an InvalidAccessError first',
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       const reasons = ['a'.repeat(124), '\u00e9'.repeat(62), '\u{1F600}'.repeat(31), '\uD800'.repeat(42), 'a'.repeat(1000)];
       for (const reason of reasons) {
         throwsDom(() => ws.close(1000, reason), 'SyntaxError', `close(1000, ${reason.length} code units)`);
-        throwsDom(() => ws.close(undefined, reason), env.chromiumPlatform ? 'InvalidAccessError' : 'SyntaxError', `close(undefined, ${reason.length} code units)`);
+        throwsDom(
+          () => ws.close(undefined, reason),
+          env.chromiumPlatform ? 'InvalidAccessError' : 'SyntaxError',
+          `close(undefined, ${reason.length} code units)`,
+        );
       }
       await stillOpen(ws, 'after the throwing calls');
     },
@@ -90,15 +133,26 @@ export const closeMethodCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close() converts both arguments before checking either',
-    cites: ['https://webidl.spec.whatwg.org/#es-overloads (arguments are converted before the method steps)', `${SPEC}#dom-websocket-close`],
+    cites: [
+      'https://webidl.spec.whatwg.org/#es-overloads (arguments are converted before the method steps)',
+      `${SPEC}#dom-websocket-close`,
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       const log: string[] = [];
       const code = { valueOf: () => (log.push('code'), 999) };
       throwsDom(() => ws.close(code, { toString: () => (log.push('reason'), 'r') }), 'InvalidAccessError', 'close(999, reason)');
       deepEqual(log, ['code', 'reason'], 'conversions before the InvalidAccessError');
-      const failing = { toString: () => { throw new RangeError('reason conversion'); } };
-      equal((throws(() => ws.close(999, failing), 'close(999, throwing reason)') as Error).name, 'RangeError', 'the conversion error wins over the code check');
+      const failing = {
+        toString: () => {
+          throw new RangeError('reason conversion');
+        },
+      };
+      equal(
+        (throws(() => ws.close(999, failing), 'close(999, throwing reason)') as Error).name,
+        'RangeError',
+        'the conversion error wins over the code check',
+      );
       await stillOpen(ws, 'after the throwing calls');
     },
   }),
@@ -116,7 +170,13 @@ export const closeMethodCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close(code, reason) sends them; CLOSING at once, then a clean CloseEvent with them while CLOSED',
-    cites: [`${SPEC}#dom-websocket-close`, `${SPEC}#feedback-from-the-protocol`, 'wpt websockets/Close-1000-reason.any.js', 'wpt websockets/Close-4999-reason.any.js', 'wpt websockets/Close-readyState-Closed.any.js'],
+    cites: [
+      `${SPEC}#dom-websocket-close`,
+      `${SPEC}#feedback-from-the-protocol`,
+      'wpt websockets/Close-1000-reason.any.js',
+      'wpt websockets/Close-4999-reason.any.js',
+      'wpt websockets/Close-readyState-Closed.any.js',
+    ],
     async run(env) {
       const { ws, report } = await openSink(env);
       const log = record(ws);
@@ -135,7 +195,10 @@ export const closeMethodCases: readonly ConformanceCase[] = [
     name: 'close() sends a reason of exactly 123 UTF-8 bytes, and a lone surrogate in it as U+FFFD',
     cites: [`${SPEC}#dom-websocket-close`, 'wpt websockets/Close-reason-unpaired-surrogates.any.js'],
     async run(env) {
-      const reasons: [string, string][] = [[`${'\u00e9'.repeat(61)}a`, `${'\u00e9'.repeat(61)}a`], ['\uD807', '\uFFFD']];
+      const reasons: [string, string][] = [
+        [`${'\u00e9'.repeat(61)}a`, `${'\u00e9'.repeat(61)}a`],
+        ['\uD807', '\uFFFD'],
+      ];
       for (const [reason, expected] of reasons) {
         const ws = await opened(env.create(env.url('/echo')));
         const closed = nextClose(ws);
@@ -147,31 +210,50 @@ export const closeMethodCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close() without a code sends no status code unless there is a reason, then 1000',
-    cites: [`${SPEC}#dom-websocket-close`, `${SPEC} "close the WebSocket": "If code is null and reason is the empty byte sequence, the Close frame must not have a body; if reason is non-empty but code is null, set code to 1000"`, 'wpt websockets/Close-1005-verify-code.any.js', 'wpt websockets/Close-undefined.any.js'],
-    chromium: 'Chromium reads an undefined code as 0 when a reason follows: close(undefined, "") and close(undefined, "bye") throw an InvalidAccessError',
+    cites: [
+      `${SPEC}#dom-websocket-close`,
+      `${SPEC} "close the WebSocket": "If code is null and reason is the empty byte sequence, the Close frame must not have a body; if reason is non-empty but code is null, set code to 1000"`,
+      'wpt websockets/Close-1005-verify-code.any.js',
+      'wpt websockets/Close-undefined.any.js',
+    ],
+    chromium:
+      'Chromium reads an undefined code as 0 when a reason follows: close(undefined, "") and close(undefined, "bye") throw an InvalidAccessError',
     async run(env) {
-      const calls: [unknown[], number, string][] = [[[], 1005, ''], [[undefined], 1005, ''], [[undefined, ''], 1005, ''], [[undefined, 'bye'], 1000, 'bye']];
+      const calls: [unknown[], number, string][] = [
+        [[], 1005, ''],
+        [[undefined], 1005, ''],
+        [[undefined, ''], 1005, ''],
+        [[undefined, 'bye'], 1000, 'bye'],
+      ];
       for (const [args, code, reason] of calls) {
         const { ws, report } = await openSink(env);
         const closed = nextClose(ws);
         if (env.chromiumPlatform && args.length === 2) {
-          throwsDom(() => Reflect.apply(ws.close, ws, args), 'InvalidAccessError', `close(${args.map(String).join(', ')}) in Chromium`);
+          throwsDom(() => ws.close(...(args as [])), 'InvalidAccessError', `close(${args.map(String).join(', ')}) in Chromium`);
           ws.close();
           await closed;
           continue;
         }
-        Reflect.apply(ws.close, ws, args);
+        ws.close(...(args as []));
         const event = await closed;
         const received = await report();
         deepEqual([received.code, received.reason], [code, reason], `what the server received for close(${args.map(String).join(', ')})`);
-        deepEqual([event.code, event.reason, event.wasClean], [code, reason, true], `the CloseEvent for close(${args.map(String).join(', ')})`);
+        deepEqual(
+          [event.code, event.reason, event.wasClean],
+          [code, reason, true],
+          `the CloseEvent for close(${args.map(String).join(', ')})`,
+        );
       }
     },
   }),
 
   defineCase({
     name: 'close() while CONNECTING reads CLOSING at once, then fires error and close 1006 asynchronously, never open',
-    cites: [`${SPEC}#dom-websocket-close ("fail the WebSocket connection")`, 'wpt websockets/interfaces/WebSocket/close/close-connecting-async.any.js', 'wpt websockets/interfaces/WebSocket/close/close-connecting.html'],
+    cites: [
+      `${SPEC}#dom-websocket-close ("fail the WebSocket connection")`,
+      'wpt websockets/interfaces/WebSocket/close/close-connecting-async.any.js',
+      'wpt websockets/interfaces/WebSocket/close/close-connecting.html',
+    ],
     async run(env) {
       const ws = env.create(env.url('/echo'));
       const log = record(ws);
@@ -188,7 +270,11 @@ export const closeMethodCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close() while CLOSING or CLOSED does nothing, but still validates its arguments',
-    cites: [`${SPEC}#dom-websocket-close`, 'wpt websockets/interfaces/WebSocket/close/close-multiple.html', 'wpt websockets/interfaces/WebSocket/close/close-nested.html'],
+    cites: [
+      `${SPEC}#dom-websocket-close`,
+      'wpt websockets/interfaces/WebSocket/close/close-multiple.html',
+      'wpt websockets/interfaces/WebSocket/close/close-nested.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       const log = record(ws);
@@ -206,7 +292,7 @@ export const closeMethodCases: readonly ConformanceCase[] = [
       equal(ws.readyState, 2, 'readyState while CLOSING');
       const event = await closed;
       await settle(env);
-      deepEqual([event.code, event.reason], [3000, 'first'], 'the close code and reason the server echoed: the first call\'s');
+      deepEqual([event.code, event.reason], [3000, 'first'], "the close code and reason the server echoed: the first call's");
       deepEqual(log.entries, ['close@3'], 'events');
       deepEqual(inHandler, ['readyState 3', 'InvalidAccessError'], 'in the close handler');
     },
@@ -214,7 +300,11 @@ export const closeMethodCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close() and send() return undefined',
-    cites: [`${SPEC}#interface-definition`, 'wpt websockets/interfaces/WebSocket/close/close-return.html', 'wpt websockets/interfaces/WebSocket/send/005.html'],
+    cites: [
+      `${SPEC}#interface-definition`,
+      'wpt websockets/interfaces/WebSocket/close/close-return.html',
+      'wpt websockets/interfaces/WebSocket/send/005.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       equal(ws.send('test'), undefined, 'send()');

@@ -31,7 +31,12 @@ const HANDLERS = ['onopen', 'onmessage', 'onerror', 'onclose'] as const;
 export const handlerCases: readonly ConformanceCase[] = [
   defineCase({
     name: 'has on* handler attributes, null at first, that keep objects and treat other values as null',
-    cites: [`${SPEC}#the-websocket-interface (event handlers)`, HTML_HANDLERS, 'wpt websockets/interfaces/WebSocket/events/001.html', 'wpt websockets/interfaces/WebSocket/events/013.html'],
+    cites: [
+      `${SPEC}#the-websocket-interface (event handlers)`,
+      HTML_HANDLERS,
+      'wpt websockets/interfaces/WebSocket/events/001.html',
+      'wpt websockets/interfaces/WebSocket/events/013.html',
+    ],
     async run(env) {
       const ws = env.create(env.url('/echo'));
       const slots = ws as unknown as Record<(typeof HANDLERS)[number], unknown>;
@@ -41,7 +46,11 @@ export const handlerCases: readonly ConformanceCase[] = [
         slots[name] = handler;
         equal(slots[name], handler, `${name} after setting a function`);
         // Not callable: kept, but it does nothing, and handleEvent is not called (events/013.html).
-        const object = { handleEvent: () => { throw new Error(`${name}.handleEvent was called`); } };
+        const object = {
+          handleEvent: () => {
+            throw new Error(`${name}.handleEvent was called`);
+          },
+        };
         slots[name] = object;
         equal(slots[name], object, `${name} after setting an object`);
         ws.dispatchEvent(new Event(name.slice(2)));
@@ -78,13 +87,21 @@ export const handlerCases: readonly ConformanceCase[] = [
       ws.dispatchEvent(new Event('message'));
       ws.onmessage = named('H3');
       ws.dispatchEvent(new Event('message'));
-      deepEqual(calls, ['A', 'H2', 'B', 'A', 'B', 'A', 'B', 'H3'].map((name) => `${name}:message`), 'calls after replacing the handler');
+      deepEqual(
+        calls,
+        ['A', 'H2', 'B', 'A', 'B', 'A', 'B', 'H3'].map((name) => `${name}:message`),
+        'calls after replacing the handler',
+      );
     },
   }),
 
   defineCase({
     name: 'calls handlers and listeners with the socket as this, target and currentTarget',
-    cites: [HTML_HANDLERS, 'https://dom.spec.whatwg.org/#concept-event-listener-inner-invoke', 'Node 20 EventTarget: currentTarget is null from the second listener on'],
+    cites: [
+      HTML_HANDLERS,
+      'https://dom.spec.whatwg.org/#concept-event-listener-inner-invoke',
+      'Node 20 EventTarget: currentTarget is null from the second listener on',
+    ],
     async run(env) {
       const ws = env.create(env.url('/echo'));
       const seen: boolean[] = [];
@@ -95,13 +112,21 @@ export const handlerCases: readonly ConformanceCase[] = [
         seen.push(this === ws, event.target === ws, event.currentTarget === ws);
       });
       await opened(ws);
-      deepEqual(seen, [true, true, true, true, true, keepsCurrentTarget()], 'this, target, currentTarget in the handler, then the listener');
+      deepEqual(
+        seen,
+        [true, true, true, true, true, keepsCurrentTarget()],
+        'this, target, currentTarget in the handler, then the listener',
+      );
     },
   }),
 
   defineCase({
     name: 'fires open, message and close in order, each once, with readyState OPEN, OPEN and CLOSED',
-    cites: [`${SPEC}#feedback-from-the-protocol`, 'wpt websockets/interfaces/WebSocket/readyState/003.html', 'wpt websockets/interfaces/WebSocket/events/015.html'],
+    cites: [
+      `${SPEC}#feedback-from-the-protocol`,
+      'wpt websockets/interfaces/WebSocket/readyState/003.html',
+      'wpt websockets/interfaces/WebSocket/events/015.html',
+    ],
     async run(env) {
       const ws = env.create(env.url('/echo'));
       const log = record(ws);
@@ -110,8 +135,20 @@ export const handlerCases: readonly ConformanceCase[] = [
       await nextClose(ws);
       await settle(env);
       deepEqual(log.entries, ['open@1', 'message@1', 'close@3'], 'events');
-      deepEqual(log.events.map((event) => Object.prototype.toString.call(event)), ['[object Event]', messageEventClass(), '[object CloseEvent]'], 'event classes');
-      deepEqual(log.events.map((event) => [event.bubbles, event.cancelable]), [[false, false], [false, false], [false, false]], 'bubbles and cancelable');
+      deepEqual(
+        log.events.map((event) => Object.prototype.toString.call(event)),
+        ['[object Event]', messageEventClass(), '[object CloseEvent]'],
+        'event classes',
+      );
+      deepEqual(
+        log.events.map((event) => [event.bubbles, event.cancelable]),
+        [
+          [false, false],
+          [false, false],
+          [false, false],
+        ],
+        'bubbles and cancelable',
+      );
     },
   }),
 

@@ -12,7 +12,12 @@ import { messageEventClass } from './handlers.js';
 export const messageCases: readonly ConformanceCase[] = [
   defineCase({
     name: 'binaryType is "blob" at first and ignores values other than "blob" and "arraybuffer"',
-    cites: [`${SPEC}#dom-websocket-binarytype`, 'https://webidl.spec.whatwg.org/#es-enumeration (an invalid value is ignored)', 'wpt websockets/binaryType-wrong-value.any.js', 'wpt websockets/Create-valid-url-binaryType-blob.any.js'],
+    cites: [
+      `${SPEC}#dom-websocket-binarytype`,
+      'https://webidl.spec.whatwg.org/#es-enumeration (an invalid value is ignored)',
+      'wpt websockets/binaryType-wrong-value.any.js',
+      'wpt websockets/Create-valid-url-binaryType-blob.any.js',
+    ],
     async run(env) {
       const ws = env.create(env.url('/echo'));
       equal(ws.binaryType, 'blob', 'binaryType at first');
@@ -21,7 +26,11 @@ export const messageCases: readonly ConformanceCase[] = [
         ws.binaryType = value as string;
         seen.push(ws.binaryType);
       }
-      deepEqual(seen, seen.map(() => 'blob'), 'binaryType after each invalid value');
+      deepEqual(
+        seen,
+        seen.map(() => 'blob'),
+        'binaryType after each invalid value',
+      );
       ws.binaryType = { toString: () => 'arraybuffer' } as unknown as string;
       equal(ws.binaryType, 'arraybuffer', 'binaryType after a value that converts to "arraybuffer"');
       throwsA(() => (ws.binaryType = Symbol('blob') as unknown as string), TypeError, 'binaryType = Symbol()');
@@ -33,7 +42,12 @@ export const messageCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'delivers binary messages as Blobs, or ArrayBuffers under "arraybuffer", by the binaryType in force at dispatch; text as strings',
-    cites: [`${SPEC}#feedback-from-the-protocol`, `${SPEC}#dom-websocket-binarytype (note: the attribute may change after the data arrived)`, 'wpt websockets/binary/001.html', 'wpt websockets/binary/002.html'],
+    cites: [
+      `${SPEC}#feedback-from-the-protocol`,
+      `${SPEC}#dom-websocket-binarytype (note: the attribute may change after the data arrived)`,
+      'wpt websockets/binary/001.html',
+      'wpt websockets/binary/002.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       let echoes = messages(ws, 2);
@@ -55,16 +69,30 @@ export const messageCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'fires message events as MessageEvents with the URL origin, no ports and no source, not bubbling',
-    cites: [`${SPEC}#feedback-from-the-protocol ("origin ... initialized to the serialization of the WebSocket object's url's origin")`, 'wpt websockets/interfaces/WebSocket/events/018.html'],
+    cites: [
+      `${SPEC}#feedback-from-the-protocol ("origin ... initialized to the serialization of the WebSocket object's url's origin")`,
+      'wpt websockets/interfaces/WebSocket/events/018.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo?a=1')));
-      const event = new Promise<MessageEvent>((resolve) => ws.addEventListener('message', (e) => resolve(e as MessageEvent), { once: true }));
+      const event = new Promise<MessageEvent>((resolve) =>
+        ws.addEventListener('message', (e) => resolve(e as MessageEvent), { once: true }),
+      );
       ws.send('hi');
       const message = await event;
-      equal(Object.prototype.toString.call(message), messageEventClass(), 'the event\'s class string, as this runtime\'s MessageEvent reads');
+      equal(Object.prototype.toString.call(message), messageEventClass(), "the event's class string, as this runtime's MessageEvent reads");
       ok(message instanceof MessageEvent, 'an instance of the global MessageEvent');
       deepEqual(
-        [message.type, message.data, message.origin, message.lastEventId, message.source, message.ports.length, message.bubbles, message.cancelable],
+        [
+          message.type,
+          message.data,
+          message.origin,
+          message.lastEventId,
+          message.source,
+          message.ports.length,
+          message.bubbles,
+          message.cancelable,
+        ],
         ['message', 'hi', env.url(''), '', null, 0, false, false],
         'type, data, origin, lastEventId, source, ports, bubbles, cancelable',
       );

@@ -20,7 +20,7 @@ export async function expectFailedConnect(env: ConformanceEnv, ws: SocketUnderTe
 
 /** Characters RFC 9110 §5.6.2 leaves out of `tchar`, or that are not visible ASCII. */
 const NOT_TOKENS = ['', ' ', 'a b', 'a\tb', 'a\u0000b', 'a\u0001b', 'a\u001fb', 'a\u007fb', 'a\u0080b', 'a\u00e9b', '\u00e9', '/echo'];
-const SEPARATORS = [...'(),/:;<=>?@[\\]{}"'].map((separator) => `a${separator}b`);
+const SEPARATORS = Array.from('(),/:;<=>?@[\\]{}"', (separator) => `a${separator}b`);
 
 export const protocolCases: readonly ConformanceCase[] = [
   defineCase({
@@ -55,7 +55,10 @@ export const protocolCases: readonly ConformanceCase[] = [
     name: 'throws a SyntaxError for a subprotocol offered twice',
     cites: [`${SPEC}#dom-websocket-websocket`, 'wpt websockets/Create-protocols-repeated.any.js', 'wpt websockets/constructor/021.html'],
     async run(env) {
-      for (const protocols of [['chat', 'chat'], ['a', 'b', 'a']]) {
+      for (const protocols of [
+        ['chat', 'chat'],
+        ['a', 'b', 'a'],
+      ]) {
         throwsDom(() => env.create(env.url('/echo'), protocols), 'SyntaxError', `protocols ${JSON.stringify(protocols)}`);
       }
     },
@@ -81,7 +84,10 @@ export const protocolCases: readonly ConformanceCase[] = [
     async run(env) {
       const offers: [unknown, string[]][] = [
         ['chat', ['chat']],
-        [['json', 'chat'], ['json', 'chat']],
+        [
+          ['json', 'chat'],
+          ['json', 'chat'],
+        ],
         [new Set(['b', 'a']), ['b', 'a']],
         // (DOMString or sequence<DOMString>): null is not iterable, so it is the string "null".
         [null, ['null']],
@@ -95,7 +101,13 @@ export const protocolCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'has protocol and extensions empty until open, then the server selection',
-    cites: [`${SPEC}#dom-websocket-protocol`, `${SPEC}#dom-websocket-extensions`, 'wpt websockets/interfaces/WebSocket/protocol/protocol-initial.html', 'wpt websockets/Create-extensions-empty.any.js', 'wpt websockets/constructor/009.html'],
+    cites: [
+      `${SPEC}#dom-websocket-protocol`,
+      `${SPEC}#dom-websocket-extensions`,
+      'wpt websockets/interfaces/WebSocket/protocol/protocol-initial.html',
+      'wpt websockets/Create-extensions-empty.any.js',
+      'wpt websockets/constructor/009.html',
+    ],
     async run(env) {
       const ws = env.create(env.url('/protocol?select=chat'), ['json', 'chat']);
       deepEqual([ws.protocol, ws.extensions], ['', ''], 'protocol and extensions while connecting');
@@ -123,7 +135,11 @@ export const protocolCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'fails the connection when the server selects a subprotocol though none was offered',
-    cites: [`${SPEC}#concept-websocket-establish`, 'RFC 6455 §4.1 (client step 6: "the server has indicated a subprotocol not requested by the client")', 'wpt websockets/constructor/010.html'],
+    cites: [
+      `${SPEC}#concept-websocket-establish`,
+      'RFC 6455 §4.1 (client step 6: "the server has indicated a subprotocol not requested by the client")',
+      'wpt websockets/constructor/010.html',
+    ],
     async run(env) {
       await expectFailedConnect(env, env.create(env.url('/protocol?select=chat')), 'server selects "chat"');
     },
@@ -131,7 +147,10 @@ export const protocolCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'fails the connection when the server selects no subprotocol though some were offered',
-    cites: [`${SPEC}#concept-websocket-establish ("If protocols is not the empty list and ... results in null ... fail")`, 'wpt websockets/constructor/012.html'],
+    cites: [
+      `${SPEC}#concept-websocket-establish ("If protocols is not the empty list and ... results in null ... fail")`,
+      'wpt websockets/constructor/012.html',
+    ],
     async run(env) {
       await expectFailedConnect(env, env.create(env.url('/protocol?select='), ['chat']), 'server selects none');
     },

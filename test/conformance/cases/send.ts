@@ -17,11 +17,13 @@ function sendAll(ws: { send(data: unknown): unknown; readonly bufferedAmount: nu
 /** Running totals of `sizes`. */
 const cumulative = (sizes: readonly number[]) => sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
 
-
 export const sendCases: readonly ConformanceCase[] = [
   defineCase({
     name: 'send() while CONNECTING throws an InvalidStateError; the library queues the message and sends it on open, in order',
-    cites: [`${SPEC}#dom-websocket-send ("If readyState is CONNECTING, throw an InvalidStateError")`, 'wpt websockets/Send-before-open.any.js'],
+    cites: [
+      `${SPEC}#dom-websocket-send ("If readyState is CONNECTING, throw an InvalidStateError")`,
+      'wpt websockets/Send-before-open.any.js',
+    ],
     difference: 'queue-before-open',
     async run(env) {
       const ws = env.create(env.url('/echo'));
@@ -44,10 +46,26 @@ export const sendCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'send() sends strings as text frames and adds their UTF-8 length to bufferedAmount at once',
-    cites: [`${SPEC}#dom-websocket-send`, `${SPEC}#dom-websocket-bufferedamount`, 'wpt websockets/Send-0byte-data.any.js', 'wpt websockets/Send-65K-data.any.js', 'wpt websockets/Send-paired-surrogates.any.js', 'wpt websockets/Send-unicode-data.any.js', 'wpt websockets/interfaces/WebSocket/bufferedAmount/bufferedAmount-unicode.html', 'wpt websockets/interfaces/WebSocket/send/011.html'],
+    cites: [
+      `${SPEC}#dom-websocket-send`,
+      `${SPEC}#dom-websocket-bufferedamount`,
+      'wpt websockets/Send-0byte-data.any.js',
+      'wpt websockets/Send-65K-data.any.js',
+      'wpt websockets/Send-paired-surrogates.any.js',
+      'wpt websockets/Send-unicode-data.any.js',
+      'wpt websockets/interfaces/WebSocket/bufferedAmount/bufferedAmount-unicode.html',
+      'wpt websockets/interfaces/WebSocket/send/011.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
-      const texts = ['', 'hello', '\u00a5\u00a5\u00a5\u00a5\u00a5\u00a5', '\uD801\uDC07', '\u00E5 a\u030A \uD801\uDC7E', 'a'.repeat(65_000)];
+      const texts = [
+        '',
+        'hello',
+        '\u00a5\u00a5\u00a5\u00a5\u00a5\u00a5',
+        '\uD801\uDC07',
+        '\u00E5 a\u030A \uD801\uDC7E',
+        'a'.repeat(65_000),
+      ];
       const echoes = messages(ws, texts.length);
       equal(ws.bufferedAmount, 0, 'bufferedAmount before sending');
       deepEqual(sendAll(ws, texts), cumulative([0, 5, 12, 4, 11, 65_000]), 'bufferedAmount after each send()');
@@ -57,7 +75,11 @@ export const sendCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'send() sends lone surrogates as U+FFFD and counts 3 bytes for each',
-    cites: [`${SPEC}#interface-definition (send takes a USVString)`, 'wpt websockets/Send-unpaired-surrogates.any.js', 'wpt websockets/interfaces/WebSocket/send/006.html'],
+    cites: [
+      `${SPEC}#interface-definition (send takes a USVString)`,
+      'wpt websockets/Send-unpaired-surrogates.any.js',
+      'wpt websockets/interfaces/WebSocket/send/006.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       const echo = messages(ws, 1);
@@ -93,9 +115,20 @@ export const sendCases: readonly ConformanceCase[] = [
         [new ArrayBuffer(0), []],
       ];
       const echoes = messages(ws, items.length);
-      deepEqual(sendAll(ws, items.map(([data]) => data)), cumulative(items.map(([, bytes]) => bytes.length)), 'bufferedAmount after each send()');
+      deepEqual(
+        sendAll(
+          ws,
+          items.map(([data]) => data),
+        ),
+        cumulative(items.map(([, bytes]) => bytes.length)),
+        'bufferedAmount after each send()',
+      );
       const received = await Promise.all((await echoes).map(bytesOf));
-      deepEqual(received, items.map(([, bytes]) => bytes), 'the bytes echoed');
+      deepEqual(
+        received,
+        items.map(([, bytes]) => bytes),
+        'the bytes echoed',
+      );
     },
   }),
 
@@ -115,17 +148,33 @@ export const sendCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'send() sends any other value as its string conversion, and throws a TypeError for a Symbol or no argument',
-    cites: [`${SPEC}#interface-definition (send((BufferSource or Blob or USVString) data))`, 'https://webidl.spec.whatwg.org/#es-union', 'https://webidl.spec.whatwg.org/#es-DOMString', 'wpt websockets/Send-null.any.js', 'wpt websockets/interfaces/WebSocket/send/012.html'],
+    cites: [
+      `${SPEC}#interface-definition (send((BufferSource or Blob or USVString) data))`,
+      'https://webidl.spec.whatwg.org/#es-union',
+      'https://webidl.spec.whatwg.org/#es-DOMString',
+      'wpt websockets/Send-null.any.js',
+      'wpt websockets/interfaces/WebSocket/send/012.html',
+    ],
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
       // The argument is required, and a Symbol has no string conversion: both throw before anything is sent.
       throwsA(() => (ws.send as () => unknown)(), TypeError, 'send() without an argument');
       throwsA(() => ws.send(Symbol('data')), TypeError, 'send(Symbol())');
       equal(ws.bufferedAmount, 0, 'bufferedAmount after the throwing calls');
-      const values: [unknown, string][] = [[null, 'null'], [undefined, 'undefined'], [42, '42'], [true, 'true'], [{ toString: () => 'object' }, 'object']];
+      const values: [unknown, string][] = [
+        [null, 'null'],
+        [undefined, 'undefined'],
+        [42, '42'],
+        [true, 'true'],
+        [{ toString: () => 'object' }, 'object'],
+      ];
       const echoes = messages(ws, values.length);
       for (const [value] of values) ws.send(value);
-      deepEqual(await echoes, values.map(([, text]) => text), 'the echoes');
+      deepEqual(
+        await echoes,
+        values.map(([, text]) => text),
+        'the echoes',
+      );
     },
   }),
 
@@ -136,7 +185,9 @@ export const sendCases: readonly ConformanceCase[] = [
     async run(env) {
       const { ws, report } = await openSink(env);
       const undelivered: [unknown, unknown][] = [];
-      ws.addEventListener('undelivered', (event) => undelivered.push([(event as MessageEvent).data, (event as Event & { reason: unknown }).reason]));
+      ws.addEventListener('undelivered', (event) =>
+        undelivered.push([(event as MessageEvent).data, (event as Event & { reason: unknown }).reason]),
+      );
       const closed = nextClose(ws);
       ws.close();
       ws.send('while closing');
@@ -144,13 +195,25 @@ export const sendCases: readonly ConformanceCase[] = [
       ws.send('once closed');
       const received = await report();
       equal(received.messages, 0, 'messages the server received');
-      deepEqual(undelivered, env.deliberate ? [['while closing', 'closing'], ['once closed', 'closed']] : [], 'undelivered events');
+      deepEqual(
+        undelivered,
+        env.deliberate
+          ? [
+              ['while closing', 'closing'],
+              ['once closed', 'closed'],
+            ]
+          : [],
+        'undelivered events',
+      );
     },
   }),
 
   defineCase({
     name: 'bufferedAmount grows with each send() after close(); the library counts only what is still pending, none',
-    cites: [`${SPEC}#dom-websocket-bufferedamount ("If the WebSocket connection is closed, this attribute's value will only increase with each call to send()")`, `${SPEC}#dom-websocket-send`],
+    cites: [
+      `${SPEC}#dom-websocket-bufferedamount ("If the WebSocket connection is closed, this attribute's value will only increase with each call to send()")`,
+      `${SPEC}#dom-websocket-send`,
+    ],
     difference: 'buffered-amount-after-close',
     async run(env) {
       const ws = await opened(env.create(env.url('/echo')));
@@ -159,13 +222,21 @@ export const sendCases: readonly ConformanceCase[] = [
       const whileClosing = sendAll(ws, ['abc', new Uint8Array(2)]);
       await closed;
       const whenClosed = sendAll(ws, ['\u00e9']);
-      deepEqual([...whileClosing, ...whenClosed], env.deliberate ? [0, 0, 0] : [3, 5, 7], 'bufferedAmount after each send() while CLOSING, then CLOSED');
+      deepEqual(
+        [...whileClosing, ...whenClosed],
+        env.deliberate ? [0, 0, 0] : [3, 5, 7],
+        'bufferedAmount after each send() while CLOSING, then CLOSED',
+      );
     },
   }),
 
   defineCase({
     name: 'bufferedAmount is 0 at first and again once everything sent was written',
-    cites: [`${SPEC}#dom-websocket-bufferedamount`, 'wpt websockets/interfaces/WebSocket/bufferedAmount/bufferedAmount-initial.html', 'wpt websockets/interfaces/WebSocket/bufferedAmount/bufferedAmount-large.html'],
+    cites: [
+      `${SPEC}#dom-websocket-bufferedamount`,
+      'wpt websockets/interfaces/WebSocket/bufferedAmount/bufferedAmount-initial.html',
+      'wpt websockets/interfaces/WebSocket/bufferedAmount/bufferedAmount-large.html',
+    ],
     async run(env) {
       const ws = env.create(env.url('/echo'));
       equal(ws.bufferedAmount, 0, 'bufferedAmount while CONNECTING');
@@ -182,7 +253,9 @@ export const sendCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'close() right after send() still delivers everything sent before it, then closes',
-    cites: [`${SPEC}#dom-websocket-close (note: "The close() method does not discard previously sent messages before starting the WebSocket closing handshake")`],
+    cites: [
+      `${SPEC}#dom-websocket-close (note: "The close() method does not discard previously sent messages before starting the WebSocket closing handshake")`,
+    ],
     difference: 'drain-before-close',
     async run(env) {
       const { ws, report } = await openSink(env);
@@ -192,7 +265,11 @@ export const sendCases: readonly ConformanceCase[] = [
       ws.close(1000, 'after the data');
       const event = await closed;
       const received = await report();
-      deepEqual([received.messages, received.bytes, received.code, received.reason], [2, 4 << 20, 1000, 'after the data'], 'what the server received');
+      deepEqual(
+        [received.messages, received.bytes, received.code, received.reason],
+        [2, 4 << 20, 1000, 'after the data'],
+        'what the server received',
+      );
       deepEqual([event.code, event.wasClean], [1000, true], 'the CloseEvent');
     },
   }),

@@ -16,8 +16,14 @@ const pageBase = () => (globalThis as unknown as { location: { href: string } })
 export const urlCases: readonly ConformanceCase[] = [
   defineCase({
     name: 'throws a SyntaxError for a URL that does not parse',
-    cites: [`${SPEC}#dom-websocket-websocket`, 'wpt websockets/Create-invalid-urls.any.js', 'wpt websockets/Create-url-with-space.any.js', 'https://url.spec.whatwg.org/#forbidden-host-code-point'],
-    chromium: 'Chromium\'s URL parser accepts a space in a host and percent-encodes it (ws://foo bar.com/ becomes ws://foo%20bar.com/), and keeps a percent-encoded one; ManagedWebSocket in a page checks the host as the standard does, and throws',
+    cites: [
+      `${SPEC}#dom-websocket-websocket`,
+      'wpt websockets/Create-invalid-urls.any.js',
+      'wpt websockets/Create-url-with-space.any.js',
+      'https://url.spec.whatwg.org/#forbidden-host-code-point',
+    ],
+    chromium:
+      "Chromium's URL parser accepts a space in a host and percent-encodes it (ws://foo bar.com/ becomes ws://foo%20bar.com/), and keeps a percent-encoded one; ManagedWebSocket in a page checks the host as the standard does, and throws",
     async run(env) {
       for (const url of ['ws://[::1/', 'ws://127.0.0.1:65536/', 'ws://', 'http://']) {
         throwsDom(() => env.create(url), 'SyntaxError', `new WebSocket(${JSON.stringify(url)})`);
@@ -34,7 +40,15 @@ export const urlCases: readonly ConformanceCase[] = [
     name: 'throws a SyntaxError for a scheme other than ws:, wss:, http: and https:',
     cites: [`${SPEC}#dom-websocket-websocket`, 'wpt websockets/Create-invalid-urls.any.js', 'wpt websockets/Create-wrong-scheme'],
     async run(env) {
-      const urls = ['ftp://127.0.0.1/', 'mailto:example@example.org', 'about:blank', 'file:///tmp/x', 'data:text/plain,x', 'javascript:void(0)', 'blob:http://127.0.0.1/x'];
+      const urls = [
+        'ftp://127.0.0.1/',
+        'mailto:example@example.org',
+        'about:blank',
+        'file:///tmp/x',
+        'data:text/plain,x',
+        'javascript:void(0)',
+        'blob:http://127.0.0.1/x',
+      ];
       for (const url of urls) throwsDom(() => env.create(url), 'SyntaxError', `new WebSocket(${JSON.stringify(url)})`);
     },
   }),
@@ -65,7 +79,12 @@ export const urlCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'returns the URL serialized by the URL Standard from url',
-    cites: [`${SPEC}#dom-websocket-url`, 'wpt websockets/constructor/017.html', 'wpt websockets/constructor/019.html', 'wpt websockets/constructor/020.html'],
+    cites: [
+      `${SPEC}#dom-websocket-url`,
+      'wpt websockets/constructor/017.html',
+      'wpt websockets/constructor/019.html',
+      'wpt websockets/constructor/020.html',
+    ],
     async run(env) {
       const o = origin(env);
       const port = new URL(o.replace('ws:', 'http:')).port;
@@ -85,7 +104,11 @@ export const urlCases: readonly ConformanceCase[] = [
         [`ws://user:pass@127.0.0.1:${port}/echo`, `ws://user:pass@127.0.0.1:${port}/echo`],
       ];
       const actual = expectations.map(([input]) => env.create(input).url);
-      deepEqual(actual, expectations.map(([, expected]) => expected), 'url for each input');
+      deepEqual(
+        actual,
+        expectations.map(([, expected]) => expected),
+        'url for each input',
+      );
     },
   }),
 
@@ -107,13 +130,22 @@ export const urlCases: readonly ConformanceCase[] = [
     async run(env) {
       const log: string[] = [];
       const url = (value: string) => ({ toString: () => (log.push('url'), value) });
-      const protocols = (...values: string[]) => ({ *[Symbol.iterator]() { log.push('protocols'); yield* values; } });
+      const protocols = (...values: string[]) => ({
+        *[Symbol.iterator]() {
+          log.push('protocols');
+          yield* values;
+        },
+      });
       env.create(url(`${origin(env)}/protocol`), protocols('chat'));
       deepEqual(log.splice(0), ['url', 'protocols'], 'conversions of valid arguments');
       // Both arguments are bad: the URL is checked first, but only after both were converted.
       throwsDom(() => env.create(url('ftp://127.0.0.1/'), protocols('a', 'a')), 'SyntaxError', 'a bad URL and bad protocols');
       deepEqual(log.splice(0), ['url', 'protocols'], 'conversions before the SyntaxError');
-      const failing = { [Symbol.iterator]() { throw new RangeError('iteration failed'); } };
+      const failing = {
+        [Symbol.iterator]() {
+          throw new RangeError('iteration failed');
+        },
+      };
       const thrown = throws(() => env.create('ftp://127.0.0.1/', failing), 'a bad URL and protocols whose conversion throws');
       equal((thrown as Error).name, 'RangeError', 'the conversion error wins over the URL check');
     },
@@ -121,7 +153,11 @@ export const urlCases: readonly ConformanceCase[] = [
 
   defineCase({
     name: 'resolves a relative URL against the page in a page, and throws a SyntaxError without a base',
-    cites: [`${SPEC}#dom-websocket-websocket (API base URL)`, 'wpt websockets/Create-non-absolute-url.any.js', 'wpt websockets/Create-invalid-urls.any.js'],
+    cites: [
+      `${SPEC}#dom-websocket-websocket (API base URL)`,
+      'wpt websockets/Create-non-absolute-url.any.js',
+      'wpt websockets/Create-invalid-urls.any.js',
+    ],
     async run(env) {
       const inputs: unknown[] = ['/echo', 'echo', '?x', `//${origin(env).slice('ws://'.length)}/echo`, null, 123];
       if (!env.baseIsPage) {
@@ -134,7 +170,11 @@ export const urlCases: readonly ConformanceCase[] = [
         url.protocol = 'ws';
         return url.href;
       });
-      deepEqual(sockets.map((ws) => ws.url), expected, 'url of each relative input');
+      deepEqual(
+        sockets.map((ws) => ws.url),
+        expected,
+        'url of each relative input',
+      );
       await opened(sockets[0]!);
     },
   }),

@@ -32,7 +32,10 @@ chat.on('hello', ({ name }) => chat.send({ type: 'greet', text: `hi ${name}` }))
 const socket = new ManagedWebSocket(new URL('/socket', location.href));
 // The DOM's own event types, as a native WebSocket's listeners get them.
 socket.onmessage = (event: MessageEvent<string | ArrayBuffer | Blob>) => console.log(event.data, event.origin);
-socket.addEventListener('close', (event: globalThis.CloseEvent) => console.log(event.code), { passive: true, signal: AbortSignal.timeout(1_000) });
+socket.addEventListener('close', (event: globalThis.CloseEvent) => console.log(event.code), {
+  passive: true,
+  signal: AbortSignal.timeout(1_000),
+});
 socket.addEventListener('error', (event: Event) => console.log(event.type));
 socket.addEventListener('message', (event) => {
   // @ts-expect-error: `data` is typed, not `any`

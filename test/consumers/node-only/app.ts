@@ -23,7 +23,9 @@ const connection: Connection = createConnection('wss://example.test/socket', {
   signal: AbortSignal.timeout(60_000),
   shouldReconnect: ({ code }) => code !== 4001,
 });
-connection.on('message', (data: IncomingData) => console.log(typeof data === 'string' ? data : data instanceof ArrayBuffer ? data.byteLength : data.size));
+connection.on('message', (data: IncomingData) =>
+  console.log(typeof data === 'string' ? data : data instanceof ArrayBuffer ? data.byteLength : data.size),
+);
 connection.on('close', ({ code, willReconnect }: CloseEventInfo) => console.log(code, willReconnect));
 connection.on('undelivered', ({ data, reason }: UndeliveredMessage) => console.log(data, reason));
 connection.on('state', ({ state }: { state: ConnectionStateName }) => console.log(state));

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lifecyclePaths } from 'statesock/testing';
-import { formatClose } from '../src/testing/model/lifecycle-oracle.js';
+import { formatClose } from '../../src/testing/model/lifecycle-oracle.js';
 
 describe('lifecyclePaths', () => {
   const paths = lifecyclePaths();

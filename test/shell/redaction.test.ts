@@ -6,8 +6,8 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { createConnection, type ConnectionOptions, type Transport } from '../src/index.js';
-import { createMemoryTransport, SimulatedClock } from '../src/testing/index.js';
+import { createConnection, type ConnectionOptions, type Transport } from '../../src/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 
 /** What must never appear, wherever the URL `ws://alice:pa55word@example.test/chat?token=t0psecret` surfaces. */
 const SECRETS = /alice|pa55word|t0psecret/;
@@ -17,7 +17,11 @@ const SECRET_URL = 'ws://alice:pa55word@example.test/chat?token=t0psecret';
 function inspected(): { inspect: (event: InspectionEvent) => void; text: () => string } {
   const seen: string[] = [];
   const inspect = (event: InspectionEvent) => {
-    const { event: heard, action, snapshot } = event as { event?: unknown; action?: { params?: unknown }; snapshot?: { context?: unknown } };
+    const {
+      event: heard,
+      action,
+      snapshot,
+    } = event as { event?: unknown; action?: { params?: unknown }; snapshot?: { context?: unknown } };
     seen.push(JSON.stringify({ type: event.type, heard, params: action?.params, context: snapshot?.context }));
   };
   return { inspect, text: () => seen.join('\n') };
@@ -35,15 +39,24 @@ function thrown(action: () => unknown): Error {
 describe('a transport that throws with the URL in its message', () => {
   // A browser's WebSocket constructor throws a SecurityError naming the URL when a Content
   // Security Policy forbids it, as written, credentials and token included.
+  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- stands in for a constructor, which is all it is
   class CspBlockedWebSocket {
     constructor(url: string) {
-      throw new DOMException(`Refused to connect to '${url}' because it violates the Content Security Policy (token=t0psecret)`, 'SecurityError');
+      throw new DOMException(
+        `Refused to connect to '${url}' because it violates the Content Security Policy (token=t0psecret)`,
+        'SecurityError',
+      );
     }
   }
 
   it('reports the error with the URL redacted, in the error event, the machine context and every inspection event', async () => {
     const { inspect, text } = inspected();
-    const connection = createConnection(SECRET_URL, { WebSocket: CspBlockedWebSocket as never, clock: new SimulatedClock(), reconnect: false, inspect });
+    const connection = createConnection(SECRET_URL, {
+      WebSocket: CspBlockedWebSocket as never,
+      clock: new SimulatedClock(),
+      reconnect: false,
+      inspect,
+    });
     const failure = new Promise<string>((resolve) => connection.on('error', ({ message }) => resolve(message)));
     await connection.closed;
     const message = await failure;
@@ -91,7 +104,7 @@ describe('handshake headers with CR, LF or NUL', () => {
     ['a name with CR LF', { headers: { 'X-Token\r\nX-Injected': 's3cr3t' } }, '"X-Token\\r\\nX-Injected"'],
     ['an origin with LF', { origin: 'https://app.example\ns3cr3t' }, '`origin`'],
   ])('refuses %s with a TypeError that names the header, not its value', (_, options, named) => {
-    const error = thrown(() => createConnection('ws://example.test/', { transport: createMemoryTransport().transport, ...options } as ConnectionOptions));
+    const error = thrown(() => createConnection('ws://example.test/', { transport: createMemoryTransport().transport, ...options }));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toContain(named);
     expect(error.message).not.toContain('s3cr3t');
@@ -117,7 +130,12 @@ describe('payloads', () => {
   it('never reach an inspection event, accepted or rejected', async () => {
     const { inspect, text } = inspected();
     const memory = createMemoryTransport();
-    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), inspect, maxQueuedMessages: 1 });
+    const connection = createConnection('ws://example.test/', {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      inspect,
+      maxQueuedMessages: 1,
+    });
     connection.send('queued-payload');
     connection.send('rejected-queue-full-payload');
     memory.socket.accept();
@@ -134,7 +152,11 @@ describe('payloads', () => {
 
   it('never reach the snapshots of an actor created once the connection runs', () => {
     const memory = createMemoryTransport();
-    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock(), maxQueuedMessages: 1 });
+    const connection = createConnection('ws://example.test/', {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      maxQueuedMessages: 1,
+    });
     const snapshots: string[] = [];
     connection.actor.subscribe((snapshot) => snapshots.push(JSON.stringify(snapshot)));
     connection.send('queued-payload');

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const script = fileURLToPath(new URL('../scripts/check-advisories.mjs', import.meta.url));
-const realLock = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
+const script = fileURLToPath(new URL('../../scripts/check-advisories.mjs', import.meta.url));
+const realLock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
+  packages: Record<string, Record<string, unknown>>;
+};
 const directory = mkdtempSync(join(tmpdir(), 'check-advisories-'));
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
