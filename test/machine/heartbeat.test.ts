@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../machines/connection.types.js';
-import { RESILIENT, SINGLE_ATTEMPT, effects, expired, opened, params, runFrom, type Step } from '../support/machine-steps.js';
+import { RESILIENT, SINGLE_ATTEMPT, dropped, effects, expired, opened, params, runFrom, type Step } from '../support/machine-steps.js';
 
 const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
 const pong = (attempt = 1): ConnectionEvent => ({ type: 'socket.pong', attempt });
@@ -86,6 +86,12 @@ describe('open, with reconnection and heartbeat', () => {
       expect(steps.slice(3).map(effects)).toEqual([[], []]);
       expect(snapshot.context.awaitingPong).toBe(true);
     }
+  });
+
+  it('starts each new attempt with no ping out: a ping the dropped socket left unanswered does not stop the next from checking', () => {
+    const { snapshot, steps } = run(opened(), expired('ping'), dropped(), expired('retry', 2), opened(2), wake);
+    expect(effects(steps[6]!)).toEqual(['cancelTimer', ...probe]);
+    expect(snapshot).toMatchObject({ value: 'open', context: { attempt: 2, awaitingPong: true } });
   });
 
   it('ignores wakes and going offline with the heartbeat off', () => {
