@@ -35,5 +35,8 @@ class FastLayersFirst extends BaseSequencer {
 
 export default defineConfig({
   ...base,
-  test: { ...base.test, sequence: { sequencer: FastLayersFirst } },
+  // Instrumented code runs many times slower (a test that queues a million messages takes 2 s
+  // plain and over 30 s in StrykerJS's first, coverage-measuring run on a busy machine); each
+  // mutant still gets its own timeout from that run's times (`timeoutFactor`).
+  test: { ...base.test, testTimeout: 180_000, sequence: { sequencer: FastLayersFirst } },
 });
