@@ -4,12 +4,15 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'docs/api/', 'bench/results/', 'test/consumers/', 'scratch/'] },
+  { ignores: ['dist/', 'node_modules/', 'docs/api/', 'bench/results/', 'test/consumers/', 'scratch/', '.stryker-tmp/', 'reports/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.mutation.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // With noUncheckedIndexedAccess, `!` is how the code tells the compiler an index it has

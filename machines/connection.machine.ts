@@ -57,6 +57,7 @@ type EventOf<T extends ConnectionEvent['type']> = Extract<ConnectionEvent, { typ
  * Effects are supplied by the shell; these placeholders keep the machine runnable on its own.
  * `Params` is all they declare: the parameters the machine gives the effect.
  */
+// Stryker disable next-line ArrowFunction: equivalent. No placeholder ever runs in the shell, which provides every effect (`src/engine.ts`); and where one would (the machine run on its own), XState treats an action with no implementation as one whose implementation does nothing: `transition()` returns it and inspectors see it with the same type and params, and nothing else happens either way.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the type parameter is the declaration
 const effect = <Params = undefined>(): ((args: unknown, params: Params) => void) => noEffect;
 
@@ -67,6 +68,7 @@ function noEffect(): void {}
  * implements exactly these (`src/effects.ts` is typed from this object); everything else the
  * machine does is an `assign` to its own context.
  */
+// Stryker disable next-line ObjectLiteral: equivalent, as for `effect` above: with no placeholders the machine asks for the same effects with the same params, and the shell performs them; at run time the object is read only to register the placeholders (its keys type `ConnectionEffects`, which only TypeScript reads).
 const effects = {
   /** Create the transport socket for this attempt; its events must carry `attempt`. */
   openSocket: effect<{ attempt: number }>(),
@@ -118,6 +120,7 @@ const effects = {
 export type ConnectionEffects = { readonly [K in keyof typeof effects]: Parameters<(typeof effects)[K]>[1] };
 
 export const connectionMachine = setup({
+  // Stryker disable next-line ObjectLiteral: equivalent. `types` exists for TypeScript only: XState never reads it at run time.
   types: {
     context: {} as ConnectionContext,
     events: {} as ConnectionEvent,

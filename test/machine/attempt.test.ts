@@ -5,6 +5,7 @@
  * shell, no time).
  */
 import { describe, expect, it } from 'vitest';
+import type { ConnectionEvent } from '../../machines/connection.types.js';
 import { SINGLE_ATTEMPT, effects, opened, params, runFrom, send, type Step } from '../support/machine-steps.js';
 
 const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(SINGLE_ATTEMPT, events);
@@ -13,6 +14,23 @@ const open = opened();
 const leaveOpen = ['cancelTimer', 'cancelTimer', 'cancelTimer'];
 
 describe('connecting', () => {
+  it('starts on attempt 1 with no subprotocol, extensions, failure, close request or close yet', () => {
+    // What `connection.protocol` and `connection.extensions` read before the socket opens, and
+    // what an inspector shows of a new connection.
+    expect(run().snapshot.context).toStrictEqual({
+      ...SINGLE_ATTEMPT,
+      attempt: 1,
+      retries: 0,
+      awaitingPong: false,
+      redrawnOnWake: false,
+      closeRequest: undefined,
+      failure: undefined,
+      protocol: '',
+      extensions: '',
+      closeInfo: undefined,
+    });
+  });
+
   it('opens a socket and starts the connect timer for attempt 1', () => {
     const { snapshot, steps } = run();
     expect(snapshot.value).toBe('connecting');
@@ -22,12 +40,13 @@ describe('connecting', () => {
   });
 
   it('queues sends within both bounds and rejects the one past them as queue-full', () => {
-    const { steps, queue } = run(send(4), send(7), send(6), send(6));
+    const { steps, queue } = run(send(4), send(7), send(6), send(0));
     expect(effects(steps[1]!)).toEqual(['enqueueMessage']);
     expect(effects(steps[2]!)).toEqual(['rejectMessage']); // 4 + 7 > 10 bytes
     expect(params(steps[2]!, 'rejectMessage')).toEqual([{ reason: 'queue-full' }]);
-    expect(effects(steps[3]!)).toEqual(['enqueueMessage']);
-    expect(effects(steps[4]!)).toEqual(['rejectMessage']); // 2 messages already
+    expect(effects(steps[3]!)).toEqual(['enqueueMessage']); // 4 + 6 = 10 bytes: at the bound
+    expect(effects(steps[4]!)).toEqual(['rejectMessage']); // no bytes, but 2 messages already
+    expect(params(steps[4]!, 'rejectMessage')).toEqual([{ reason: 'queue-full' }]);
     expect(queue).toEqual({ queuedMessages: 2, queuedBytes: 10 });
   });
 
@@ -77,13 +96,20 @@ describe('connecting', () => {
   it('synthesizes the error when the transport reports only a close', () => {
     const { steps } = run({ type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false });
     expect(effects(steps[1]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
-    expect(params(steps[1]!, 'emitError')).toEqual([{ failure: expect.objectContaining({ cause: 'connection-lost' }) }]);
+    // The message is what the application's error listener reads.
+    expect(params(steps[1]!, 'emitError')).toEqual([
+      { failure: { cause: 'connection-lost', message: 'The connection closed before it opened' } },
+    ]);
   });
 
   it('fails with connect-timeout when the connect timer fires', () => {
     const { snapshot, steps } = run({ type: 'timer.connect', attempt: 1 });
-    expect(snapshot.context.closeInfo).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'connect-timeout' });
+    // What `closed` resolves with: no `status` key, as there was no HTTP answer.
+    expect(snapshot.context.closeInfo).toStrictEqual({ code: 1006, reason: '', wasClean: false, cause: 'connect-timeout' });
     expect(effects(steps[1]!)).toContain('terminateSocket');
+    expect(params(steps[1]!, 'emitError')).toEqual([
+      { failure: { cause: 'connect-timeout', message: 'The connection did not open in time' } },
+    ]);
   });
 
   it('aborts on close(): CLOSING until the transport confirms, then error and close 1006 with cause aborted', () => {
@@ -95,9 +121,13 @@ describe('connecting', () => {
       { type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false },
     );
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'closeSocket', 'startTimer']);
+    // No code and no reason: the transport closes with the platform's default.
+    expect(params(steps[2]!, 'closeSocket')).toStrictEqual([{ code: undefined, reason: undefined }]);
     expect(params(steps[3]!, 'rejectMessage')).toEqual([{ reason: 'closing' }]);
     expect(effects(steps[4]!)).toEqual(['cancelTimer', 'terminateSocket', 'emitError', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
-    expect(params(steps[4]!, 'emitError')).toEqual([{ failure: expect.objectContaining({ cause: 'aborted' }) }]);
+    expect(params(steps[4]!, 'emitError')).toEqual([
+      { failure: { cause: 'aborted', message: 'close() was called before the connection opened' } },
+    ]);
     expect(effects(steps[5]!)).toEqual([]);
     expect(snapshot.context.closeInfo?.cause).toBe('aborted');
   });
@@ -118,11 +148,21 @@ describe('open and closing', () => {
       { type: 'socket.close', attempt: 1, code: 4000, reason: 'bye', wasClean: true },
     );
     expect(effects(steps[2]!)).toEqual([...leaveOpen, 'startTimer', 'watchDrain']);
+    expect(params(steps[2]!, 'watchDrain')).toEqual([{ attempt: 1 }]);
     expect(effects(steps[3]!)).toEqual(['cancelTimer', 'closeSocket', 'startTimer']);
     expect(params(steps[3]!, 'closeSocket')).toEqual([{ code: 4000, reason: 'bye' }]);
     // The queue is empty once open; its drop is the one end-for-good asks for every time.
     expect(effects(steps[4]!)).toEqual(['cancelTimer', 'reportUnsent', 'dropQueue', 'emitClose', 'settle']);
     expect(snapshot.context.closeInfo).toEqual({ code: 4000, reason: 'bye', wasClean: true, cause: 'normal' });
+  });
+
+  it("records close()'s code and reason as given, with no key for what it was not given", () => {
+    // The context is public (`connection.actor`, inspectors), typed with optional keys.
+    const request = (close: ConnectionEvent) => run(open, close).snapshot.context.closeRequest;
+    expect(request({ type: 'user.close' })).toStrictEqual({});
+    expect(request({ type: 'user.close', code: 4000 })).toStrictEqual({ code: 4000 });
+    expect(request({ type: 'user.close', reason: 'bye' })).toStrictEqual({ reason: 'bye' });
+    expect(request({ type: 'user.close', code: 4000, reason: 'bye' })).toStrictEqual({ code: 4000, reason: 'bye' });
   });
 
   it('writes sends while open, and rejects them once closing or closed', () => {
@@ -192,6 +232,25 @@ describe('open and closing', () => {
     const { snapshot, steps } = run(open, { type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false });
     expect(params(steps[2]!, 'reportUnsent')).toEqual([{ reason: 'connection-lost' }]);
     expect(snapshot.context.closeInfo?.cause).toBe('connection-lost');
+  });
+
+  it('cancels the timer of each state it leaves, so none fires in a later one', () => {
+    const cancelled = (...events: Step[]) => params(run(...events).steps[events.length]!, 'cancelTimer');
+    const closing = [open, { type: 'user.close' }] as const;
+    expect(cancelled(open)).toEqual([{ timer: 'connect' }]);
+    expect(cancelled(...closing)).toEqual([{ timer: 'stable' }, { timer: 'ping' }, { timer: 'pong' }]);
+    expect(cancelled(...closing, { type: 'socket.drained', attempt: 1 })).toEqual([{ timer: 'drain' }]);
+    expect(
+      cancelled(
+        ...closing,
+        { type: 'socket.drained', attempt: 1 },
+        { type: 'socket.close', attempt: 1, code: 1000, reason: '', wasClean: true },
+      ),
+    ).toEqual([{ timer: 'close' }]);
+    expect(cancelled({ type: 'user.close' })).toEqual([{ timer: 'connect' }]);
+    expect(cancelled({ type: 'user.close' }, { type: 'socket.close', attempt: 1, code: 1006, reason: '', wasClean: false })).toEqual([
+      { timer: 'close' },
+    ]);
   });
 
   it('ignores everything but sends once closed', () => {

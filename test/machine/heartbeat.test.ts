@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../machines/connection.types.js';
-import { RESILIENT, SINGLE_ATTEMPT, effects, expired, opened, params, runFrom, type Step } from '../support/machine-steps.js';
+import { RESILIENT, SINGLE_ATTEMPT, dropped, effects, expired, opened, params, runFrom, type Step } from '../support/machine-steps.js';
 
 const run = (...events: Step[]): ReturnType<typeof runFrom> => runFrom(RESILIENT, events);
 const pong = (attempt = 1): ConnectionEvent => ({ type: 'socket.pong', attempt });
@@ -70,6 +70,14 @@ describe('open, with reconnection and heartbeat', () => {
     ]);
   });
 
+  it('ignores the ping, pong and stable timers of an attempt left behind', () => {
+    // The second attempt is open; its first attempt's timers fire late.
+    const reopened = [expired('connect'), expired('retry', 2), opened(2)] as const;
+    const { snapshot, steps } = run(...reopened, expired('ping', 1), expired('stable', 1), expired('ping', 2), expired('pong', 1));
+    expect(steps.slice(4).map(effects)).toEqual([[], [], probe, []]);
+    expect(snapshot).toMatchObject({ value: 'open', context: { attempt: 2, retries: 1 } });
+  });
+
   it('checks the socket at once on a wake or going offline, unless a ping is already out', () => {
     for (const news of [wake, offline]) {
       const { snapshot, steps } = run(opened(), news, wake, offline);
@@ -78,6 +86,12 @@ describe('open, with reconnection and heartbeat', () => {
       expect(steps.slice(3).map(effects)).toEqual([[], []]);
       expect(snapshot.context.awaitingPong).toBe(true);
     }
+  });
+
+  it('starts each new attempt with no ping out: a ping the dropped socket left unanswered does not stop the next from checking', () => {
+    const { snapshot, steps } = run(opened(), expired('ping'), dropped(), expired('retry', 2), opened(2), wake);
+    expect(effects(steps[6]!)).toEqual(['cancelTimer', ...probe]);
+    expect(snapshot).toMatchObject({ value: 'open', context: { attempt: 2, awaitingPong: true } });
   });
 
   it('ignores wakes and going offline with the heartbeat off', () => {

@@ -46,8 +46,8 @@ describe('the default reconnect policy, code by code', () => {
     for (const code of [1016, 1999, 2999, 3000, 3500, 3999, 4000, 4500, 4999]) expect(isRetryableClose(close(code))).toBe(false);
   });
 
-  it('rules a broken protocol, an oversize message and an untrusted certificate final whatever the code', () => {
-    for (const cause of ['protocol-error', 'message-too-big', 'tls-failed'] as const) {
+  it('rules a broken protocol, an oversize message, an untrusted certificate and a request the transport refused final whatever the code', () => {
+    for (const cause of ['protocol-error', 'message-too-big', 'tls-failed', 'invalid-request'] as const) {
       for (const code of [1001, 1006, 1012]) expect(isRetryableClose(close(code, cause))).toBe(false);
     }
   });
@@ -60,6 +60,13 @@ describe('the default reconnect policy, code by code', () => {
 
   it('reconnects after a refused upgrade whose status is unknown, as after any dropped connection', () => {
     expect(isRetryableClose(close(1006, 'handshake-failed'))).toBe(true);
+  });
+
+  it('reads an HTTP status only for a refused upgrade: on any other cause the close code decides', () => {
+    for (const status of [403, 503]) {
+      expect(isRetryableClose(close(1006, 'connection-lost', status))).toBe(true);
+      expect(isRetryableClose(close(1000, 'normal', status))).toBe(false);
+    }
   });
 
   it('reconnects after the other causes of a 1006, and not after the same causes with a final code', () => {

@@ -89,12 +89,21 @@ describe('the end of an attempt', () => {
     expect(queue).toEqual({ queuedMessages: 1, queuedBytes: 3 });
   });
 
-  it('gives up once maxRetries reconnects in a row have failed', () => {
-    const { snapshot, steps } = run(expired('connect'), expired('retry', 2), expired('connect', 2));
+  it("forgets the ended attempt's subprotocol and extensions: the next has no socket yet", () => {
+    const negotiated = { ...opened(), extensions: 'permessage-deflate' };
+    expect(run(negotiated).snapshot.context).toMatchObject({ protocol: 'chat', extensions: 'permessage-deflate' });
+    // What `connection.protocol` and `connection.extensions` read while waiting to reconnect.
+    expect(run(negotiated, dropped()).snapshot.context).toMatchObject({ protocol: '', extensions: '' });
+  });
+
+  it('gives up once maxRetries reconnects in a row have failed, and rejects sends from then on as closed', () => {
+    const { snapshot, steps } = run(expired('connect'), expired('retry', 2), expired('connect', 2), send(1));
     expect(snapshot.value).toBe('gaveUp');
     expect(params(steps[3]!, 'emitGiveUp')).toEqual([
       { reason: 'max-retries', closeInfo: expect.objectContaining({ cause: 'connect-timeout' }) },
     ]);
+    expect(effects(steps[4]!)).toEqual(['rejectMessage']);
+    expect(params(steps[4]!, 'rejectMessage')).toEqual([{ reason: 'closed' }]);
   });
 
   it('asks the reconnect policy once per attempt that ends without close(), and never after close()', () => {
@@ -121,6 +130,7 @@ describe('reconnecting', () => {
     const { snapshot, steps } = run(...waiting, expired('retry', 2));
     expect(snapshot.value).toBe('connecting');
     expect(effects(steps[2]!)).toEqual(['cancelTimer', 'openSocket', 'startTimer']);
+    expect(params(steps[2]!, 'cancelTimer')).toEqual([{ timer: 'retry' }]);
     expect(params(steps[2]!, 'openSocket')).toEqual([{ attempt: 2 }]);
     expect(params(steps[2]!, 'startTimer')).toEqual([{ timer: 'connect', attempt: 2, retry: 1 }]);
   });
@@ -149,6 +159,7 @@ describe('reconnecting', () => {
     const { snapshot, steps } = run(send(3), ...waiting, { type: 'user.close' });
     expect(snapshot.value).toBe('closed');
     expect(effects(steps[3]!)).toEqual(['cancelTimer', 'dropQueue', 'settle']);
+    expect(params(steps[3]!, 'cancelTimer')).toEqual([{ timer: 'retry' }]);
     expect(params(steps[3]!, 'dropQueue')).toEqual([{ reason: 'closed-before-open' }]);
     expect(params(steps[3]!, 'settle')).toEqual([{ closeInfo: expect.objectContaining({ cause: 'connect-timeout' }) }]);
   });

@@ -1,0 +1,27 @@
+// @ts-check
+import { shared } from './stryker.shared.mjs';
+
+/**
+ * Mutation testing of the machine, `machines/` (`npm run mutation:machines`).
+ *
+ * The command runner, a fresh vitest process per mutant: the machine definition is built when
+ * its module loads, so every mutant in it is "static", and StrykerJS's vitest runner, which
+ * reuses loaded modules between mutants, reports false survivors here (a mutant that empties
+ * the machine's `id` and breaks every test "survives"). `--bail=1` ends a run at its first
+ * failing test, and the fastest files run first (`vitest.mutation.config.ts`, one worker).
+ *
+ * The test files are the smallest set that kills the machine's mutants: the machine's unit
+ * tests (`test/machine/`). Measured against the other candidates (the generated paths, the
+ * in-memory properties), every mutant those kill the unit tests kill too.
+ *
+ * Not incremental: with the command runner StrykerJS knows no test coverage, so it would reuse
+ * every earlier result whose code did not change, a survivor included after a test that kills
+ * it was added. A full run takes about 25 minutes here.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  ...shared('machines'),
+  testRunner: 'command',
+  commandRunner: { command: 'npx vitest run --config vitest.mutation.config.ts --maxWorkers=1 --bail=1 test/machine/' },
+};
