@@ -5,24 +5,62 @@
  * `offline` means an open socket may be dead. The target is injectable (`environment`), so
  * tests dispatch these events on a plain `EventTarget` and Node, which has no such events,
  * simply has no target.
+ *
+ * Every connection on one target shares one listener per event type: a page with many
+ * connections adds three listeners to `window`, not three per connection, and Node does not
+ * take a shared `EventTarget` with more than ten connections for a listener leak.
  */
 import type { EnvironmentEvent } from '../machines/connection.types.js';
 
+type Hearer = (event: EnvironmentEvent) => void;
+
+const ONLINE: EnvironmentEvent = { type: 'env.wake', reason: 'online' };
+const VISIBLE: EnvironmentEvent = { type: 'env.wake', reason: 'visible' };
+const OFFLINE: EnvironmentEvent = { type: 'env.offline' };
+
+/** The connections listening on each target, in the order they started. */
+const audiences = new WeakMap<EventTarget, Audience>();
+
 /** Listens on `target` until the returned function is called. */
-export function watchEnvironment(target: EventTarget, dispatch: (event: EnvironmentEvent) => void): () => void {
-  const online = (): void => dispatch({ type: 'env.wake', reason: 'online' });
-  const offline = (): void => dispatch({ type: 'env.offline' });
-  const visibility = (): void => {
-    if (visibilityOf(target) !== 'hidden') dispatch({ type: 'env.wake', reason: 'visible' });
-  };
-  target.addEventListener('online', online);
-  target.addEventListener('offline', offline);
-  target.addEventListener('visibilitychange', visibility);
+export function watchEnvironment(target: EventTarget, dispatch: Hearer): () => void {
+  let audience = audiences.get(target);
+  if (audience === undefined) audiences.set(target, (audience = new Audience(target)));
+  audience.hearers.add(dispatch);
   return () => {
-    target.removeEventListener('online', online);
-    target.removeEventListener('offline', offline);
-    target.removeEventListener('visibilitychange', visibility);
+    audience.hearers.delete(dispatch);
+    if (audience.hearers.size === 0) {
+      audience.stop();
+      audiences.delete(target);
+    }
   };
+}
+
+class Audience {
+  readonly hearers = new Set<Hearer>();
+  readonly #target: EventTarget;
+  readonly #online = (): void => this.#tell(ONLINE);
+  readonly #offline = (): void => this.#tell(OFFLINE);
+  readonly #visibility = (): void => {
+    if (visibilityOf(this.#target) !== 'hidden') this.#tell(VISIBLE);
+  };
+
+  constructor(target: EventTarget) {
+    this.#target = target;
+    target.addEventListener('online', this.#online);
+    target.addEventListener('offline', this.#offline);
+    target.addEventListener('visibilitychange', this.#visibility);
+  }
+
+  stop(): void {
+    this.#target.removeEventListener('online', this.#online);
+    this.#target.removeEventListener('offline', this.#offline);
+    this.#target.removeEventListener('visibilitychange', this.#visibility);
+  }
+
+  /** Tells each connection listening; one that stops listening meanwhile, before its turn, is not told. */
+  #tell(event: EnvironmentEvent): void {
+    for (const hearer of this.hearers) hearer(event);
+  }
 }
 
 /** `visibilitychange` fires at the document and bubbles to the window; the state is the document's. */

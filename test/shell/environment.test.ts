@@ -218,6 +218,31 @@ describe('listening', () => {
   });
 });
 
+describe('many connections on one target', () => {
+  // A page has one window for all its connections; Node warns at the eleventh listener of a type.
+  const COUNT = 12;
+
+  it('share three listeners, each connection still hears every event, and the last to finish removes them', () => {
+    const environment = new CountingTarget();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const worlds = Array.from({ length: COUNT }, () => liveWorld({ environment }));
+    expect(environment.listeners).toBe(3);
+    environment.fire('offline');
+    // Each open connection probes its socket at once.
+    expect(worlds.map(({ memory }) => memory.socket.pings)).toEqual(Array<number>(COUNT).fill(1));
+    for (const { connection } of worlds.slice(1)) void connection.close(1000);
+    for (const { memory } of worlds.slice(1)) memory.socket.completeClose();
+    expect(environment.listeners).toBe(3);
+    void worlds[0]!.connection.close(1000);
+    worlds[0]!.memory.socket.completeClose();
+    process.off('warning', onWarning);
+    expect(environment.listeners).toBe(0);
+    expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+  });
+});
+
 describe('the default environment', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
