@@ -29,7 +29,8 @@ let stepping: EffectPerformer | undefined;
 /** Stands in for the actor: only XState's built-in actions (spawning, sending to others) would use it, and the machine has none. */
 const inert = createActor(fromTransition((state: undefined) => state, undefined));
 
-const inertScope: AnyActorScope = {
+/** The scope every machine stepped this way shares: the connection's, and a reliable session's (`src/reliable/runner.ts`). */
+export const inertScope: AnyActorScope = {
   self: inert,
   id: '',
   sessionId: '',
@@ -45,7 +46,7 @@ const inertScope: AnyActorScope = {
 const scope = inertScope as Parameters<ConnectionMachine['transition']>[2];
 
 /** Runs `run` with `performer` receiving the actions; steps never nest, but a throwing effect must not leave the scope pointing at it. */
-function steppedBy<T>(performer: EffectPerformer, run: () => T): T {
+export function steppedBy<T>(performer: EffectPerformer, run: () => T): T {
   const outer = stepping;
   stepping = performer;
   try {

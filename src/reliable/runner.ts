@@ -11,50 +11,23 @@
  *   performs the first enabled one's effects. A transition that could not be performed that way
  *   is refused when the module loads.
  */
-import { createActor, fromTransition, type AnyActorScope, type AnyStateNode, type ExecutableActionObject, type SnapshotFrom } from 'xstate';
+import type { AnyStateNode, SnapshotFrom } from 'xstate';
+import { inertScope, steppedBy, type EffectPerformer } from '../machine-runner.js';
 import type { SessionMachine } from '../../machines/session.machine.js';
 import type { SessionContext, SessionEvent, SessionInput } from '../../machines/session.types.js';
 
 export type SessionSnapshot = SnapshotFrom<SessionMachine>;
 
-/** Whoever performs the effects of the machine being stepped. */
-export interface ActionPerformer {
-  perform(action: ExecutableActionObject): void;
-}
-
-let stepping: ActionPerformer | undefined;
-
-const inert = createActor(fromTransition((state: undefined) => state, undefined));
-
-const scope = {
-  self: inert,
-  id: '',
-  sessionId: '',
-  system: inert.system,
-  logger: () => {},
-  defer: () => {},
-  emit: () => {},
-  stopChild: () => {},
-  actionExecutor: (action) => stepping!.perform(action),
-} satisfies AnyActorScope as unknown as Parameters<SessionMachine['transition']>[2];
-
-function steppedBy<T>(performer: ActionPerformer, run: () => T): T {
-  const outer = stepping;
-  stepping = performer;
-  try {
-    return run();
-  } finally {
-    stepping = outer;
-  }
-}
+/** The one scope every machine stepped without an actor shares (`machine-runner.ts`). */
+const scope = inertScope as unknown as Parameters<SessionMachine['transition']>[2];
 
 /** The initial snapshot for `input`, its entry actions performed by `performer`. */
-export function initialSession(machine: SessionMachine, input: SessionInput, performer: ActionPerformer): SessionSnapshot {
+export function initialSession(machine: SessionMachine, input: SessionInput, performer: EffectPerformer): SessionSnapshot {
   return steppedBy(performer, () => machine.getInitialSnapshot(scope, input));
 }
 
 /** The snapshot after `event`, its actions performed by `performer`. */
-export function stepSession(snapshot: SessionSnapshot, event: SessionEvent, performer: ActionPerformer): SessionSnapshot {
+export function stepSession(snapshot: SessionSnapshot, event: SessionEvent, performer: EffectPerformer): SessionSnapshot {
   return steppedBy(performer, () => snapshot.machine.transition(snapshot, event, scope));
 }
 
