@@ -18,20 +18,15 @@
  */
 import type { ConnectionEngine } from './engine.js';
 import type { TransportSocket } from './transports/transport.js';
+import { handledRejection, pending, type Pending } from './pending.js';
 import { domError } from './validation.js';
-
-interface Waiting {
-  readonly promise: Promise<void>;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
 
 export class Backpressure {
   readonly #engine: ConnectionEngine;
   /** Whether `backpressure` was the last of the two events: the buffer reached the watermark and has not come back below it since. */
   #over = false;
   /** The pending `ready` promise, while someone holds one. */
-  #waiting: Waiting | undefined;
+  #waiting: Pending | undefined;
   /** The socket asked to say when it is below the watermark, so each is asked once per wait. */
   #watched: TransportSocket | undefined;
 
@@ -50,15 +45,10 @@ export class Backpressure {
   /** Settles when there is room; see the file's comment. */
   get ready(): Promise<void> {
     const engine = this.#engine;
-    if (engine.endedForGood) return rejected(closedError());
+    if (engine.endedForGood) return handledRejection(closedError());
     if (engine.acceptsSends && engine.bufferedAmount < engine.options.highWaterMark) return Promise.resolve();
     if (this.#waiting === undefined) {
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-      // Handled here, as a stream's `writer.ready` is: a connection closed while nobody awaits it must not crash Node.
-      promise.catch(noop);
-      this.#waiting = { promise, resolve, reject };
+      this.#waiting = pending();
       this.#watch();
     }
     return this.#waiting.promise;
@@ -116,12 +106,3 @@ export class Backpressure {
 function closedError(): DOMException {
   return domError('InvalidStateError', 'The connection is closing or closed: send() accepts no more messages');
 }
-
-/** A promise rejected with `error`, already handled (see `ready`). */
-function rejected(error: DOMException): Promise<never> {
-  const promise = Promise.reject(error);
-  promise.catch(noop);
-  return promise;
-}
-
-function noop(): void {}

@@ -19,6 +19,7 @@ import { clock as clockKey } from '../connection-internals.js';
 import type { Connection } from '../connection.js';
 import type { CloseInfo } from '../../machines/connection.types.js';
 import { QueuedMessage } from '../outgoing.js';
+import { handledRejection, pending, type Pending } from '../pending.js';
 import { Sequencer } from '../sequencer.js';
 import { Timers, type TimerOwner } from '../time.js';
 import type { IncomingData } from '../transports/transport.js';
@@ -70,7 +71,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
   #blocked = false;
   #ackTimerRunning = false;
   readonly #header: DataHeader = { seq: 0, ack: -1, start: 0 };
-  #readyWaiter: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
+  #readyWaiter: Pending | undefined;
   #closed: Promise<CloseInfo> | undefined;
   /** What the last protocol violation the client caught was, in words. */
   lastViolation: string | undefined;
@@ -126,17 +127,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
   get ready(): Promise<void> {
     if (this.#settled) return closedReady;
     if (this.hasRoom) return resolvedReady;
-    if (this.#readyWaiter === undefined) {
-      let resolve!: () => void;
-      let reject!: (error: Error) => void;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      // Marked handled, as a stream writer's `ready` is: one nobody awaits is not an error.
-      promise.catch(() => {});
-      this.#readyWaiter = { promise, resolve, reject };
-    }
+    this.#readyWaiter ??= pending();
     return this.#readyWaiter.promise;
   }
 
@@ -500,5 +491,4 @@ const plans = compileSendPlans(sessionMachine, new Set(Object.keys(effects)));
 
 const resolvedReady = Promise.resolve();
 const closedError = new Error('The session is closed: send() refuses every message');
-const closedReady = Promise.reject(closedError);
-closedReady.catch(() => {});
+const closedReady = handledRejection(closedError);

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Emitter } from '../emitter.js';
+import { handledRejection, pending, type Pending } from '../pending.js';
 import { OutboundLog } from '../reliable/outbound-log.js';
 import {
   CLOSE_CODES,
@@ -153,7 +154,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
   #everWritten = 0;
   #ackTimerRunning = false;
   readonly #header: DataHeader = { seq: 0, ack: -1, start: 0 };
-  #readyWaiter: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
+  #readyWaiter: Pending | undefined;
   #closed: Promise<ServerSessionEventMap['close']> | undefined;
   #resolveClosed: ((end: ServerSessionEventMap['close']) => void) | undefined;
 
@@ -180,16 +181,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
   get ready(): Promise<void> {
     if (this.#state === 'closed') return closedReady;
     if (this.#hasRoom()) return resolvedReady;
-    if (this.#readyWaiter === undefined) {
-      let resolve!: () => void;
-      let reject!: (error: Error) => void;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      promise.catch(() => {});
-      this.#readyWaiter = { promise, resolve, reject };
-    }
+    this.#readyWaiter ??= pending();
     return this.#readyWaiter.promise;
   }
 
@@ -488,5 +480,4 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
 
 const resolvedReady = Promise.resolve();
 const closedError = new Error('The session is closed: send() refuses every message');
-const closedReady = Promise.reject(closedError);
-closedReady.catch(() => {});
+const closedReady = handledRejection(closedError);
