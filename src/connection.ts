@@ -135,12 +135,7 @@ export class Connection {
    * Resolves with how the last attempt ended.
    */
   close(code?: number, reason?: string): Promise<CloseInfo> {
-    const args = normalizeCloseArgs(code, reason);
-    this.#engine.dispatch({
-      type: 'user.close',
-      ...(args.code === undefined ? {} : { code: args.code }),
-      ...(args.reason === undefined ? {} : { reason: args.reason }),
-    });
+    this.#engine.dispatch({ type: 'user.close', ...normalizeCloseArgs(code, reason) });
     return this.closed;
   }
 

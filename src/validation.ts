@@ -217,9 +217,10 @@ function pageBase(): string | undefined {
 /** The largest close reason the standard allows, in UTF-8 bytes (a control frame holds 125 bytes, 2 of them the code). */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
+/** A close request's code and reason, each left out when not given: ready to spread into `user.close`. */
 export interface CloseArgs {
-  readonly code: number | undefined;
-  readonly reason: string | undefined;
+  readonly code?: number;
+  readonly reason?: string;
 }
 
 /**
@@ -248,8 +249,8 @@ export function normalizeCloseArgs(code?: unknown, reason?: unknown): CloseArgs 
   }
   // "Close the WebSocket": no code and an empty reason send a Close frame without a body; a
   // non-empty reason without a code goes with 1000 (Normal Closure).
-  if (normalizedCode === undefined) return text ? { code: 1000, reason: text } : { code: undefined, reason: undefined };
-  return { code: normalizedCode, reason: text };
+  if (normalizedCode === undefined) return text ? { code: 1000, reason: text } : {};
+  return text === undefined ? { code: normalizedCode } : { code: normalizedCode, reason: text };
 }
 
 /** WebIDL `[Clamp] unsigned short`: NaN is 0, otherwise clamp to 0–65535 and round half to even. */

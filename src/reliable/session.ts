@@ -100,12 +100,7 @@ export class ReliableSession {
    * `Connection.close()` does for a bad code or reason, changing nothing. Resolves as `closed`.
    */
   close(code?: number, reason?: string): Promise<CloseInfo> {
-    const args = normalizeCloseArgs(code, reason);
-    this.#engine.dispatch({
-      type: 'user.close',
-      ...(args.code === undefined ? {} : { code: args.code }),
-      ...(args.reason === undefined ? {} : { reason: args.reason }),
-    });
+    this.#engine.dispatch({ type: 'user.close', ...normalizeCloseArgs(code, reason) });
     return this.closed;
   }
 
