@@ -4,14 +4,15 @@
  * policy decides on (403 is final, 503 is worth another attempt). Port 0, no sleeps.
  */
 import { EventEmitter, once } from 'node:events';
-import { Agent, createServer } from 'node:http';
-import { createConnection as createNetConnection, Socket, type NetConnectOpts } from 'node:net';
+import { createServer } from 'node:http';
+import { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { TransportFailure } from '../../machines/connection.types.js';
 import { createConnection, type NodeClientOptions } from '../../src/index.js';
 import { systemClock } from '../../src/time.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
+import { countingAgent } from '../support/counting-agent.js';
 import { useHarness } from '../support/harness.js';
 import { closeServer, HOST, listenOnLoopback, refusedPort, trackSockets } from '../support/loopback.js';
 import { startWsServer } from '../support/ws-server.js';
@@ -102,27 +103,6 @@ describe('ws transport', () => {
 });
 
 describe('ws transport: writes of one task go to the kernel together', () => {
-  /** An agent whose sockets count the writes they hand to the kernel (writev included). */
-  function countingAgent() {
-    const counts = { writes: 0, sizes: [] as number[] };
-    const agent = new Agent();
-    (agent as unknown as { createConnection: (options: NetConnectOpts) => Socket }).createConnection = (options) => {
-      const socket = createNetConnection(options);
-      for (const method of ['_write', '_writev'] as const) {
-        const original = socket[method]!.bind(socket) as (...args: unknown[]) => void;
-        socket[method] = ((...args: unknown[]) => {
-          counts.writes += 1;
-          counts.sizes.push(
-            method === '_write' ? (args[0] as Buffer).length : (args[0] as { chunk: Buffer }[]).reduce((n, c) => n + c.chunk.length, 0),
-          );
-          original(...args);
-        }) as never;
-      }
-      return socket;
-    };
-    return { agent, counts };
-  }
-
   it('finds the TCP socket where the ws versions it was tested with keep it (a new ws that moves it fails here)', async () => {
     const server = serve(await startWsServer());
     const ws = new WebSocket(server.url);

@@ -4,11 +4,10 @@
  * confirmed, in order, and `bufferedAmount` counts what is not.
  */
 import { EventEmitter, once } from 'node:events';
-import { Agent } from 'node:http';
-import { createConnection as createNetConnection, type NetConnectOpts, type Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/time.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
+import { countingAgent } from '../support/counting-agent.js';
 import { useHarness } from '../support/harness.js';
 import { startWsServer } from '../support/ws-server.js';
 
@@ -20,19 +19,7 @@ const { serve } = useHarness();
 describe('ws transport without a reachable TCP socket', () => {
   it('writes each frame on its own, confirming every message in order', async () => {
     const server = serve(await startWsServer());
-    const counts = { writes: 0 };
-    const agent = new Agent();
-    (agent as unknown as { createConnection: (options: NetConnectOpts) => Socket }).createConnection = (options) => {
-      const socket = createNetConnection(options);
-      for (const method of ['_write', '_writev'] as const) {
-        const original = socket[method]!.bind(socket) as (...args: unknown[]) => void;
-        socket[method] = ((...args: unknown[]) => {
-          counts.writes += 1;
-          original(...args);
-        }) as never;
-      }
-      return socket;
-    };
+    const { agent, counts } = countingAgent();
     const events = new EventEmitter();
     const socket = wsTransport(
       { url: new URL(server.url), protocols: [], binaryType: 'arraybuffer', maxPayload: 1024, node: { agent }, clock: systemClock },
