@@ -17,6 +17,7 @@ import { HOPS, lossesByHop } from '../support/accounting.js';
 import { expectAccountedFor, whatLinksHold } from '../support/expectations.js';
 import { hopCapacity } from '../support/link-capacity.js';
 import { activeResources, excessOver } from '../support/handles.js';
+import { seeded } from '../support/seeded.js';
 import { useScene, type Scene } from '../support/scene.js';
 import { BLACKHOLE, PASS, type Direction, type Flow } from '../support/throttle-proxy.js';
 import type { TrackedClient } from '../support/tracked-client.js';
@@ -43,18 +44,6 @@ const RECOVERY_BOUND =
   TIMING.connectTimeout + TIMING.closeTimeout + TIMING.heartbeatInterval + TIMING.heartbeatTimeout + TIMING.maxReconnectDelay;
 /** Room for a CI machine busy with other work: a connection that misses this is stuck, not slow. */
 const RECOVERY_ALLOWANCE = 3 * RECOVERY_BOUND;
-
-/** mulberry32: a small seeded generator, so a run's fault choices can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const startScene = useScene();
 const timers = new Set<ReturnType<typeof setTimeout>>();

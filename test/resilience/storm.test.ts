@@ -24,6 +24,7 @@
 import { expect, it } from 'vitest';
 import type { ConnectionOptions } from '../../src/index.js';
 import { expectAccountedFor, NOTHING_LOST } from '../support/expectations.js';
+import { seeded } from '../support/seeded.js';
 import { useScene } from '../support/scene.js';
 
 const CLIENTS = 500;
@@ -42,18 +43,6 @@ const TIMING = {
 const LONG_DRAW = 0.999;
 
 const SEED = process.env.STORM_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.STORM_SEED);
-
-/** Mulberry32: a small, fast generator of numbers in [0, 1) from a 32-bit seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Client `client`'s own stream of draws for this run's seed. */
 function drawsOf(client: number): () => number {
