@@ -303,35 +303,35 @@ export class SessionEngine implements TimerOwner<TimerName> {
   }
 
   #readTextData(text: string): void {
-    const header = this.#header;
-    if (!readTextHeader(text, header)) {
+    if (!readTextHeader(text, this.#header)) {
       this.#notSession(text, 'a malformed data frame');
       return;
     }
-    if (!this.#carriesData()) {
-      this.#notSession(text, 'a data frame before the session began');
-      return;
-    }
-    if (header.ack >= 0 && !this.#acknowledge(header.ack)) return;
-    this.#arrive(header.seq, text.length - header.start, () => text.slice(header.start));
+    const start = this.#header.start;
+    this.#readData(text, text.length - start, () => text.slice(start));
   }
 
   #readBinaryData(buffer: ArrayBuffer): void {
-    const header = this.#header;
-    if (!readBinaryHeader(new DataView(buffer), header)) {
+    if (!readBinaryHeader(new DataView(buffer), this.#header)) {
       this.#notSession(buffer, 'a malformed binary data frame');
       return;
     }
-    if (!this.#carriesData()) {
-      this.#notSession(buffer, 'a data frame before the session began');
-      return;
-    }
-    if (header.ack >= 0 && !this.#acknowledge(header.ack)) return;
-    const start = header.start;
-    this.#arrive(header.seq, buffer.byteLength - start, () => {
+    const start = this.#header.start;
+    this.#readData(buffer, buffer.byteLength - start, () => {
       const payload = buffer.slice(start);
       return this.options.binaryType === 'blob' ? new Blob([payload]) : payload;
     });
+  }
+
+  /** A data frame whose header `#header` holds now: its acknowledgement, then its message of `bytes`, decoded by `payload` if new. */
+  #readData(frame: IncomingData, bytes: number, payload: () => IncomingData): void {
+    if (!this.#carriesData()) {
+      this.#notSession(frame, 'a data frame before the session began');
+      return;
+    }
+    const { seq, ack } = this.#header;
+    if (ack >= 0 && !this.#acknowledge(ack)) return;
+    this.#arrive(seq, bytes, payload);
   }
 
   #carriesData(): boolean {
