@@ -36,6 +36,17 @@ export class ByteQueue<T> {
     return this.#length === 0 ? undefined : this.#sizes[this.#head];
   }
 
+  /** How many items it can hold before it grows. */
+  get capacity(): number {
+    return this.#items.length;
+  }
+
+  /** The item `index` places after the oldest (0 is the oldest), or `undefined` past the newest. */
+  at(index: number): T | undefined {
+    if (index < 0 || index >= this.#length) return undefined;
+    return this.#items[(this.#head + index) & (this.#items.length - 1)];
+  }
+
   /** Removes and returns the oldest item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.#length === 0) return undefined;

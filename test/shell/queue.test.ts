@@ -47,4 +47,13 @@ describe('ByteQueue', () => {
     for (let i = 100; i < 150; i++) queue.push(`m${i}`, 1);
     expect(queue.drain()).toEqual(Array.from({ length: 100 }, (_, i) => `m${i + 50}`));
   });
+
+  it('reads an item by its place from the oldest, across wrap-around, and nothing outside them', () => {
+    const queue = new ByteQueue<string>();
+    for (let i = 0; i < 12; i++) queue.push(`m${i}`, 1);
+    for (let i = 0; i < 10; i++) queue.shift();
+    for (let i = 12; i < 20; i++) queue.push(`m${i}`, 1); // the ring of 16 wraps
+    expect(Array.from({ length: queue.length }, (_, i) => queue.at(i))).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 10}`));
+    expect([queue.at(-1), queue.at(queue.length)]).toEqual([undefined, undefined]);
+  });
 });
