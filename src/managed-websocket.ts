@@ -8,6 +8,8 @@
  * - `close()` on an open connection waits for buffered data to drain before the closing handshake.
  * - A message that is never written out (sent after `close()`, queue full, connection lost) is
  *   reported by an `undelivered` event; the platform discards it silently and grows `bufferedAmount`.
+ * - `backpressure` and `ready` events say when `bufferedAmount` reaches the `highWaterMark` option
+ *   and when it is back below; the platform has neither (its `bufferedAmount` can only be polled).
  */
 import { isOutgoingData, type OutgoingData } from './byte-length.js';
 import { CloseEventImpl } from './close-event.js';
@@ -31,6 +33,10 @@ export interface ManagedWebSocketEventMap {
   error: Event;
   close: CloseEventImpl;
   undelivered: UndeliveredEvent;
+  /** `bufferedAmount` reached the `highWaterMark` option; read it from the socket. Not part of the standard. */
+  backpressure: Event;
+  /** `bufferedAmount` is back below `highWaterMark` after `backpressure`. Not part of the standard. */
+  ready: Event;
 }
 
 /** An `on…` event handler property's value, as HTML's `EventHandler` type. */
@@ -211,6 +217,24 @@ export class ManagedWebSocket extends EventTarget {
     this.#setHandler('undelivered', handler);
   }
 
+  /** Called for `backpressure` events (not part of the standard). */
+  get onbackpressure(): ManagedWebSocketHandler<Event> {
+    return this.#getHandler('backpressure');
+  }
+
+  set onbackpressure(handler: ManagedWebSocketHandler<Event>) {
+    this.#setHandler('backpressure', handler);
+  }
+
+  /** Called for `ready` events (not part of the standard). */
+  get onready(): ManagedWebSocketHandler<Event> {
+    return this.#getHandler('ready');
+  }
+
+  set onready(handler: ManagedWebSocketHandler<Event>) {
+    this.#setHandler('ready', handler);
+  }
+
   #getHandler<E extends Event>(type: HandlerType): ManagedWebSocketHandler<E> {
     return (this.#handlers?.get(type)?.value ?? null) as ManagedWebSocketHandler<E>;
   }
@@ -288,6 +312,11 @@ class EventRelay implements EventObserver<ConnectionEventMap> {
         socket.dispatchEvent(new UndeliveredEvent('undelivered', { data, reason }));
         return;
       }
+      // Dispatched as they happen, so `bufferedAmount` read in a listener is the level crossed.
+      case 'backpressure':
+      case 'ready':
+        socket.dispatchEvent(new Event(type));
+        return;
     }
   }
 }

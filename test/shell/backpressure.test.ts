@@ -4,8 +4,9 @@
  * the `ready` promise, which settles where the machine accepts sends and there is room.
  */
 import { describe, expect, it } from 'vitest';
-import { createConnection, type ConnectionOptions } from '../../src/index.js';
+import { createConnection, ManagedWebSocket, type ConnectionOptions } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+import { record } from '../support/event-log.js';
 
 function setup(options: ConnectionOptions = {}) {
   const memory = createMemoryTransport();
@@ -44,6 +45,15 @@ describe('the high watermark', () => {
     expect(log).toEqual(['backpressure 10', 'ready 8', 'backpressure 10']);
     memory.socket.flush();
     expect(log.at(-1)).toBe('ready 0');
+  });
+
+  it('is in the event log the tests and the oracle share, in order with the other events', () => {
+    const { memory, connection } = setup();
+    const log = record(connection, { without: ['state'] });
+    memory.socket.accept();
+    connection.send('0123456789');
+    memory.socket.flush();
+    expect(log).toEqual(['open', 'backpressure 10', 'ready 0']);
   });
 
   it('counts the queue before open, and waits for the flush on open and the writes after it', async () => {
@@ -116,5 +126,26 @@ describe('the high watermark', () => {
     expect(() => createConnection('ws://example.test/', { highWaterMark: 0 })).toThrow(
       new TypeError('Expected `highWaterMark` to be a positive integer or Infinity, got 0 (number)'),
     );
+  });
+});
+
+describe('the high watermark on a ManagedWebSocket', () => {
+  it('fires backpressure and ready as events and handler properties, with bufferedAmount at the level crossed', () => {
+    const memory = createMemoryTransport();
+    const socket = new ManagedWebSocket('ws://example.test/', [], {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+      highWaterMark: 10,
+    });
+    const log: string[] = [];
+    socket.addEventListener('backpressure', (event) => log.push(`${event.type} ${socket.bufferedAmount}`));
+    socket.onready = (event) => log.push(`on${event.type} ${socket.bufferedAmount}`);
+    socket.onbackpressure = (event) => log.push(`on${event.type} ${socket.bufferedAmount}`);
+    memory.socket.accept();
+    socket.send('0123456789');
+    socket.send('ab'); // still above: no second event
+    memory.socket.flush(10);
+    expect(log).toEqual(['backpressure 10', 'onbackpressure 10', 'onready 2']);
+    expect(socket.onready).toBeTypeOf('function');
   });
 });

@@ -59,8 +59,22 @@ export function recordEvents(
   on: <K extends keyof ConnectionEventMap>(type: K, listener: (payload: ConnectionEventMap[K]) => void) => unknown,
 ): string[] {
   const log: string[] = [];
-  for (const type of ['open', 'message', 'error', 'close', 'state', 'undelivered', 'reconnecting', 'giveup'] as const) {
+  for (const type of Object.keys(EVENT_TYPES) as (keyof ConnectionEventMap)[]) {
     on(type, (payload) => log.push(formatEvent({ type, payload } as AppEvent)));
   }
   return log;
 }
+
+/** Every public event type, in the order `recordEvents` subscribes: a type added to the map and not here fails to compile. */
+const EVENT_TYPES = {
+  open: true,
+  message: true,
+  error: true,
+  close: true,
+  state: true,
+  undelivered: true,
+  reconnecting: true,
+  giveup: true,
+  backpressure: true,
+  ready: true,
+} as const satisfies Record<keyof ConnectionEventMap, true>;
