@@ -21,6 +21,9 @@ import { tcpSocketOf } from './ws-internals.js';
 /** The most bytes held back in one batch (see `WsSocket.#cork`). */
 const CORK_LIMIT = 64 * 1024;
 
+/** The most bytes handed to `ws` between two writes that ask to be confirmed (see `WsSocket.send`). */
+const CONFIRM_LIMIT = 1024 * 1024;
+
 /**
  * Text from this size on goes to `ws` as the string: `ws` encodes it into a buffer it masks in
  * place, where a Buffer handed over would be copied again to be masked (twice the bytes copied
@@ -54,9 +57,16 @@ class WsSocket implements TransportSocket {
   readonly #handlers: TransportHandlers;
   /** The URL, serialized: kept to redact its secrets from error messages. */
   readonly #href: string;
-  /** Messages handed to `ws` and not yet confirmed written, oldest first; created with the first send. */
+  /** Messages accepted and not yet confirmed written, oldest first; created with the first send. */
   #inFlight: ByteQueue<OutgoingData> | undefined;
-  #onWritten: ((error?: Error | null) => void) | undefined;
+  /** This task's latest message, not yet handed to `ws`: it goes with the next send, or confirmed at the task's end. */
+  #held: OutgoingData | undefined;
+  #heldBytes = 0;
+  /** Messages handed to `ws`, and how many of them are confirmed written: counts, since the first send. */
+  #handed = 0;
+  #confirmed = 0;
+  /** Bytes handed to `ws` since the last write that asked to be confirmed. */
+  #unconfirmedRun = 0;
   #live = true;
   /** Whether the opening handshake completed: `ws` is already CLOSING when it reports a failed connect. */
   #opened = false;
@@ -138,31 +148,53 @@ class WsSocket implements TransportSocket {
     this.#ws.binaryType = asWsBinaryType(type);
   }
 
+  /**
+   * Hands `data` to `ws`. `ws` can confirm each write, but a confirmation costs Node's stream a
+   * callback per frame and, for large frames, about a tenth more CPU than the write itself (see
+   * bench/). Writes on one socket complete in order, so one confirmation covers every message
+   * handed over before it: a task's first message is confirmed on its own (a lone send, a reply,
+   * is never held back), the rest of the task's messages are confirmed together by its last one,
+   * which is held until the next send or the task's end to learn that it is the last, and
+   * `CONFIRM_LIMIT` bounds what one confirmation covers. Nothing about the frames or their order
+   * changes; `bufferedAmount` falls by whole groups, and after a drop a whole group unconfirmed
+   * is reported back, erring on the side of "undelivered".
+   */
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
     (this.#inFlight ??= new ByteQueue()).push(original, bytes);
-    const onWritten = (this.#onWritten ??= (error) => this.#written(error));
-    // The first frame of a task goes as ws writes it: a lone send (a reply, a round trip) is
-    // never held back. From the second on, the task's frames are held for one write (`#cork`).
-    // A message that fills a batch on its own gains nothing from being held back.
-    if (!this.#corked && bytes < CORK_LIMIT) {
-      if (this.#inTask) this.#cork();
-      else {
-        this.#inTask = true;
-        queueMicrotask((this.#endTask ??= () => this.#taskOver()));
-      }
+    if (!this.#inTask) {
+      this.#inTask = true;
+      queueMicrotask((this.#endTask ??= () => this.#taskOver()));
+      this.#hand(data, bytes, true);
+      return;
     }
-    // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
-    // frames it in one buffer and one socket.write(). Given a string, it writes header and
-    // payload as two corked chunks, and Node's Writable wraps each such flush that carries a
-    // callback in a new closure and its own process.nextTick, instead of merging the
-    // callbacks of a burst into one tick: twice the CPU per message (see bench/). Large text
-    // goes as the string (see LARGE_TEXT), where the header's extra chunk costs nothing.
-    if (typeof data === 'string') this.#ws.send(bytes < LARGE_TEXT ? Buffer.from(data) : data, TEXT_FRAME, onWritten);
-    else this.#ws.send(data as Buffer, onWritten);
+    // From the task's second frame on, its frames are held for one write (`#cork`); a message
+    // that fills a batch on its own gains nothing from being held back.
+    if (!this.#corked && bytes < CORK_LIMIT) this.#cork();
+    const held = this.#held;
+    this.#held = data;
+    if (held !== undefined) this.#hand(held, this.#heldBytes, false);
+    this.#heldBytes = bytes;
     // A batch past the limit goes now: a write is confirmed only once its whole batch is in the
     // kernel, so a bounded batch keeps `bufferedAmount` and the reports of a drop close to what
     // the kernel really took.
     if (this.#corked && (tcpSocketOf(this.#ws)?.writableLength ?? 0) >= CORK_LIMIT) this.#release();
+  }
+
+  /** Gives `ws` one message, asking for its write to be confirmed when `confirm` or when the run since the last confirmation is long. */
+  #hand(data: OutgoingData, bytes: number, confirm: boolean): void {
+    const handed = ++this.#handed;
+    let onWritten: ((error?: Error | null) => void) | undefined;
+    if (confirm || (this.#unconfirmedRun += bytes) >= CONFIRM_LIMIT) {
+      this.#unconfirmedRun = 0;
+      onWritten = (error) => this.#written(error, handed);
+    }
+    // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
+    // frames it in one buffer and one socket.write(). Given a string, it writes header and
+    // payload as two chunks, each pair its own corked flush through Node's Writable: about
+    // twice the CPU per 64-byte message (see bench/). Large text goes as the string (see
+    // LARGE_TEXT), where the header's extra chunk costs nothing.
+    if (typeof data === 'string') this.#ws.send(bytes < LARGE_TEXT ? Buffer.from(data) : data, TEXT_FRAME, onWritten);
+    else this.#ws.send(data as Buffer, onWritten);
   }
 
   /**
@@ -181,7 +213,16 @@ class WsSocket implements TransportSocket {
 
   #taskOver(): void {
     this.#inTask = false;
+    this.#handHeld();
     this.#release();
+  }
+
+  /** Hands over the task's held message, confirmed: it covers the task's messages before it. */
+  #handHeld(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    this.#hand(held, this.#heldBytes, true);
   }
 
   #release(): void {
@@ -190,14 +231,14 @@ class WsSocket implements TransportSocket {
     tcpSocketOf(this.#ws)?.uncork();
   }
 
-  /** `ws` confirms each write in order, once its frame is in the kernel. */
-  #written(error: Error | null | undefined): void {
+  /** `ws` confirms writes in order, once their frames are in the kernel: this one, the `handed`th message, and every one before it. */
+  #written(error: Error | null | undefined, handed: number): void {
     if (error || this.#writeFailed) {
       this.#writeFailed = true;
       return;
     }
     const inFlight = this.#inFlight!;
-    inFlight.shift();
+    for (; this.#confirmed < handed; this.#confirmed++) inFlight.shift();
     const lowWater = this.#lowWater;
     if (lowWater !== undefined && inFlight.bytes < lowWater.bytes) {
       this.#lowWater = undefined;
@@ -211,6 +252,7 @@ class WsSocket implements TransportSocket {
   }
 
   close(code: number | undefined, reason: string | undefined): void {
+    this.#handHeld(); // the close frame follows every message sent before close()
     this.#ws.close(code, reason);
   }
 
@@ -231,6 +273,7 @@ class WsSocket implements TransportSocket {
 
   terminate(): void {
     this.#live = false;
+    this.#held = undefined; // never handed over: reported back by takeUnsent
     this.#drainWaiter = undefined;
     this.#lowWater = undefined;
     this.#ws.terminate();
@@ -250,6 +293,8 @@ class WsSocket implements TransportSocket {
   }
 
   takeUnsent(): OutgoingData[] {
+    this.#held = undefined;
+    this.#confirmed = this.#handed; // what was handed over is reported now: a late confirmation finds nothing
     return this.#inFlight?.drain() ?? [];
   }
 

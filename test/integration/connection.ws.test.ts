@@ -177,6 +177,8 @@ describe('createConnection with a ws server', () => {
      * draining. The kernel buffers between client and proxy (the client's send buffer, up to
      * `tcp_wmem`'s maximum, 4 MiB by default on Linux, plus the proxy's receive buffer) take
      * the first megabytes at once, so 5 MiB alone can be written out within milliseconds.
+     * `bufferedAmount` may overstate what `ws` holds by one group of confirmations, at most
+     * 1 MiB (docs/sending.md): past `keep`, `ws` still holds 2 MiB, 250 ms of draining.
      */
     const keep = 3 * 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { EventEmitter, once } from 'node:events';
 import { createServer } from 'node:http';
 import { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TransportFailure } from '../../machines/connection.types.js';
 import { createConnection, type NodeClientOptions } from '../../src/index.js';
 import { systemClock } from '../../src/time.js';
@@ -191,5 +191,64 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     expect(received).toEqual(sizes.map((bytes, i) => ({ text: typeof messages[i] === 'string', bytes })));
     expect(client.socket.bufferedAmount).toBe(0);
     client.socket.terminate();
+  });
+
+  it("asks ws to confirm a task's first message, then at most one write per MiB, and its last: one confirmation covers those before it", async () => {
+    const server = serve(await startWsServer());
+    const client = open(server.url);
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    const messages = Array.from({ length: 40 }, (_, i) => new Uint8Array(64 * 1024).fill(i));
+    const received = new Promise<number[]>((resolve) => {
+      const firstBytes: number[] = [];
+      peer.on('message', (data: Buffer) => firstBytes.push(data[0]!) === messages.length && resolve(firstBytes));
+    });
+    const send = vi.spyOn(WebSocket.prototype, 'send');
+    try {
+      for (const message of messages) client.socket.send(message, message.byteLength, message);
+      await Promise.resolve(); // the task is over: its last message has been handed over
+      const confirmed = send.mock.calls.flatMap((call, i) => (call.some((arg) => typeof arg === 'function') ? [i] : []));
+      expect(send).toHaveBeenCalledTimes(40);
+      expect(confirmed).toEqual([0, 16, 32, 39]); // 16 × 64 KiB = 1 MiB per confirmation
+    } finally {
+      send.mockRestore();
+    }
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    expect(client.socket.bufferedAmount).toBe(0);
+    expect(await received).toEqual(messages.map((_, i) => i));
+    client.socket.terminate();
+  });
+
+  it('hands the held last message of a task over before a close() in that task: the close frame follows every message', async () => {
+    const server = serve(await startWsServer());
+    const client = open(server.url);
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    const log: string[] = [];
+    peer.on('message', (data: Buffer) => log.push(data.toString()));
+    const closed = new Promise<void>((resolve) =>
+      peer.on('close', (code, reason) => {
+        log.push(`close ${code} ${reason.toString()}`);
+        resolve();
+      }),
+    );
+    for (const message of ['a', 'b', 'c']) client.socket.send(message, 1, message);
+    client.socket.close(1000, 'bye');
+    await closed;
+    expect(log).toEqual(['a', 'b', 'c', 'close 1000 bye']);
+  });
+
+  it('never hands over a message held when the socket is terminated in its task, and gives it back as unsent with the rest unconfirmed', async () => {
+    const server = serve(await startWsServer());
+    const client = open(server.url);
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    const received: string[] = [];
+    peer.on('message', (data: Buffer) => received.push(data.toString()));
+    const closed = once(peer, 'close');
+    for (const message of ['a', 'b', 'c']) client.socket.send(message, 1, message);
+    client.socket.terminate();
+    expect(client.socket.takeUnsent()).toEqual(['a', 'b', 'c']);
+    await Promise.resolve(); // the task's end: nothing left to hand over
+    await closed;
+    expect(received).not.toContain('c');
+    expect(received).toEqual(['a', 'b'].slice(0, received.length));
   });
 });
