@@ -1,5 +1,5 @@
 // `npm run mutation`: StrykerJS on `machines/` and on `src/` (or on those named), then each
-// one's score, counted as issue 14 asks: a mutant disabled with a `// Stryker disable` comment
+// one's score, counted so: a mutant disabled with a `// Stryker disable` comment
 // counts as equivalent only if the comment gives a reason after a colon; one without a reason
 // (StrykerJS then reports "Ignored using a comment") counts as survived.
 //
@@ -7,14 +7,19 @@
 // loads) were not tested: they count neither as equivalent nor in the score, and a run that left
 // any out is reported partial, its bar not met.
 //
-// Usage: node scripts/mutation.mjs [machines] [src] [-- <more stryker options, e.g. --force>]
+// `src/` runs in shards (see `stryker.src.config.mjs`), one StrykerJS run each; its score is that
+// of the shards' reports merged, and counts only when every shard has a report of the code as it
+// is now (a file changed since its shard ran makes the score stale, its bar not met).
+//
+// Usage: node scripts/mutation.mjs [machines] [src | src:<shard>...] [-- <more stryker options, e.g. --force>]
 // Exits 1 when a run fails, leaves mutants out or scores below its bar.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SHARDS } from '../stryker.src.shards.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** The score each directory must reach (issue 14). */
+/** The score each directory must reach. */
 const BARS = { machines: 95, src: 85 };
 /** What StrykerJS records as the reason of a disable comment that gives none. */
 const NO_REASON = 'Ignored using a comment';
@@ -58,33 +63,105 @@ function minutes(ms) {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** Reads a StrykerJS JSON report. */
+function readReport(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** One line of a score, for the summary. */
+function describe(label, bar, s, files, extra) {
+  const verdict = extra.stale ? 'stale: NOT met' : s.notRun > 0 || extra.missing ? 'partial: NOT met' : s.score >= bar ? 'met' : 'NOT met';
+  return (
+    `${label}: ${s.score.toFixed(2)}% (bar ${bar}%, ${verdict}) over ${files} files: ` +
+    `${s.killed} killed, ${s.timedOut} timed out, ${s.survived} survived, ${s.noCoverage} no coverage, ` +
+    `${s.equivalent} equivalent by comment, ${s.unexplained} disabled without a reason (counted as survived), ` +
+    `${s.notRun} static not run, ${s.errors} invalid` +
+    (extra.missing ? `; shards not run yet: ${extra.missing.join(', ')}` : '') +
+    (extra.stale ? `; changed since their shard ran: ${extra.stale.join(', ')}` : '') +
+    (extra.wall === undefined ? '' : `; ${minutes(extra.wall)}`)
+  );
+}
+
+/** Runs StrykerJS with `config`, in `env`; returns how long it took, or throws what failed. */
+function stryker(config, extra, env = {}) {
+  const started = Date.now();
+  const run = spawnSync('npx', ['stryker', 'run', config, ...extra], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const wall = Date.now() - started;
+  if (run.status !== 0) throw new Error(`StrykerJS failed (exit ${run.status}) after ${minutes(wall)}`);
+  return wall;
+}
+
+/**
+ * The shards' reports merged into `reports/mutation/src.json`, with the shards that have none
+ * and the mutated files whose source changed since their shard's report.
+ */
+export function mergeShards(shardNames = Object.keys(SHARDS)) {
+  const merged = { schemaVersion: '1', thresholds: { high: 80, low: 60 }, files: {} };
+  const missing = [];
+  const stale = [];
+  for (const name of shardNames) {
+    const path = `${root}reports/mutation/src/${name}.json`;
+    if (!existsSync(path)) {
+      missing.push(name);
+      continue;
+    }
+    const report = readReport(path);
+    for (const [file, result] of Object.entries(report.files)) {
+      if (readFileSync(`${root}${file}`, 'utf8') !== result.source) stale.push(file);
+      merged.files[file] = result;
+    }
+  }
+  writeFileSync(`${root}reports/mutation/src.json`, JSON.stringify(merged));
+  return { merged, missing, stale };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dash = process.argv.indexOf('--');
   const names = dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash);
   const extra = dash === -1 ? [] : process.argv.slice(dash + 1);
-  const targets = names.length === 0 ? Object.keys(BARS) : names;
+  const requested = names.length === 0 ? Object.keys(BARS) : names;
   const lines = [];
   let ok = true;
-  for (const target of targets) {
-    if (!(target in BARS)) throw new Error(`unknown target ${target}: expected ${Object.keys(BARS).join(' or ')}`);
-    const started = Date.now();
-    const run = spawnSync('npx', ['stryker', 'run', `stryker.${target}.config.mjs`, ...extra], { cwd: root, stdio: 'inherit' });
-    const wall = Date.now() - started;
-    if (run.status !== 0) {
-      ok = false;
-      lines.push(`${target}/: StrykerJS failed (exit ${run.status}) after ${minutes(wall)}`);
-      continue;
+  for (const target of requested.filter((name) => !name.startsWith('src:'))) {
+    if (!(target in BARS)) throw new Error(`unknown target ${target}: expected machines, src or src:<shard>`);
+    if (target === 'machines') {
+      try {
+        const wall = stryker('stryker.machines.config.mjs', extra);
+        const report = readReport(`${root}reports/mutation/machines.json`);
+        const s = score(report);
+        ok &&= s.score >= BARS.machines && s.notRun === 0;
+        lines.push(describe('machines/', BARS.machines, s, Object.keys(report.files).length, { wall }));
+      } catch (error) {
+        ok = false;
+        lines.push(`machines/: ${error.message}`);
+      }
     }
-    const report = JSON.parse(readFileSync(`${root}reports/mutation/${target}.json`, 'utf8'));
-    const s = score(report);
-    const pass = s.score >= BARS[target] && s.notRun === 0;
-    ok &&= pass;
-    const verdict = s.notRun > 0 ? 'partial: NOT met' : pass ? 'met' : 'NOT met';
+  }
+  const shards = requested.includes('src')
+    ? Object.keys(SHARDS)
+    : requested.filter((name) => name.startsWith('src:')).map((name) => name.slice(4));
+  for (const shard of shards)
+    if (!(shard in SHARDS)) throw new Error(`unknown shard ${shard}: expected one of ${Object.keys(SHARDS).join(', ')}`);
+  if (shards.length > 0) {
+    mkdirSync(`${root}reports/mutation/src`, { recursive: true });
+    for (const shard of shards) {
+      try {
+        const wall = stryker('stryker.src.config.mjs', extra, { STRYKER_SHARD: shard });
+        const report = readReport(`${root}reports/mutation/src/${shard}.json`);
+        lines.push(describe(`src/ shard ${shard}`, BARS.src, score(report), Object.keys(report.files).length, { wall }));
+      } catch (error) {
+        ok = false;
+        lines.push(`src/ shard ${shard}: ${error.message}`);
+      }
+    }
+    const { merged, missing, stale } = mergeShards();
+    const s = score(merged);
+    ok &&= s.score >= BARS.src && s.notRun === 0 && missing.length === 0 && stale.length === 0;
     lines.push(
-      `${target}/: ${s.score.toFixed(2)}% (bar ${BARS[target]}%, ${verdict}) over ${Object.keys(report.files).length} files: ` +
-        `${s.killed} killed, ${s.timedOut} timed out, ${s.survived} survived, ${s.noCoverage} no coverage, ` +
-        `${s.equivalent} equivalent by comment, ${s.unexplained} disabled without a reason (counted as survived), ` +
-        `${s.notRun} static not run, ${s.errors} invalid; ${minutes(wall)}`,
+      describe('src/ (all shards)', BARS.src, s, Object.keys(merged.files).length, {
+        ...(missing.length > 0 ? { missing } : {}),
+        ...(stale.length > 0 ? { stale } : {}),
+      }),
     );
   }
   console.log(`\nMutation scores:\n${lines.map((line) => `  ${line}`).join('\n')}`);

@@ -1,0 +1,39 @@
+// @ts-check
+/**
+ * The shards of `src/` for mutation testing (`stryker.src.config.mjs`, `scripts/mutation.mjs`):
+ * each the files it mutates and the test files that exercise them.
+ */
+
+/** The suites that drive a connection: the shell's, against real `ws` servers, and the generated paths. */
+const CONNECTION_TESTS = [
+  'test/shell/**/*.test.ts',
+  'test/integration/**/*.test.ts',
+  'test/model/lifecycle-paths.test.ts',
+  'test/model/coverage.test.ts',
+  'test/model/lifecycle.memory.test.ts',
+  'test/model/lifecycle.ws.test.ts',
+  'test/model/app-kit.example.test.ts',
+];
+
+/** Reliable sessions, client and server: their unit and property suites, and against real `ws` servers. */
+const SESSION_TESTS = ['test/reliable/session.test.ts', 'test/reliable/session.properties.test.ts', 'test/integration/reliable.ws.test.ts'];
+
+/**
+ * By the directories of `src/`. The React binding and the inspector element are also tested in
+ * Chromium (`test/react/react.browser.test.ts`, `test/inspector/inspector.browser.test.ts`),
+ * where StrykerJS cannot switch mutants on: only their Node suites count here, and what only a
+ * browser exercises shows as "no coverage".
+ */
+export const SHARDS = {
+  core: { mutate: ['src/*.ts'], testFiles: CONNECTION_TESTS },
+  transports: { mutate: ['src/transports/**/*.ts'], testFiles: CONNECTION_TESTS },
+  kit: { mutate: ['src/testing/*.ts'], testFiles: CONNECTION_TESTS },
+  channels: {
+    mutate: ['src/json/**/*.ts', 'src/streams/**/*.ts'],
+    testFiles: ['test/shell/json.test.ts', 'test/shell/streams.test.ts', 'test/integration/streams.ws.test.ts'],
+  },
+  reliable: { mutate: ['src/reliable/**/*.ts'], testFiles: SESSION_TESTS },
+  server: { mutate: ['src/server/**/*.ts'], testFiles: SESSION_TESTS },
+  react: { mutate: ['src/react/**/*.ts'], testFiles: ['test/react/shared.test.ts', 'test/react/server-render.test.ts'] },
+  inspector: { mutate: ['src/inspector/**/*.ts'], testFiles: ['test/inspector/record.test.ts'] },
+};
