@@ -28,10 +28,7 @@ export const SHARDS = {
   core: { mutate: ['src/*.ts'], testFiles: CONNECTION_TESTS },
   transports: { mutate: ['src/transports/**/*.ts'], testFiles: CONNECTION_TESTS },
   kit: { mutate: ['src/testing/*.ts'], testFiles: CONNECTION_TESTS },
-  channels: {
-    mutate: ['src/json/**/*.ts', 'src/streams/**/*.ts'],
-    testFiles: ['test/shell/json.test.ts', 'test/shell/streams.test.ts', 'test/integration/streams.ws.test.ts'],
-  },
+  channels: { mutate: ['src/json/**/*.ts', 'src/streams/**/*.ts'], testFiles: CONNECTION_TESTS },
   reliable: { mutate: ['src/reliable/**/*.ts'], testFiles: SESSION_TESTS },
   server: { mutate: ['src/server/**/*.ts'], testFiles: SESSION_TESTS },
   react: { mutate: ['src/react/**/*.ts'], testFiles: ['test/react/shared.test.ts', 'test/react/server-render.test.ts'] },

@@ -19,7 +19,7 @@ import { clock as clockKey } from '../connection-internals.js';
 import { Emitter } from '../emitter.js';
 import { describeValue } from '../validation.js';
 import type { IncomingData } from '../transports/transport.js';
-import { parseMessage, type JsonParseError, type MessageValidator, type TypedMessage } from './parse.js';
+import { isTypedMessage, parseMessage, type JsonParseError, type MessageValidator, type TypedMessage } from './parse.js';
 
 export interface JsonChannelOptions<Incoming extends TypedMessage> {
   /**
@@ -107,8 +107,7 @@ class Channel<Incoming extends TypedMessage, Outgoing extends TypedMessage> impl
 
   send(message: Outgoing): boolean {
     // Typed for TypeScript callers; a JavaScript caller may pass anything.
-    const given: unknown = message;
-    if (typeof given !== 'object' || given === null || !('type' in given) || typeof given.type !== 'string') {
+    if (!isTypedMessage(message)) {
       throw new TypeError(`Expected a message object with a string \`type\`, got ${describeValue(message)}`);
     }
     let text: string | undefined;

@@ -63,7 +63,8 @@ export function parseMessage<M extends TypedMessage>(data: IncomingData, validat
     : fail('rejected', new TypeError(`The message of type ${JSON.stringify(value.type)} failed validation`));
 }
 
-function isTypedMessage(value: unknown): value is TypedMessage {
+/** Whether `value` is an object, not an array, with a string `type`: what a message is, in and out. */
+export function isTypedMessage(value: unknown): value is TypedMessage {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string';
 }
 

@@ -90,8 +90,9 @@ function readableOf(connection: Connection, highWaterMark: number, maxUnread: nu
           controller.close();
         });
       },
-      pull(controller) {
-        if (paused && (controller.desiredSize ?? 0) > 0) {
+      // Called only while there is room below the watermark.
+      pull() {
+        if (paused) {
           paused = false;
           connection[pauseReads](false);
         }
@@ -130,6 +131,7 @@ function writableOf(connection: Connection): WritableStream<OutgoingData> {
       },
     },
     // One chunk in the sink at a time: `writer.ready` follows `connection.ready`.
+    // Stryker disable next-line ObjectLiteral: equivalent. 1 is also the default high water mark of a WritableStream; stated for the reader.
     { highWaterMark: 1 },
   );
 }

@@ -73,6 +73,66 @@ describe('sending', () => {
   });
 });
 
+describe('error messages', () => {
+  it("name what send() was given and what it expects, with JSON's own error as the cause", () => {
+    const { chat } = setup();
+    const expected = (got: string) => `Expected a message object with a string \`type\`, got ${got}`;
+    const cases: [unknown, string][] = [
+      [null, expected('null')],
+      ['text', expected('"text" (string)')],
+      [Object.assign([1], { type: 'message' }), expected('an object of type Array')],
+      [{ text: 'no type' }, expected('an object of type Object')],
+      [{ type: 7 }, expected('an object of type Object')],
+      [{ type: 'message', n: 1n }, 'Expected a message JSON can encode: Do not know how to serialize a BigInt'],
+      [{ type: 'message', toJSON: () => undefined }, 'Expected a message JSON can encode, got an object of type Object'],
+    ];
+    for (const [value, message] of cases) expect(() => chat.send(value as ClientMessage), message).toThrow(new TypeError(message));
+    let thrown: unknown;
+    try {
+      chat.send({ type: 'message', n: 1n } as unknown as ClientMessage);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as Error).cause).toBeInstanceOf(TypeError);
+  });
+
+  it('say why each inbound message is not a message, naming its kind and size', () => {
+    const { memory, parseErrors } = setup();
+    memory.socket.accept();
+    const notAMessage = (got: string) => `Expected a JSON object with a string \`type\`, got ${got}`;
+    const cases: [string | ArrayBuffer | Blob, string][] = [
+      ['[1,2]', notAMessage('an array')],
+      ['null', notAMessage('null')],
+      ['42', notAMessage('a number')],
+      ['"id"', notAMessage('a string')],
+      ['true', notAMessage('a boolean')],
+      ['{"id":1}', notAMessage('an object without a string `type`')],
+      [new Uint8Array([1, 2, 3]).buffer, 'Expected a text message carrying JSON, got an ArrayBuffer of 3 bytes'],
+      [new Blob(['abcd']), 'Expected a text message carrying JSON, got a Blob of 4 bytes'],
+    ];
+    for (const [data] of cases) memory.socket.deliver(data);
+    expect(parseErrors.map(({ error }) => error.message)).toEqual(cases.map(([, message]) => message));
+  });
+
+  it('name the type a validate function refused', () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock: new SimulatedClock() });
+    const chat = jsonChannel<ServerMessage>(connection, { validate: (message): message is ServerMessage => message.type !== 'id' });
+    const errors: string[] = [];
+    chat.onParseError(({ error }) => errors.push(error.message));
+    memory.socket.accept();
+    memory.socket.deliver('{"type":"id","id":1}');
+    expect(errors).toEqual(['The message of type "id" failed validation']);
+  });
+
+  it('refuse an onListenerError that is not a function, naming the value', () => {
+    const { connection } = setup();
+    expect(() => jsonChannel(connection, { onListenerError: 5 as never })).toThrow(
+      new TypeError('Expected `onListenerError` to be a function, got 5 (number)'),
+    );
+  });
+});
+
 describe('receiving', () => {
   it('dispatches each message to the listeners for its type, narrowed to that member', () => {
     const { memory, chat } = setup();
@@ -231,9 +291,28 @@ describe('warnings without a parse-error listener', () => {
     clock.advance(1);
     memory.socket.deliver('e');
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(String(warn.mock.calls[1]![0])).toMatch(/"e".*3 more since the last warning were not shown/);
+    expect(String(warn.mock.calls[1]![0])).toContain('data: "e" (3 more since the last warning were not shown). ');
     memory.socket.deliver('f');
     expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows text of up to 200 characters whole, longer text cut to 197 and "...", and binary data by its kind', () => {
+    const memory = createMemoryTransport();
+    const clock = new SimulatedClock();
+    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock });
+    jsonChannel<ServerMessage, ClientMessage>(connection);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    memory.socket.accept();
+    const shown = (data: string | ArrayBuffer): string => {
+      clock.advance(10_000);
+      memory.socket.deliver(data);
+      const warning = String(warn.mock.calls.at(-1)![0]);
+      return warning.slice(warning.indexOf('; data: ') + 8, warning.indexOf('. At most one'));
+    };
+    expect(shown('x'.repeat(200))).toBe(JSON.stringify('x'.repeat(200)));
+    expect(shown('y'.repeat(201))).toBe(JSON.stringify(`${'y'.repeat(197)}...`));
+    expect(shown(new Uint8Array(3).buffer)).toBe('an object of type ArrayBuffer');
+    expect(warn).toHaveBeenCalledTimes(3);
   });
 
   it('counts per connection: another connection warns on its own', () => {

@@ -93,6 +93,28 @@ describe('the writable', () => {
   });
 });
 
+describe('the writable, further', () => {
+  it('leaves an undelivered message that is not its own alone', async () => {
+    const { connection, writable } = setup({ maxQueuedMessages: 1 });
+    const writer = writable.getWriter();
+    connection.send('direct'); // fills the queue
+    expect(connection.send('refused directly')).toBe(false); // reported undelivered while no write is on
+    await settle();
+    await expect(writer.write('chunk')).rejects.toThrow('send() did not accept the chunk (queue-full)');
+  });
+
+  it('closes the connection when aborted', async () => {
+    const { memory, connection, writable } = setup();
+    memory.socket.accept();
+    const aborting = writable.getWriter().abort(new Error('stop'));
+    await settle();
+    expect(connection.state).toBe('closing.handshake');
+    memory.socket.completeClose();
+    await aborting;
+    expect(connection.state).toBe('closed');
+  });
+});
+
 describe('the readable', () => {
   it('delivers every message in order and pauses the socket while more than its watermark is unread', async () => {
     const { memory, readable } = setup({}, { readableHighWaterMark: 10 });
@@ -150,8 +172,65 @@ describe('the readable', () => {
     expect(await reader.read()).toEqual({ done: true, value: undefined });
   });
 
+  it('pauses reads once exactly its watermark is unread, and resumes only once the reader has made room', async () => {
+    const { memory, readable } = setup({}, { readableHighWaterMark: 8 });
+    memory.socket.accept();
+    memory.socket.deliver('aaaa');
+    expect(memory.socket.readsPaused).toBe(false);
+    memory.socket.deliver('bbbb'); // 8 bytes unread: at the watermark
+    expect(memory.socket.readsPaused).toBe(true);
+    memory.socket.deliver('cccc'); // 12
+    const reader = readable.getReader();
+    await reader.read(); // 8 left: no room yet
+    await settle();
+    expect(memory.socket.readsPaused).toBe(true);
+    await reader.read(); // 4 left
+    await settle();
+    expect(memory.socket.readsPaused).toBe(false);
+  });
+
+  it('where reads cannot pause, holds exactly maxUnreadBytes, and closes on the byte past it', async () => {
+    const { memory } = setup({}, { readableHighWaterMark: 4, maxUnreadBytes: 8 }, false);
+    memory.socket.accept();
+    for (const message of ['aaaa', 'bbbb']) memory.socket.deliver(message); // 8: at the limit
+    await settle();
+    expect(memory.socket.closeRequest).toBeUndefined();
+    memory.socket.deliver('c');
+    await settle();
+    expect(memory.socket.closeRequest?.code).toBe(UNREAD_LIMIT_CLOSE_CODE);
+  });
+
+  it('stops listening once it errored: later messages and the close leave it alone', async () => {
+    const { memory, connection, readable } = setup({}, { readableHighWaterMark: 4, maxUnreadBytes: 4 }, false);
+    memory.socket.accept();
+    memory.socket.deliver('aaaaa'); // past the limit: errored
+    memory.socket.deliver('late'); // still open while the close handshake runs
+    await settle();
+    memory.socket.completeClose();
+    await connection.closed;
+    await settle();
+    await expect(readable.getReader().read()).rejects.toThrow('the reader left more than 4 bytes unread');
+  });
+
+  it('closes the connection when cancelled, resuming reads it had paused', async () => {
+    const { memory, connection, readable } = setup({}, { readableHighWaterMark: 4 });
+    memory.socket.accept();
+    memory.socket.deliver('12345');
+    expect(memory.socket.readsPaused).toBe(true);
+    const cancelling = readable.cancel();
+    expect(memory.socket.readsPaused).toBe(false);
+    await settle();
+    expect(connection.state).toBe('closing.handshake');
+    memory.socket.completeClose();
+    await cancelling;
+  });
+
   it('refuses limits that are not positive integers, or a maxUnreadBytes below the watermark, naming them', () => {
     const { connection } = setup();
+    expect(() => connectionStreams(connection, { maxUnreadBytes: 1.5 })).toThrow(
+      new TypeError('Expected `maxUnreadBytes` to be a positive integer, got 1.5 (number)'),
+    );
+    expect(connectionStreams(connection, { readableHighWaterMark: 10, maxUnreadBytes: 10 }).readable).toBeInstanceOf(ReadableStream);
     expect(() => connectionStreams(connection, { readableHighWaterMark: 0 })).toThrow(
       new TypeError('Expected `readableHighWaterMark` to be a positive integer, got 0 (number)'),
     );
