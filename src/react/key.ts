@@ -22,12 +22,14 @@ function byValue(value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof URL) return value.href;
   if (Array.isArray(value)) return value.map(byValue);
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, field]) => field !== undefined);
-    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, field]) => [name, byValue(field)]));
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const plain = value as Record<string, unknown>;
+    const names = Object.keys(plain).filter((name) => plain[name] !== undefined);
+    return Object.fromEntries(names.sort().map((name) => [name, byValue(plain[name])]));
   }
   if (typeof value === 'object' || typeof value === 'function') {
     let id = ids.get(value);
+    // Stryker disable next-line UpdateOperator: equivalent. The ids only need to differ from one another.
     if (id === undefined) ids.set(value, (id = nextId++));
     return { '\u0000identity': id }; // no plain option value has this key
   }

@@ -66,15 +66,11 @@ export function holdShared(shared: SharedConnection): () => void {
   };
 }
 
-/** How many connections are shared now, for tests. */
-export function sharedCount(): number {
-  return byKey.size;
-}
-
 function scheduleRelease(entry: Entry): void {
+  // Whoever holds the connection again cancels this first (`holdShared`).
   entry.timer = entry.connection[clock]().setTimeout(() => {
     entry.timer = undefined;
-    if (entry.users > 0) return;
+    // The connection may have ended on its own meanwhile, and another taken its key.
     if (byKey.get(entry.key) === entry) byKey.delete(entry.key);
     // A normal closure: the server sees 1000. Closing drains what is queued first, and reports
     // anything it cannot deliver as undelivered.

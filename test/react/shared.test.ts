@@ -80,6 +80,39 @@ describe('shared connections', () => {
   });
 });
 
+describe('shared connections, their timers', () => {
+  it('keeps one release timer pending while nobody uses the connection, and none while anyone does', () => {
+    const { memory, clock, take } = setup();
+    const shared = take();
+    memory.socket.accept();
+    const pending = clock.pendingTimers; // the release, beside the connection's own timers
+    const first = holdShared(shared);
+    expect(clock.pendingTimers).toBe(pending - 1);
+    const second = holdShared(shared);
+    first();
+    expect(clock.pendingTimers).toBe(pending - 1); // one user left: no release yet
+    second();
+    expect(clock.pendingTimers).toBe(pending);
+  });
+
+  it('forgets a connection that ended on its own, and a stale release leaves its successor alone', async () => {
+    const { memory, clock, take, made } = setup();
+    const shared = take();
+    memory.socket.accept();
+    const closing = shared.connection.close();
+    memory.socket.completeClose();
+    await closing;
+    await Promise.resolve(); // the shared table hears of the end a microtask later
+    const next = take(); // the old release is still pending
+    expect(next).not.toBe(shared);
+    const using = holdShared(next);
+    clock.advance(RELEASE_DELAY); // the old connection's release fires
+    expect(take()).toBe(next);
+    expect(made).toHaveLength(2);
+    using();
+  });
+});
+
 describe('the sharing key', () => {
   it('compares the URL and plain options by value, in any key order', () => {
     const options: ConnectionOptions = { reconnect: false, protocols: ['json'], headers: { a: '1', b: '2' } };
@@ -100,5 +133,17 @@ describe('the sharing key', () => {
     expect(sharingKey('wss://chat.test/', { shouldReconnect: () => true })).not.toBe(
       sharingKey('wss://chat.test/', { shouldReconnect: () => true }),
     );
+  });
+
+  it('tells primitives of different types apart, leaves out undefined fields, and takes any value without throwing', () => {
+    const key = (options: Record<string, unknown>) => sharingKey('wss://chat.test/', options);
+    expect(key({ maxRetries: 5 })).not.toBe(key({ maxRetries: '5' }));
+    expect(key({ reconnect: true })).not.toBe(key({ reconnect: 'true' }));
+    expect(key({ reconnect: null })).not.toBe(key({ reconnect: 'null' }));
+    expect(key({ reconnect: undefined })).toBe(key({}));
+    expect(key({ protocols: [undefined] })).toBe(key({ protocols: [null] }));
+    expect(key({ id: 1n })).toBe(key({ id: 1n }));
+    expect(key({ id: 1n })).not.toBe(key({ id: 2n }));
+    expect(key({ id: Symbol.for('a') })).not.toBe(key({ id: Symbol.for('b') }));
   });
 });
