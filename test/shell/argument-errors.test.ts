@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { createConnection } from '../../src/index.js';
 import { createMemoryTransport } from '../../src/testing/index.js';
-import { isLoopback, normalizeCloseArgs, redactText, redactUnparsed } from '../../src/validation.js';
+import {
+  checkTransportSecurity,
+  hasForbiddenHostCodePoint,
+  isLoopback,
+  normalizeCloseArgs,
+  redactText,
+  redactUnparsed,
+} from '../../src/validation.js';
 
 const thrown = (action: () => unknown): string => {
   try {
@@ -47,6 +54,39 @@ describe('option errors', () => {
   });
 });
 
+describe('URL errors', () => {
+  it('refuse a fragment, even an empty one, naming the URL without its query', () => {
+    expect(thrown(() => createConnection('ws://a.test/x?k=v#frag'))).toBe(
+      'SyntaxError: Expected a WebSocket URL without a fragment, got ws://a.test/x?REDACTED#…',
+    );
+    expect(thrown(() => createConnection('ws://a.test/x#'))).toBe(
+      'SyntaxError: Expected a WebSocket URL without a fragment, got ws://a.test/x#…',
+    );
+  });
+
+  it('refuse clear text from an https: page, and off loopback with secureOnly, naming the URL redacted', () => {
+    expect(thrown(() => checkTransportSecurity(new URL('ws://u:p@a.test/?t=1'), false, 'https'))).toBe(
+      'SecurityError: Refusing the insecure URL ws://REDACTED:REDACTED@a.test/?REDACTED from a page served over https: use wss:',
+    );
+    expect(thrown(() => checkTransportSecurity(new URL('ws://a.test/?t=1'), true, undefined))).toBe(
+      'SecurityError: Refusing the insecure URL ws://a.test/?REDACTED: the secureOnly option allows ws: only to loopback hosts; use wss:',
+    );
+    expect(thrown(() => checkTransportSecurity(new URL('ws://a.test/'), false, undefined))).toBe('nothing thrown');
+  });
+
+  it("find the host code points the URL Standard forbids once a lax parser's escapes are undone", () => {
+    expect(['a%20b', '%', 'a%3Cb', 'a%7Fb'].map(hasForbiddenHostCodePoint)).toEqual([true, true, true, true]);
+    expect(['a%2Ab', 'example.com', '[::1]'].map(hasForbiddenHostCodePoint)).toEqual([false, false, false]);
+  });
+
+  it('name a header value with a line break without showing it', () => {
+    expect(thrown(() => connect({ headers: { a: 'x\r\ny' } }))).toBe(
+      'TypeError: Expected `headers["a"]` to be a header value without CR, LF, NUL or other control characters, or characters past U+00FF; ' +
+        'it has one (the value is not shown: header values may be secrets)',
+    );
+  });
+});
+
 describe('close() arguments', () => {
   it('take 1000 and 3000-4999 only, saying what the code became after conversion when it changed', () => {
     const error = (code: number) => thrown(() => normalizeCloseArgs(code));
@@ -79,6 +119,9 @@ describe('secrets in error text', () => {
     expect(redactText('failed: ws://u:p@h.test/x?token=abc.')).toBe('failed: ws://REDACTED:REDACTED@h.test/x?REDACTED.');
     expect(redactText('at (wss://h.test/a?b=c)')).toBe('at (wss://h.test/a?REDACTED)');
     expect(redactText('see ws://user:pw@[bad/x?q=1, then')).toBe('see ws://REDACTED@[bad/x?REDACTED, then');
+    expect(redactText('failed: ws://a.test/path?x=1). and "wss://b.test/?y=2".')).toBe(
+      'failed: ws://a.test/path?REDACTED). and "wss://b.test/?REDACTED".',
+    );
   });
 
   it("and the connection's own query values of three characters or more, wherever they appear", () => {
@@ -92,6 +135,9 @@ describe('secrets in error text', () => {
     expect(redactUnparsed('wss:user:pw@host')).toBe('wss:REDACTED@host');
     expect(redactUnparsed('ws:a@b')).toBe('ws:REDACTED@b');
     expect(redactUnparsed('host@x//y')).toBe('REDACTED@x//y');
+    expect(redactUnparsed('https:user@host')).toBe('https:REDACTED@host');
+    expect(redactUnparsed('xyz:u@h')).toBe('REDACTED@h'); // not a scheme it knows: from the start
+    expect(redactUnparsed('wss://a/b@c')).toBe('wss://REDACTED@c');
   });
 });
 
