@@ -19,10 +19,9 @@ const CONNECTION_TESTS = [
 const SESSION_TESTS = ['test/reliable/session.test.ts', 'test/reliable/session.properties.test.ts', 'test/integration/reliable.ws.test.ts'];
 
 /**
- * By the directories of `src/`. The React binding and the inspector element are also tested in
- * Chromium (`test/react/react.browser.test.ts`, `test/inspector/inspector.browser.test.ts`),
- * where StrykerJS cannot switch mutants on: only their Node suites count here, and what only a
- * browser exercises shows as "no coverage".
+ * By the directories of `src/`. The React hooks are tested in Chromium only
+ * (`test/react/react.browser.test.ts`), where StrykerJS cannot switch mutants on: they show as
+ * "no coverage". The inspector element has a suite on happy-dom beside its Chromium one.
  */
 export const SHARDS = {
   core: { mutate: ['src/*.ts'], testFiles: CONNECTION_TESTS },
@@ -32,5 +31,5 @@ export const SHARDS = {
   reliable: { mutate: ['src/reliable/**/*.ts'], testFiles: SESSION_TESTS },
   server: { mutate: ['src/server/**/*.ts'], testFiles: SESSION_TESTS },
   react: { mutate: ['src/react/**/*.ts'], testFiles: ['test/react/shared.test.ts', 'test/react/server-render.test.ts'] },
-  inspector: { mutate: ['src/inspector/**/*.ts'], testFiles: ['test/inspector/record.test.ts'] },
+  inspector: { mutate: ['src/inspector/**/*.ts'], testFiles: ['test/inspector/record.test.ts', 'test/inspector/element.dom.test.ts'] },
 };
