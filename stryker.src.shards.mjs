@@ -19,9 +19,8 @@ const CONNECTION_TESTS = [
 const SESSION_TESTS = ['test/reliable/session.test.ts', 'test/reliable/session.properties.test.ts', 'test/integration/reliable.ws.test.ts'];
 
 /**
- * By the directories of `src/`. The React hooks are tested in Chromium only
- * (`test/react/react.browser.test.ts`), where StrykerJS cannot switch mutants on: they show as
- * "no coverage". The inspector element has a suite on happy-dom beside its Chromium one.
+ * By the directories of `src/`. The React hooks and the inspector element have suites on
+ * happy-dom beside their Chromium ones, where StrykerJS cannot switch mutants on.
  */
 export const SHARDS = {
   core: { mutate: ['src/*.ts'], testFiles: CONNECTION_TESTS },
@@ -30,6 +29,9 @@ export const SHARDS = {
   channels: { mutate: ['src/json/**/*.ts', 'src/streams/**/*.ts'], testFiles: CONNECTION_TESTS },
   reliable: { mutate: ['src/reliable/**/*.ts'], testFiles: SESSION_TESTS },
   server: { mutate: ['src/server/**/*.ts'], testFiles: SESSION_TESTS },
-  react: { mutate: ['src/react/**/*.ts'], testFiles: ['test/react/shared.test.ts', 'test/react/server-render.test.ts'] },
+  react: {
+    mutate: ['src/react/**/*.ts'],
+    testFiles: ['test/react/shared.test.ts', 'test/react/server-render.test.ts', 'test/react/hooks.dom.test.ts'],
+  },
   inspector: { mutate: ['src/inspector/**/*.ts'], testFiles: ['test/inspector/record.test.ts', 'test/inspector/element.dom.test.ts'] },
 };
