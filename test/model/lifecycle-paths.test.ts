@@ -34,4 +34,34 @@ describe('lifecyclePaths', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('describes each path by its states, its ending, its steps and what its connection lacks', () => {
+    const find = (reconnect: boolean, heartbeat: boolean, steps: string[]) =>
+      paths.find((path) => path.reconnect === reconnect && path.heartbeat === heartbeat && path.steps.join() === steps.join());
+    expect(find(true, true, ['user.close'])).toMatchObject({
+      description: 'connecting → closing.aborting: user.close',
+      states: ['connecting', 'closing.aborting'],
+      finalState: 'closing.aborting',
+      closeInfo: undefined,
+    });
+    const gaveUp = find(true, true, ['timer.connect', 'timer.retry', 'socket.open', 'socket.error protocol-error', 'socket.close 1006']);
+    expect(gaveUp?.description).toBe(
+      'connecting → reconnecting → connecting → open → closing.handshake → gaveUp (protocol-error): ' +
+        'timer.connect, timer.retry, socket.open, socket.error protocol-error, socket.close 1006',
+    );
+    expect(gaveUp?.states).toEqual(['connecting', 'reconnecting', 'connecting', 'open', 'closing.handshake', 'gaveUp']);
+    const prefixes = new Set(
+      paths.map((path) => `${path.reconnect} ${path.heartbeat} ${/^without [^:]*: /.exec(path.description)?.[0] ?? ''}`),
+    );
+    // The generated configurations: both on, no heartbeat, and neither.
+    expect([...prefixes].sort()).toEqual(['false false without reconnect or heartbeat: ', 'true false without heartbeat: ', 'true true ']);
+    const wrong = paths.filter(
+      (path) =>
+        path.states[0] !== 'connecting' ||
+        path.states.some((state, i) => state === path.states[i - 1]) ||
+        !path.description.endsWith(`: ${path.steps.join(', ')}`) ||
+        path.description.includes(` (${path.closeInfo?.cause ?? 'no close'}): `) !== (path.closeInfo !== undefined),
+    );
+    expect(wrong.map((path) => path.description)).toEqual([]);
+  });
 });
