@@ -8,9 +8,11 @@
  * (`react.browser.test.ts`); this suite is what mutation testing can run.
  */
 import { act, createElement, StrictMode, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import { createRoot, hydrateRoot, type Root } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnection, type ConnectionOptions } from '../../src/index.js';
+import { createConnection, type Connection, type ConnectionOptions } from '../../src/index.js';
+import { onConnectionCreated } from '../../src/connection-internals.js';
 import { RELEASE_DELAY } from '../../src/react/shared.js';
 import { useConnection, useConnectionEvent, useJsonChannel, useJsonMessage, type UseConnectionResult } from '../../src/react/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
@@ -21,7 +23,15 @@ const roots: Root[] = [];
 
 afterEach(() => {
   for (const root of roots.splice(0)) act(() => root.unmount());
+  onConnectionCreated(undefined);
 });
+
+/** Every connection created from now on, by anyone. */
+function watchCreated(): Connection[] {
+  const created: Connection[] = [];
+  onConnectionCreated((connection) => created.push(connection));
+  return created;
+}
 
 function render(node: ReactNode): Root {
   const root = createRoot(document.createElement('div'));
@@ -98,6 +108,86 @@ describe('useConnection(url, options)', () => {
     expect(seen.at(-1)!.connection).not.toBe(first);
     expect(seen.at(-1)!.connection!.url).toBe('wss://chat.test/b');
     expect(memory.sockets).toHaveLength(2);
+    act(() => memory.socket.accept());
+    expect(seen.at(-1)).toMatchObject({ state: 'open', readyState: 1 }); // the state of the new connection
+  });
+
+  it('lets go of its shared connection when given one of its own instead', () => {
+    const { memory, clock, options } = setup();
+    const seen: UseConnectionResult[] = [];
+    function Switcher({ given }: { given?: Connection }): ReactNode {
+      seen.push(given === undefined ? useConnection('wss://chat.test/', options) : useConnection(given));
+      return null;
+    }
+    const root = render(createElement(Switcher));
+    act(() => memory.socket.accept());
+    const shared = seen.at(-1)!.connection!;
+    const own = createConnection('wss://chat.test/own', options);
+    act(() => root.render(createElement(Switcher, { given: own })));
+    act(() => clock.advance(RELEASE_DELAY));
+    expect(shared.state).toBe('closing.draining');
+    expect(seen.at(-1)!.connection).toBe(own);
+  });
+});
+
+describe('useConnection while hydrating', () => {
+  it('opens nothing while hydrating server HTML, then one connection, which the state, sends, events and messages follow', () => {
+    const { memory, options } = setup();
+    const seen: UseConnectionResult[] = [];
+    const refused: string[] = [];
+    const heard: string[] = [];
+    function App(): ReactNode {
+      const result = useConnection('wss://chat.test/', options);
+      seen.push(result);
+      if (result.connection === undefined) {
+        try {
+          result.send('too early');
+        } catch (error) {
+          refused.push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+      }
+      useConnectionEvent(result.connection, 'message', (data) => heard.push(data as string));
+      useJsonMessage(useJsonChannel<{ type: 'id'; id: number }>(result.connection), 'id', ({ id }) => heard.push(`id ${id}`));
+      return createElement('p', null, result.state);
+    }
+    const container = document.createElement('div');
+    container.innerHTML = renderToString(createElement(App));
+    expect([container.textContent, memory.sockets.length]).toEqual(['connecting', 0]);
+    seen.length = 0;
+    refused.length = 0;
+    act(() => {
+      roots.push(hydrateRoot(container, createElement(App)));
+    });
+    expect(seen[0]).toMatchObject({ connection: undefined, state: 'connecting', readyState: 0 });
+    expect(refused[0]).toBe(
+      'InvalidStateError: useConnection has no connection during server rendering or hydration: send from an effect or an event handler',
+    );
+    expect(memory.sockets).toHaveLength(1);
+    act(() => memory.socket.accept());
+    expect(container.textContent).toBe('open');
+    act(() => memory.socket.deliver('{"type":"id","id":3}'));
+    expect([...heard].sort()).toEqual(['id 3', '{"type":"id","id":3}']);
+    expect(seen.at(-1)!.send('in time')).toBe(true);
+  });
+
+  it("renders a given connection's state on the server and while hydrating", () => {
+    const { memory, options } = setup();
+    const connection = createConnection('wss://chat.test/', options);
+    memory.socket.accept();
+    const seen: UseConnectionResult[] = [];
+    function Follower(): ReactNode {
+      const result = useConnection(connection);
+      seen.push(result);
+      return createElement('p', null, result.state);
+    }
+    const container = document.createElement('div');
+    container.innerHTML = renderToString(createElement(Follower));
+    expect(container.textContent).toBe('open');
+    act(() => {
+      roots.push(hydrateRoot(container, createElement(Follower)));
+    });
+    expect(seen.length).toBeGreaterThanOrEqual(2); // the server render, then hydration
+    expect(seen.every(({ state }) => state === 'open')).toBe(true);
   });
 });
 
@@ -110,7 +200,9 @@ describe('useConnection(connection)', () => {
       seen.push(useConnection(connection));
       return null;
     }
+    const created = watchCreated();
     const root = render(createElement(Follower));
+    expect(created).toEqual([]); // nothing shared is made for a given connection
     expect(seen.at(-1)).toMatchObject({ connection, state: 'connecting', readyState: 0 });
     act(() => memory.socket.accept());
     expect(seen.at(-1)).toMatchObject({ state: 'open', readyState: 1 });

@@ -144,6 +144,7 @@ describe('the sharing key', () => {
     expect(key({ protocols: [undefined] })).toBe(key({ protocols: [null] }));
     expect(key({ id: 1n })).toBe(key({ id: 1n }));
     expect(key({ id: 1n })).not.toBe(key({ id: 2n }));
+    expect(key({ id: 1n })).not.toBe(key({ id: '1' }));
     expect(key({ id: Symbol.for('a') })).not.toBe(key({ id: Symbol.for('b') }));
   });
 });
