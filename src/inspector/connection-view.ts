@@ -18,8 +18,7 @@ export class ConnectionView implements RecordListener {
   readonly #diagramBox: HTMLElement;
   readonly #zoom: HTMLButtonElement;
   readonly #log: HTMLOListElement;
-  #diagram: Diagram | undefined;
-  #shownState: ConnectionStateName | undefined;
+  readonly #diagram: Diagram;
   #peakBuffered = 0;
   /** A node to bring into view once the diagram is laid out (it was not when the state changed). */
   #pendingReveal: SVGGElement | undefined;
@@ -31,7 +30,7 @@ export class ConnectionView implements RecordListener {
     const make = <K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, text?: string) => {
       const element = document.createElement(tag);
       for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-      if (text !== undefined) element.textContent = text;
+      element.textContent = text ?? '';
       return element;
     };
 
@@ -67,10 +66,9 @@ export class ConnectionView implements RecordListener {
     this.#setZoom('readable');
     this.#log = make('ol', { class: 'log', part: 'log', 'aria-label': 'event log' });
 
+    this.#diagram = new Diagram(document);
+    this.#diagramBox.replaceChildren(this.#diagram.svg);
     this.element.append(summary, meters, toolbar, this.#diagramBox, this.#log);
-    // The diagram is 25 KB of SVG: drawn only once the view is open.
-    this.element.addEventListener('toggle', () => this.#drawDiagram());
-    this.#drawDiagram();
     for (const line of record.lines) this.#append(line);
     this.#showState(record.connection.state);
     this.refresh();
@@ -84,15 +82,15 @@ export class ConnectionView implements RecordListener {
 
   line(line: LogLine): void {
     this.#append(line);
-    if (line.kind === 'state') this.#showState(this.record.connection.state);
   }
 
+  /** Each step the machine takes, while shown: what moves the state and the diagram's marks. */
   step(edges: readonly string[], to: ConnectionStateName): void {
-    this.#diagram?.showStep(edges);
+    this.#diagram.showStep(edges);
     this.#showState(to);
   }
 
-  /** Reads what changes without an event (the queue, `bufferedAmount`) and shows what differs. */
+  /** Reads what changes without an event (the queue, `bufferedAmount`), and brings the current state into view once the diagram is laid out. */
   refresh(): void {
     const { connection } = this.record;
     const buffered = connection.bufferedAmount;
@@ -103,29 +101,17 @@ export class ConnectionView implements RecordListener {
     set(this.#meters.protocol, connection.protocol === '' ? '—' : connection.protocol);
     this.#bar.max = Math.max(1, this.#peakBuffered);
     this.#bar.value = buffered;
-    if (connection.state !== this.#shownState) this.#showState(connection.state);
-    else if (this.#pendingReveal !== undefined) this.#reveal(this.#pendingReveal);
+    if (this.#pendingReveal !== undefined) this.#reveal(this.#pendingReveal);
     const ended = String(this.record.ended);
     if (this.element.dataset.ended !== ended) this.element.dataset.ended = ended;
   }
 
   #showState(state: ConnectionStateName): void {
-    this.#shownState = state;
     this.element.dataset.state = state;
     this.#state.dataset.state = state;
     set(this.#state, state);
-    const node = this.#diagram?.showState(state);
+    const node = this.#diagram.showState(state);
     if (node !== undefined) this.#reveal(node);
-  }
-
-  #drawDiagram(): void {
-    if (!this.element.open || this.#diagram !== undefined) return;
-    const diagram = (this.#diagram = new Diagram(this.#document));
-    this.#diagramBox.replaceChildren(diagram.svg);
-    if (this.#shownState !== undefined) {
-      const node = diagram.showState(this.#shownState);
-      if (node !== undefined) this.#reveal(node);
-    }
   }
 
   #setZoom(zoom: 'readable' | 'fit'): void {

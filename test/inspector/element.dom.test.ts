@@ -130,6 +130,77 @@ describe('<statesock-inspector> given a connection', () => {
     expect(marked(view!, 'active')).toEqual([]);
   });
 
+  it('builds each view of the same parts, with the names, labels and units a page styles and reads', () => {
+    const [view] = views(inspector(setup().connection));
+    const parts = [...view!.querySelectorAll('[class], [part], [aria-label], [data-action]')].map((part) =>
+      [
+        part.tagName.toLowerCase(),
+        part.getAttribute('class') ?? '',
+        part.getAttribute('part') ?? '',
+        part.getAttribute('aria-label') ?? '',
+        part.getAttribute('data-action') ?? '',
+      ].join('|'),
+    );
+    expect(parts.filter((part) => !part.startsWith('g|') && !part.startsWith('svg|'))).toEqual([
+      'b|state|state||',
+      'span|url|||',
+      'dl|meters|meters||',
+      'progress|||bufferedAmount, against the most seen|',
+      'div|toolbar|||',
+      'button||||zoom',
+      'div|diagram|diagram||',
+      'ol|log|log|event log|',
+    ]);
+    expect([view!.className, view!.getAttribute('part')]).toEqual(['connection', 'connection']);
+    expect([...view!.querySelectorAll('dl.meters > div')].map((row) => row.textContent)).toEqual([
+      'readyState0',
+      'queued messages0',
+      'bufferedAmount0 bytes',
+      'protocol—',
+    ]);
+    expect(view!.querySelector('button')!.getAttribute('type')).toBe('button');
+  });
+
+  it('scrolls only the diagram, to bring a current state out of view to its middle, once the diagram is laid out', () => {
+    const { memory, connection } = setup();
+    const element = inspector(connection);
+    const [view] = views(element);
+    const box = view!.querySelector<HTMLElement>('.diagram')!;
+    const node = (title: string) =>
+      [...view!.querySelectorAll('svg g.node')].find((group) => group.querySelector(':scope > title')!.textContent === title)!;
+    const rect = (left: number, top: number, width: number, height: number) =>
+      ({ left, top, width, height, right: left + width, bottom: top + height }) as DOMRect;
+    // Laid out: a 400 × 300 box at (100, 50); `open` drawn at (700, 600), 100 × 40; `connecting` in view.
+    Object.defineProperties(box, { clientWidth: { value: 400 }, clientHeight: { value: 300 } });
+    box.getBoundingClientRect = () => rect(100, 50, 400, 300);
+    node('connection.open').getBoundingClientRect = () => rect(700, 600, 100, 40);
+    node('connection.connecting').getBoundingClientRect = () => rect(150, 60, 100, 40);
+    box.scrollLeft = 10;
+    box.scrollTop = 20;
+    memory.socket.accept();
+    // Centred: scrollLeft += 700 - 100 - (400 - 100) / 2, scrollTop += 600 - 50 - (300 - 40) / 2.
+    expect([box.scrollLeft, box.scrollTop]).toEqual([10 + 450, 20 + 420]);
+    // A state already in view moves nothing.
+    node('connection.closing.draining').getBoundingClientRect = () => rect(100, 50, 400, 300);
+    void connection.close();
+    expect([box.scrollLeft, box.scrollTop]).toEqual([460, 440]);
+  });
+
+  it('brings the current state into view on the first frame after the diagram is laid out', async () => {
+    const { connection } = setup();
+    const element = inspector(connection);
+    const [view] = views(element);
+    const box = view!.querySelector<HTMLElement>('.diagram')!;
+    const connecting = [...view!.querySelectorAll('svg g.node')].find(
+      (group) => group.querySelector(':scope > title')!.textContent === 'connection.connecting',
+    )!;
+    box.getBoundingClientRect = () => ({ left: 0, top: 0, width: 200, height: 100, right: 200, bottom: 100 }) as DOMRect;
+    connecting.getBoundingClientRect = () => ({ left: 500, top: 300, width: 100, height: 40, right: 600, bottom: 340 }) as DOMRect;
+    Object.defineProperties(box, { clientWidth: { value: 200 }, clientHeight: { value: 100 } });
+    await new Promise(requestAnimationFrame);
+    expect([box.scrollLeft, box.scrollTop]).toEqual([500 - 50, 300 - 30]);
+  });
+
   it('switches the diagram between readable and fit-to-width', () => {
     const element = inspector(setup().connection);
     const [view] = views(element);
