@@ -68,7 +68,7 @@ describe('<statesock-inspector> given a connection', () => {
     const { memory, clock, connection } = setup();
     const element = inspector(connection);
     const [view] = views(element);
-    expect(views(element)).toHaveLength(1);
+    expect(element.shadowRoot!.querySelectorAll('details.connection')).toHaveLength(1); // that one, not the page's others
     expect(view!.dataset.state).toBe('connecting');
     expect(view!.querySelector('summary b.state')!.textContent).toBe('connecting');
     expect(view!.querySelector('summary .url')!.getAttribute('title')).toBe(`wss://REDACTED:REDACTED@chat.test/${path}?REDACTED`);
@@ -161,7 +161,7 @@ describe('<statesock-inspector> given a connection', () => {
     expect(view!.querySelector('button')!.getAttribute('type')).toBe('button');
   });
 
-  it('scrolls only the diagram, to bring a current state out of view to its middle, once the diagram is laid out', () => {
+  it('scrolls only the diagram, to bring a current state out of view to its middle, once the diagram is laid out', async () => {
     const { memory, connection } = setup();
     const element = inspector(connection);
     const [view] = views(element);
@@ -180,9 +180,15 @@ describe('<statesock-inspector> given a connection', () => {
     memory.socket.accept();
     // Centred: scrollLeft += 700 - 100 - (400 - 100) / 2, scrollTop += 600 - 50 - (300 - 40) / 2.
     expect([box.scrollLeft, box.scrollTop]).toEqual([10 + 450, 20 + 420]);
-    // A state already in view moves nothing.
-    node('connection.closing.draining').getBoundingClientRect = () => rect(100, 50, 400, 300);
+    // A state already in view moves nothing, up to the box's very edges.
+    node('connection.closing.draining').getBoundingClientRect = () => rect(100, 50, 100, 40);
+    node('connection.closing.handshake').getBoundingClientRect = () => rect(400, 310, 100, 40);
+    connection.send('x');
     void connection.close();
+    expect(connection.state).toBe('closing.draining');
+    memory.socket.flush();
+    await Promise.resolve();
+    expect(connection.state).toBe('closing.handshake');
     expect([box.scrollLeft, box.scrollTop]).toEqual([460, 440]);
   });
 
@@ -228,15 +234,59 @@ describe('<statesock-inspector> given a connection', () => {
     ]);
   });
 
-  it('stops listening once removed from the page', () => {
+  it('stops listening, and reading each frame, once removed from the page', async () => {
     const { memory, connection } = setup();
     const element = inspector(connection);
     const [view] = views(element);
     const shown = logOf(view!).length;
     element.remove();
     memory.socket.accept();
+    connection.send('unseen');
+    await new Promise(requestAnimationFrame);
     expect(logOf(view!)).toHaveLength(shown);
-    expect(view!.dataset.state).toBe('connecting');
+    expect([view!.dataset.state, meter(view!, 'buffered')]).toEqual(['connecting', '0']);
+  });
+
+  it('follows the log to its newest line, unless the reader scrolled up', () => {
+    const { memory, connection } = setup({ maxQueuedMessages: 0 });
+    const [view] = views(inspector(connection));
+    const log = view!.querySelector<HTMLOListElement>('ol.log')!;
+    let height = 1000;
+    Object.defineProperties(log, { scrollHeight: { get: () => height }, clientHeight: { value: 200 } });
+    log.scrollTop = 800 - 23; // 23 px from the bottom: still following
+    connection.send('a');
+    expect(log.scrollTop).toBe(1000);
+    height = 1100;
+    log.scrollTop = 1100 - 200 - 24; // 24 px up: reading an older line
+    connection.send('b');
+    expect(log.scrollTop).toBe(876);
+    memory.socket.accept();
+  });
+
+  it('shows another connection when given one, and every live one when given null', () => {
+    const first = setup();
+    const second = setup();
+    const element = inspector(first.connection);
+    element.connection = second.connection;
+    const shown = () => [...element.shadowRoot!.querySelectorAll('details.connection')];
+    expect(shown()).toHaveLength(1);
+    second.memory.socket.accept();
+    expect(shown()[0]!.getAttribute('data-state')).toBe('open');
+    element.connection = null;
+    expect(element.connection).toBeNull();
+    expect(views(element)).toHaveLength(2);
+  });
+
+  it('takes a connection set on the element before it was defined (an upgrade)', () => {
+    const { connection } = setup();
+    const early = document.createElement('statesock-inspector-late') as HTMLElement & { connection?: unknown };
+    early.connection = connection; // an own property of a plain element, for now
+    document.body.append(early);
+    customElements.define('statesock-inspector-late', class extends StatesockInspector {});
+    const upgraded = early as unknown as StatesockInspector;
+    expect(upgraded.connection).toBe(connection);
+    expect(Object.hasOwn(upgraded, 'connection')).toBe(false);
+    expect(upgraded.shadowRoot!.querySelectorAll('details.connection')).toHaveLength(1);
   });
 });
 
@@ -249,6 +299,7 @@ describe('<statesock-inspector> without a connection', () => {
     expect(views(element).map((view) => view.dataset.state)).toEqual(['connecting', 'connecting']);
     second.memory.socket.accept();
     expect(views(element).map((view) => view.dataset.state)).toEqual(['open', 'connecting']);
+    expect(views(element).map((view) => view.open)).toEqual([true, true]); // live ones stay unfolded
     expect(element.shadowRoot!.querySelector<HTMLElement>('p.empty')!.hidden).toBe(true);
   });
 
