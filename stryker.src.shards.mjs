@@ -4,7 +4,14 @@
  * each the files it mutates and the test files that exercise them.
  */
 
-/** The suites that drive a connection: the shell's, against real `ws` servers, and the generated paths. */
+/**
+ * The suites that drive a connection: the shell's, against real `ws` servers, and the generated
+ * paths. Not `test/model/app-kit.example.test.ts`: it makes its tests from `lifecyclePaths()`
+ * while vitest collects the file, so the mutants of `src/testing/lifecycle-paths.ts` would count
+ * as static (run with every test, and reported survived by the vitest runner, which does not
+ * load the mutated module again for them); `test/model/lifecycle-paths.test.ts` calls it from
+ * inside its tests.
+ */
 const CONNECTION_TESTS = [
   'test/shell/**/*.test.ts',
   'test/integration/**/*.test.ts',
@@ -12,7 +19,6 @@ const CONNECTION_TESTS = [
   'test/model/coverage.test.ts',
   'test/model/lifecycle.memory.test.ts',
   'test/model/lifecycle.ws.test.ts',
-  'test/model/app-kit.example.test.ts',
 ];
 
 /** Reliable sessions, client and server: their unit and property suites, and against real `ws` servers. */

@@ -7,9 +7,9 @@ import { lifecyclePaths } from 'statesock/testing';
 import { formatClose } from '../../src/testing/model/lifecycle-oracle.js';
 
 describe('lifecyclePaths', () => {
-  const paths = lifecyclePaths();
-
-  it(`ends each of the ${paths.length} paths in the state it names, where the connection rests after run()`, async () => {
+  // Made in each test, not while the file is collected: mutation testing sees which tests use it.
+  it('ends each path in the state it names, where the connection rests after run()', async () => {
+    const paths = lifecyclePaths();
     const wrong: string[] = [];
     for (const path of paths) {
       const { connection } = await path.run();
@@ -23,6 +23,7 @@ describe('lifecyclePaths', () => {
   });
 
   it('gives closeInfo exactly on the paths that end the connection, as closed resolves with', async () => {
+    const paths = lifecyclePaths();
     const wrong: string[] = [];
     for (const path of paths) {
       const ended = path.finalState === 'closed' || path.finalState === 'gaveUp';
@@ -36,6 +37,7 @@ describe('lifecyclePaths', () => {
   });
 
   it('describes each path by its states, its ending, its steps and what its connection lacks', () => {
+    const paths = lifecyclePaths();
     const find = (reconnect: boolean, heartbeat: boolean, steps: string[]) =>
       paths.find((path) => path.reconnect === reconnect && path.heartbeat === heartbeat && path.steps.join() === steps.join());
     expect(find(true, true, ['user.close'])).toMatchObject({
