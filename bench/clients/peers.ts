@@ -17,44 +17,32 @@ const ReconnectingWebSocket = ((ReconnectingWebSocketModule as unknown as { defa
 /** Neither library should give up on a slow open while 10,000 connections are being made. */
 const PATIENT = { connectionTimeout: 120_000, maxRetries: 0 } as const;
 
-export const partysocket: Adapter = {
-  name: 'partysocket',
-  kind: 'event-target',
-  queuesBeforeOpen: true,
-  connect(url, handlers) {
-    const socket = new PartySocket(url, [], { WebSocket, ...PATIENT });
-    socket.addEventListener('open', () => handlers.open());
-    socket.addEventListener('message', (event) => handlers.message(event.data));
-    socket.addEventListener('close', () => handlers.close());
-    socket.addEventListener('error', () => {});
-    return {
-      send: (data) => socket.send(data),
-      close: () => socket.close(),
-      get bufferedAmount() {
-        return socket.bufferedAmount;
-      },
-      produce: () => Promise.reject(new Error('not measured for the peers')),
-    };
-  },
-};
+export const partysocket = peer('partysocket', (url) => new PartySocket(url, [], { WebSocket, ...PATIENT }));
 
-export const reconnectingWebSocket: Adapter = {
-  name: 'reconnecting-websocket',
-  kind: 'event-target',
-  queuesBeforeOpen: true,
-  connect(url, handlers) {
-    const socket = new ReconnectingWebSocket(url, [], { WebSocket, ...PATIENT });
-    socket.addEventListener('open', () => handlers.open());
-    socket.addEventListener('message', (event) => handlers.message(event.data));
-    socket.addEventListener('close', () => handlers.close());
-    socket.addEventListener('error', () => {});
-    return {
-      send: (data) => socket.send(data),
-      close: () => socket.close(),
-      get bufferedAmount() {
-        return socket.bufferedAmount;
-      },
-      produce: () => Promise.reject(new Error('not measured for the peers')),
-    };
-  },
-};
+export const reconnectingWebSocket = peer('reconnecting-websocket', (url) => new ReconnectingWebSocket(url, [], { WebSocket, ...PATIENT }));
+
+/** Either library, driven the same way: it takes `addEventListener` listeners and `WebSocket`'s own members. */
+type PeerSocket = PartySocket | InstanceType<ReconnectingWebSocketClass>;
+
+function peer(name: string, open: (url: string) => PeerSocket): Adapter {
+  return {
+    name,
+    kind: 'event-target',
+    queuesBeforeOpen: true,
+    connect(url, handlers) {
+      const socket = open(url);
+      socket.addEventListener('open', () => handlers.open());
+      socket.addEventListener('message', (event: MessageEvent) => handlers.message(event.data));
+      socket.addEventListener('close', () => handlers.close());
+      socket.addEventListener('error', () => {});
+      return {
+        send: (data) => socket.send(data),
+        close: () => socket.close(),
+        get bufferedAmount() {
+          return socket.bufferedAmount;
+        },
+        produce: () => Promise.reject(new Error('not measured for the peers')),
+      };
+    },
+  };
+}
