@@ -274,15 +274,21 @@ describe('malformed messages', () => {
   });
 });
 
+/** An open connection with a channel nobody listens to for parse errors, on a simulated clock, and console.warn caught. */
+function unheard() {
+  const memory = createMemoryTransport();
+  const clock = new SimulatedClock();
+  const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock });
+  jsonChannel<ServerMessage, ClientMessage>(connection);
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  memory.socket.accept();
+  return { memory, clock, warn };
+}
+
 describe('warnings without a parse-error listener', () => {
   // A server that sends garbage in a loop must not flood the log.
   it("warns at most once per 10 s of the connection's clock, then says how many it held back", () => {
-    const memory = createMemoryTransport();
-    const clock = new SimulatedClock();
-    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock });
-    jsonChannel<ServerMessage, ClientMessage>(connection);
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    memory.socket.accept();
+    const { memory, clock, warn } = unheard();
     for (const data of ['a', 'b', 'c']) memory.socket.deliver(data);
     expect(warn).toHaveBeenCalledTimes(1);
     clock.advance(9_999);
@@ -297,12 +303,7 @@ describe('warnings without a parse-error listener', () => {
   });
 
   it('shows text of up to 200 characters whole, longer text cut to 197 and "...", and binary data by its kind', () => {
-    const memory = createMemoryTransport();
-    const clock = new SimulatedClock();
-    const connection = createConnection('ws://chat.test/socket', { transport: memory.transport, clock });
-    jsonChannel<ServerMessage, ClientMessage>(connection);
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    memory.socket.accept();
+    const { memory, clock, warn } = unheard();
     const shown = (data: string | ArrayBuffer): string => {
       clock.advance(10_000);
       memory.socket.deliver(data);
