@@ -51,6 +51,12 @@ const views = (element: StatesockInspector) =>
 const meter = (view: Element, name: string) => view.querySelector(`[data-meter="${name}"]`)!.textContent;
 const logOf = (view: Element) =>
   [...view.querySelectorAll('ol.log > li')].map((item) => [...item.children].map((part) => part.textContent).join(' '));
+/** The diagram's node for a state id (`connection.open`), found by its title as Graphviz wrote it. */
+const nodeOf = (view: Element, title: string) =>
+  [...view.querySelectorAll('svg g.node')].find((group) => group.querySelector(':scope > title')!.textContent === title)!;
+/** A laid-out box, as `getBoundingClientRect()` gives it. */
+const rect = (left: number, top: number, width: number, height: number) =>
+  ({ left, top, width, height, right: left + width, bottom: top + height }) as DOMRect;
 const marked = (view: Element, className: string) =>
   [...view.querySelectorAll(`svg .${className}`)].map((group) => group.querySelector(':scope > title')!.textContent);
 
@@ -166,10 +172,7 @@ describe('<statesock-inspector> given a connection', () => {
     const element = inspector(connection);
     const [view] = views(element);
     const box = view!.querySelector<HTMLElement>('.diagram')!;
-    const node = (title: string) =>
-      [...view!.querySelectorAll('svg g.node')].find((group) => group.querySelector(':scope > title')!.textContent === title)!;
-    const rect = (left: number, top: number, width: number, height: number) =>
-      ({ left, top, width, height, right: left + width, bottom: top + height }) as DOMRect;
+    const node = (title: string) => nodeOf(view!, title);
     // Laid out: a 400 × 300 box at (100, 50); `open` drawn at (700, 600), 100 × 40; `connecting` in view.
     Object.defineProperties(box, { clientWidth: { value: 400 }, clientHeight: { value: 300 } });
     box.getBoundingClientRect = () => rect(100, 50, 400, 300);
@@ -197,11 +200,8 @@ describe('<statesock-inspector> given a connection', () => {
     const element = inspector(connection);
     const [view] = views(element);
     const box = view!.querySelector<HTMLElement>('.diagram')!;
-    const connecting = [...view!.querySelectorAll('svg g.node')].find(
-      (group) => group.querySelector(':scope > title')!.textContent === 'connection.connecting',
-    )!;
-    box.getBoundingClientRect = () => ({ left: 0, top: 0, width: 200, height: 100, right: 200, bottom: 100 }) as DOMRect;
-    connecting.getBoundingClientRect = () => ({ left: 500, top: 300, width: 100, height: 40, right: 600, bottom: 340 }) as DOMRect;
+    box.getBoundingClientRect = () => rect(0, 0, 200, 100);
+    nodeOf(view!, 'connection.connecting').getBoundingClientRect = () => rect(500, 300, 100, 40);
     Object.defineProperties(box, { clientWidth: { value: 200 }, clientHeight: { value: 100 } });
     await new Promise(requestAnimationFrame);
     expect([box.scrollLeft, box.scrollTop]).toEqual([500 - 50, 300 - 30]);
