@@ -22,7 +22,12 @@ const CONNECTION_TESTS = [
 ];
 
 /** Reliable sessions, client and server: their unit and property suites, and against real `ws` servers. */
-const SESSION_TESTS = ['test/reliable/session.test.ts', 'test/reliable/session.properties.test.ts', 'test/integration/reliable.ws.test.ts'];
+const SESSION_TESTS = [
+  'test/reliable/protocol.test.ts',
+  'test/reliable/session.test.ts',
+  'test/reliable/session.properties.test.ts',
+  'test/integration/reliable.ws.test.ts',
+];
 
 /** The options' parsing and checks, with the clocks they configure. */
 const OPTIONS = ['src/options.ts', 'src/validation.ts', 'src/url-source.ts', 'src/environment.ts', 'src/time.ts'];

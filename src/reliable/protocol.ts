@@ -142,9 +142,21 @@ const DIGIT_9 = 57;
 const COLON = 58;
 const COMMA = 44;
 
+/**
+ * A text data frame as the receiver holds it: a string in browsers and the client, the frame's
+ * UTF-8 bytes on the server (`ws` hands it a `Buffer`; the header is ASCII, so its bytes and its
+ * characters are the same, and only the payload needs decoding).
+ */
+export type TextFrame = string | Uint8Array;
+
+/** The character code at `i`, or NaN past the end (which no comparison below matches). */
+function codeAt(frame: TextFrame, i: number): number {
+  return typeof frame === 'string' ? frame.charCodeAt(i) : (frame[i] ?? Number.NaN);
+}
+
 /** Whether a text frame is a data frame (it starts with a digit) rather than a control frame (`{`). */
-export function isTextData(text: string): boolean {
-  const first = text.charCodeAt(0);
+export function isTextData(frame: TextFrame): boolean {
+  const first = codeAt(frame, 0);
   return first >= DIGIT_0 && first <= DIGIT_9;
 }
 
@@ -152,17 +164,17 @@ export function isTextData(text: string): boolean {
  * Reads a text data frame's header, `seq[,ack]:`, into `into`; returns whether it is well
  * formed (decimal integers without leading zeros, a sequence number of at least 1).
  */
-export function readTextHeader(text: string, into: DataHeader): boolean {
-  const seq = readNumber(text, 0);
+export function readTextHeader(frame: TextFrame, into: DataHeader): boolean {
+  const seq = readNumber(frame, 0);
   if (seq < 1) return false;
   let i = numberEnd;
   let ack = -1;
-  if (text.charCodeAt(i) === COMMA) {
-    ack = readNumber(text, i + 1);
+  if (codeAt(frame, i) === COMMA) {
+    ack = readNumber(frame, i + 1);
     if (ack < 0) return false;
     i = numberEnd;
   }
-  if (text.charCodeAt(i) !== COLON) return false;
+  if (codeAt(frame, i) !== COLON) return false;
   into.seq = seq;
   into.ack = ack;
   into.start = i + 1;
@@ -173,17 +185,17 @@ export function readTextHeader(text: string, into: DataHeader): boolean {
 let numberEnd = 0;
 
 /** The decimal integer at `from`, or -1 if there is none, it has a leading zero, or it exceeds `MAX_SEQ`. */
-function readNumber(text: string, from: number): number {
+function readNumber(frame: TextFrame, from: number): number {
   let value = 0;
   let i = from;
-  for (; i < text.length && i - from < 17; i++) {
-    const code = text.charCodeAt(i);
+  for (; i < frame.length && i - from < 17; i++) {
+    const code = codeAt(frame, i);
     if (code < DIGIT_0 || code > DIGIT_9) break;
     value = value * 10 + (code - DIGIT_0);
   }
   numberEnd = i;
   const digits = i - from;
-  if (digits === 0 || digits > 16 || (digits > 1 && text.charCodeAt(from) === DIGIT_0) || value > MAX_SEQ) return -1;
+  if (digits === 0 || digits > 16 || (digits > 1 && codeAt(frame, from) === DIGIT_0) || value > MAX_SEQ) return -1;
   return value;
 }
 

@@ -16,7 +16,9 @@ import { OutboundLog } from '../reliable/outbound-log.js';
 import {
   CLOSE_CODES,
   controlFrame,
+  isTextData,
   parseControl,
+  readTextHeader,
   textFrame,
   type ControlFrame,
   type DataHeader,
@@ -25,7 +27,7 @@ import {
 import { Arrival, Receiver } from '../reliable/receiver.js';
 import { Timers, type Clock, type TimerOwner } from '../time.js';
 import { describeValue } from '../validation.js';
-import { binaryFrameBuffer, isTextDataBuffer, readBinaryHeaderBytes, readTextHeaderBytes } from './frames.js';
+import { binaryFrameBuffer, readBinaryHeaderBytes } from './frames.js';
 import type { SessionStore } from './store.js';
 
 /** What the server application receives: text as a string, binary as a `Buffer`. */
@@ -275,7 +277,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
       return;
     }
     const header = this.#header;
-    const ok = isBinary ? readBinaryHeaderBytes(data, header) : isTextDataBuffer(data) && readTextHeaderBytes(data, header);
+    const ok = isBinary ? readBinaryHeaderBytes(data, header) : isTextData(data) && readTextHeader(data, header);
     if (!ok) {
       this.#violation('protocol-error');
       return;
