@@ -42,3 +42,37 @@ export interface Adapter {
    */
   connect(url: string, handlers: Handlers, options?: { readonly queueMany?: boolean; readonly highWaterMark?: number }): ClientHandle;
 }
+
+/** The members every implementation's socket has, `ws` and `WebSocket` alike. */
+export interface SocketLike {
+  send(data: string | Uint8Array<ArrayBuffer>): void;
+  close(): void;
+  readonly bufferedAmount: number;
+}
+
+/** What every `WebSocket`-shaped implementation offers besides: raw `ws`'s event-target API, `ManagedWebSocket`, the peers. */
+export interface WebSocketLike extends SocketLike {
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+}
+
+/** A handle over a socket's own members; `produce` is how it waits for room, if it is measured for that at all. */
+export function socketHandle(socket: SocketLike, produce?: ClientHandle['produce']): ClientHandle {
+  return {
+    send: (data) => socket.send(data),
+    close: () => socket.close(),
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    produce: produce ?? (() => Promise.reject(new Error('the producer workload does not run this implementation'))),
+  };
+}
+
+/** Drives a `WebSocket`-shaped socket: `handlers` on its events (errors surface as timeouts in the workload). */
+export function webSocketHandle(socket: WebSocketLike, handlers: Handlers, produce?: ClientHandle['produce']): ClientHandle {
+  socket.addEventListener('open', () => handlers.open());
+  socket.addEventListener('message', (event) => handlers.message(event.data));
+  socket.addEventListener('close', () => handlers.close());
+  socket.addEventListener('error', () => {});
+  return socketHandle(socket, produce);
+}

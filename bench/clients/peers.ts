@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import PartySocket from 'partysocket/ws';
 import ReconnectingWebSocketModule from 'reconnecting-websocket';
-import type { Adapter } from './adapter.js';
+import { webSocketHandle, type Adapter } from './adapter.js';
 
 /** reconnecting-websocket ships CommonJS (`module.exports = Class`) under an ES-module `export default` typing. */
 type ReconnectingWebSocketClass = typeof ReconnectingWebSocketModule.default;
@@ -29,20 +29,6 @@ function peer(name: string, open: (url: string) => PeerSocket): Adapter {
     name,
     kind: 'event-target',
     queuesBeforeOpen: true,
-    connect(url, handlers) {
-      const socket = open(url);
-      socket.addEventListener('open', () => handlers.open());
-      socket.addEventListener('message', (event: MessageEvent) => handlers.message(event.data));
-      socket.addEventListener('close', () => handlers.close());
-      socket.addEventListener('error', () => {});
-      return {
-        send: (data) => socket.send(data),
-        close: () => socket.close(),
-        get bufferedAmount() {
-          return socket.bufferedAmount;
-        },
-        produce: () => Promise.reject(new Error('not measured for the peers')),
-      };
-    },
+    connect: (url, handlers) => webSocketHandle(open(url), handlers),
   };
 }

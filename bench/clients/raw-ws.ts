@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import type { Adapter, ClientHandle } from './adapter.js';
+import { socketHandle, webSocketHandle, type Adapter, type ClientHandle } from './adapter.js';
 
 /** The names the report keys on. */
 export const RAW = 'ws.on';
@@ -24,26 +24,19 @@ export function rawWsOn(name: string): Adapter {
       ws.on('message', (data: Buffer, isBinary) => handlers.message(isBinary ? data : data.toString()));
       ws.on('close', () => handlers.close());
       ws.on('error', () => {}); // failures surface as timeouts in the workload
-      return handleOf(ws);
+      return socketHandle(ws, pollingProducer(ws));
     },
   };
 }
 
 /** What an app does with raw `ws` to bound its memory: poll `bufferedAmount`, which has no event. */
-function handleOf(ws: WebSocket): ClientHandle {
-  return {
-    send: (data) => ws.send(data),
-    close: () => ws.close(),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    async produce(chunk, count, highWaterMark, afterEach) {
-      for (let i = 0; i < count; i++) {
-        while (ws.bufferedAmount >= highWaterMark) await sleep(1);
-        ws.send(chunk);
-        afterEach();
-      }
-    },
+function pollingProducer(ws: WebSocket): ClientHandle['produce'] {
+  return async (chunk, count, highWaterMark, afterEach) => {
+    for (let i = 0; i < count; i++) {
+      while (ws.bufferedAmount >= highWaterMark) await sleep(1);
+      ws.send(chunk);
+      afterEach();
+    }
   };
 }
 
@@ -54,11 +47,7 @@ export function rawWsEventTarget(name: string): Adapter {
     queuesBeforeOpen: false,
     connect(url, handlers) {
       const ws = new WebSocket(url);
-      ws.addEventListener('open', () => handlers.open());
-      ws.addEventListener('message', (event) => handlers.message(event.data));
-      ws.addEventListener('close', () => handlers.close());
-      ws.addEventListener('error', () => {});
-      return handleOf(ws);
+      return webSocketHandle(ws, handlers, pollingProducer(ws));
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createConnection, ManagedWebSocket, type ConnectionOptions } from '../../src/index.js';
 import { connectionStreams } from '../../src/streams/index.js';
-import type { Adapter } from './adapter.js';
+import { webSocketHandle, type Adapter } from './adapter.js';
 
 const QUEUE_LIMITS = { maxQueuedMessages: 2_000_000, maxQueuedBytes: 1024 * 1024 * 1024 } as const;
 
@@ -49,17 +49,6 @@ export const managedWebSocket: Adapter = {
   queuesBeforeOpen: true,
   connect(url, handlers, options) {
     const socket = options?.queueMany ? new ManagedWebSocket(url, [], QUEUE_LIMITS) : new ManagedWebSocket(url);
-    socket.addEventListener('open', () => handlers.open());
-    socket.addEventListener('message', (event) => handlers.message(event.data));
-    socket.addEventListener('close', () => handlers.close());
-    socket.addEventListener('error', () => {});
-    return {
-      send: (data) => socket.send(data),
-      close: () => socket.close(),
-      get bufferedAmount() {
-        return socket.bufferedAmount;
-      },
-      produce: () => Promise.reject(new Error('ManagedWebSocket has no streams adapter')),
-    };
+    return webSocketHandle(socket, handlers);
   },
 };
