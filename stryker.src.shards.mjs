@@ -21,12 +21,14 @@ const CONNECTION_TESTS = [
   'test/model/lifecycle.ws.test.ts',
 ];
 
-/** Reliable sessions, client and server: their unit and property suites, and against real `ws` servers. */
+/** Reliable sessions, client and server: the wire format, each side's unit suite, the properties, the generated paths, and against real `ws` servers. */
 const SESSION_TESTS = [
   'test/reliable/protocol.test.ts',
+  'test/reliable/server.test.ts',
   'test/reliable/session.test.ts',
   'test/reliable/session.properties.test.ts',
   'test/integration/reliable.ws.test.ts',
+  'test/model/session-paths.test.ts',
 ];
 
 /** The options' parsing and checks, with the clocks they configure. */

@@ -81,7 +81,7 @@ export interface ServerSessionEventMap {
 /** One client's session, as the server application sees it. */
 export interface ServerSession {
   readonly id: string;
-  /** The store's epoch for the session on this server: 1 when created, one more at every resume. */
+  /** The store's epoch for the session on this server: 1 when created, one more at every claim of it (every resume, and every refused one). */
   readonly epoch: number;
   /** The session the client lost before it started this one (the server had restarted, or it had expired), if it said so. */
   readonly lostSession: string | undefined;

@@ -232,6 +232,9 @@ export class Hub implements SessionServer, SessionHost {
       }
       const problem = session.resumeProblem(frame.seq);
       if (problem !== undefined) {
+        // The claim raised the store's epoch, and this process still holds the session: it holds
+        // it at the new epoch, or its own release would be fenced off and the record kept forever.
+        session.epoch = claim.epoch;
         link.refuse(problem === 'the session is ending' ? 'unknown-session' : 'bad-ack');
         return;
       }

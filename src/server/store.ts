@@ -11,6 +11,7 @@
  * socket they concern until they settle.
  */
 import { randomUUID } from 'node:crypto';
+import { describeValue } from '../validation.js';
 
 /** A value, or a promise of one: what a shared store answers with. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -47,7 +48,7 @@ export interface MemorySessionStoreOptions {
 export function memorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
   const remember = options.rememberExpired ?? 10_000;
   if (!Number.isInteger(remember) || remember < 0) {
-    throw new TypeError(`Expected \`rememberExpired\` to be a non-negative integer, got ${String(remember)}`);
+    throw new TypeError(`Expected \`rememberExpired\` to be a non-negative integer, got ${describeValue(remember)}`);
   }
   const epochs = new Map<string, number>();
   /** Insertion-ordered, so the oldest expired id is the first to forget. */
