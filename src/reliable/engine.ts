@@ -73,8 +73,6 @@ export class SessionEngine implements TimerOwner<TimerName> {
   readonly #header: DataHeader = { seq: 0, ack: -1, start: 0 };
   #readyWaiter: Pending | undefined;
   #closed: Promise<CloseInfo> | undefined;
-  /** What the last protocol violation the client caught was, in words. */
-  lastViolation: string | undefined;
   #resolveClosed: ((info: CloseInfo) => void) | undefined;
   #settled = false;
 
@@ -287,15 +285,15 @@ export class SessionEngine implements TimerOwner<TimerName> {
     if (typeof data === 'string') {
       if (isTextData(data)) this.#readTextData(data);
       else if (data.charCodeAt(0) === 123 /* { */) this.#readControl(data);
-      else this.#notSession(data, 'a text frame that is neither data nor control');
+      else this.#notSession(data);
     } else if (data instanceof ArrayBuffer) this.#readBinaryData(data);
-    else this.#notSession(data, 'a binary frame the client cannot read at once');
+    else this.#notSession(data);
   }
 
   /** Something no session frame looks like: a plain server's first message, or a broken protocol. */
-  #notSession(data: IncomingData, what: string): void {
+  #notSession(data: IncomingData): void {
     if (!this.#leaf.endsWith('awaitingHello')) {
-      this.#violation('protocol-error', what);
+      this.#violation('protocol-error');
       return;
     }
     this.dispatch({ type: 'server.plain' });
@@ -304,7 +302,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
 
   #readTextData(text: string): void {
     if (!readTextHeader(text, this.#header)) {
-      this.#notSession(text, 'a malformed data frame');
+      this.#notSession(text);
       return;
     }
     const start = this.#header.start;
@@ -313,7 +311,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
 
   #readBinaryData(buffer: ArrayBuffer): void {
     if (!readBinaryHeader(new DataView(buffer), this.#header)) {
-      this.#notSession(buffer, 'a malformed binary data frame');
+      this.#notSession(buffer);
       return;
     }
     const start = this.#header.start;
@@ -326,7 +324,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
   /** A data frame whose header `#header` holds now: its acknowledgement, then its message of `bytes`, decoded by `payload` if new. */
   #readData(frame: IncomingData, bytes: number, payload: () => IncomingData): void {
     if (!this.#carriesData()) {
-      this.#notSession(frame, 'a data frame before the session began');
+      this.#notSession(frame);
       return;
     }
     const { seq, ack } = this.#header;
@@ -343,7 +341,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
     const arrival = receiver.arrive(seq, bytes);
     if (arrival === Arrival.Duplicate) return;
     if (arrival === Arrival.Gap) {
-      this.#violation('sequence-gap', `message ${seq} arrived after ${receiver.received}`);
+      this.#violation('sequence-gap');
       return;
     }
     this.sequencer.deliverNow('message', payload());
@@ -358,7 +356,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
   #acknowledge(seq: number): boolean {
     const log = this.log;
     if (seq < log.acked || seq > this.everWritten) {
-      this.#violation('bad-ack', `an acknowledgement of ${seq}, where ${log.acked} to ${this.everWritten} was possible`);
+      this.#violation('bad-ack');
       return false;
     }
     if (seq > log.acked) {
@@ -375,18 +373,18 @@ export class SessionEngine implements TimerOwner<TimerName> {
   #readControl(text: string): void {
     const frame = parseControl(text);
     if (typeof frame === 'string') {
-      this.#notSession(text, frame);
+      this.#notSession(text);
       return;
     }
     const leaf = this.#leaf;
     switch (frame.t) {
       case 'hello':
         if (!leaf.endsWith('awaitingHello')) {
-          this.#violation('protocol-error', 'a hello in the middle of a session');
+          this.#violation('protocol-error');
           return;
         }
         if (frame.v !== PROTOCOL_VERSION) {
-          this.#violation('protocol-error', `the unsupported protocol version ${frame.v}`);
+          this.#violation('protocol-error');
           return;
         }
         this.receiver.peerLimits(frame.maxMessages, frame.maxBytes);
@@ -400,20 +398,20 @@ export class SessionEngine implements TimerOwner<TimerName> {
       }
       case 'ack':
         if (!this.#carriesData()) {
-          this.#violation('protocol-error', 'an ack outside a session');
+          this.#violation('protocol-error');
           return;
         }
         this.#acknowledge(frame.seq);
         return;
       case 'bye':
         if (!this.#carriesData()) {
-          this.#violation('protocol-error', 'a bye outside a session');
+          this.#violation('protocol-error');
           return;
         }
         if (this.#acknowledge(frame.seq)) this.dispatch({ type: 'server.bye' });
         return;
       default: {
-        this.#violation('protocol-error', `a ${frame.t} frame, which only clients send`);
+        this.#violation('protocol-error');
         return;
       }
     }
@@ -423,28 +421,27 @@ export class SessionEngine implements TimerOwner<TimerName> {
     const leaf = this.#leaf;
     if (leaf === 'negotiating.awaitingSession') {
       if (frame.resumed || frame.seq !== 0) {
-        this.#violation('protocol-error', 'a resumed session, where a new one was asked for');
+        this.#violation('protocol-error');
         return;
       }
     } else if (leaf === 'resuming.awaitingSession') {
       if (!frame.resumed || frame.id !== this.context.sessionId) {
-        this.#violation('protocol-error', 'another session, where the resume of ours was asked for');
+        this.#violation('protocol-error');
         return;
       }
       if (frame.seq < this.log.acked || frame.seq > this.everWritten) {
-        this.#violation('bad-ack', `a resume acknowledging ${frame.seq}, where ${this.log.acked} to ${this.everWritten} was possible`);
+        this.#violation('bad-ack');
         return;
       }
     } else {
-      this.#violation('protocol-error', 'a session frame nobody asked for');
+      this.#violation('protocol-error');
       return;
     }
     this.dispatch({ type: 'server.session', id: frame.id, resumed: frame.resumed, seq: frame.seq });
   }
 
-  #violation(cause: ProtocolCause, detail: string): void {
-    // The close reason is the cause, which fits a close frame; the detail is for whoever debugs it.
-    this.lastViolation = detail;
+  /** The server broke the protocol: the connection closes with the code for `cause`, and `cause` as the reason. */
+  #violation(cause: ProtocolCause): void {
     this.dispatch({ type: 'server.violation', code: CLOSE_CODES[cause], reason: cause });
   }
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { CloseInfo } from '../../machines/connection.types.js';
 import { resolveSessionOptions, type ReliableSessionOptions } from '../../src/reliable/options.js';
 
-const closeOf = (code: number): CloseInfo => ({ code, reason: '', wasClean: code !== 1006 });
+const closeOf = (code: number): CloseInfo =>
+  code === 1006 ? { code, reason: '', wasClean: false, cause: 'connection-lost' } : { code, reason: '', wasClean: true, cause: 'normal' };
 
 describe('reliable session options', () => {
   it.each([
