@@ -9,9 +9,10 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import base from './vitest.config.js';
 
-/** Each layer's place in the order: the pure machine's tests take seconds, the generated paths and properties minutes. */
+/** Each layer's place in the order: the pure machine's and the in-memory session tests take seconds, the generated paths and properties minutes. */
 const LAYERS = [
   'test/machine/',
+  'test/reliable/',
   'test/shell/',
   'test/integration/',
   'test/model/lifecycle-paths',
