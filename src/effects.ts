@@ -26,12 +26,22 @@ export type Effect<Params> = (engine: ConnectionEngine, params: Params, step: Ef
 export type Effects = { readonly [K in keyof ConnectionEffects]: Effect<ConnectionEffects[K]> };
 
 export const effects: Effects = {
-  openSocket: (engine, { attempt }) => engine.sockets.open(attempt, engine.binaryType),
-  closeSocket: (engine, { code, reason }) => engine.sockets.close(code, reason),
-  terminateSocket: (engine) => engine.sockets.terminate(),
-  watchDrain: (engine, { attempt }) => engine.sockets.socket?.whenDrained(() => engine.hear({ type: 'socket.drained', attempt })),
-  sendPing: (engine) => engine.sockets.ping(),
-  startTimer: (engine, { timer, attempt, retry, wake }) => {
+  openSocket(engine, { attempt }) {
+    engine.sockets.open(attempt, engine.binaryType);
+  },
+  closeSocket(engine, { code, reason }) {
+    engine.sockets.close(code, reason);
+  },
+  terminateSocket(engine) {
+    engine.sockets.terminate();
+  },
+  watchDrain(engine, { attempt }) {
+    engine.sockets.socket?.whenDrained(() => engine.hear({ type: 'socket.drained', attempt }));
+  },
+  sendPing(engine) {
+    engine.sockets.ping();
+  },
+  startTimer(engine, { timer, attempt, retry, wake }) {
     const options = engine.options;
     // Drawn only for the retry timer: `random` is the application's, and each draw is a jitter.
     // A wake draws below the first ceiling, as after a first drop, whatever the retry count.
@@ -41,12 +51,20 @@ export const effects: Effects = {
         : delayOf(options, timer);
     engine.timers.start(timer, delay, attempt);
   },
-  cancelTimer: (engine, { timer }) => engine.timers.cancel(timer),
+  cancelTimer(engine, { timer }) {
+    engine.timers.cancel(timer);
+  },
 
-  enqueueMessage: (engine, _, { event }, message) => engine.outbound().push(QueuedMessage.of(sent(message)), sendOf(event).bytes),
-  writeMessage: (engine, _, { event }, message) => engine.sockets.socket!.send(sent(message), sendOf(event).bytes, sent(message)),
-  rejectMessage: (engine, { reason }, _, message) => engine.reportUndelivered(sent(message), reason),
-  flushQueue: (engine) => {
+  enqueueMessage(engine, _, { event }, message) {
+    engine.outbound().push(QueuedMessage.of(sent(message)), sendOf(event).bytes);
+  },
+  writeMessage(engine, _, { event }, message) {
+    engine.sockets.socket!.send(sent(message), sendOf(event).bytes, sent(message));
+  },
+  rejectMessage(engine, { reason }, _, message) {
+    engine.reportUndelivered(sent(message), reason);
+  },
+  flushQueue(engine) {
     const queue = engine.queue;
     if (queue === undefined) return;
     const socket = engine.sockets.socket!;
@@ -55,15 +73,15 @@ export const effects: Effects = {
       socket.send(message.wire, size, message.original);
     }
   },
-  dropQueue: (engine, { reason }) => {
+  dropQueue(engine, { reason }) {
     const queue = engine.queue;
     if (queue === undefined) return;
     for (const message of queue.drain()) engine.reportUndelivered(message.original, reason);
   },
-  reportUnsent: (engine, { reason }) => {
+  reportUnsent(engine, { reason }) {
     for (const data of engine.sockets.takeUnsent()) engine.reportUndelivered(data, reason);
   },
-  requeueUnsent: (engine, _, { context }) => {
+  requeueUnsent(engine, _, { context }) {
     // The queue is empty here: it was flushed when the socket opened, and sends since went to the socket.
     const queue = engine.outbound();
     for (const data of engine.sockets.takeUnsent()) {
@@ -74,12 +92,24 @@ export const effects: Effects = {
     }
   },
 
-  emitOpen: (engine, _, { context }) => engine.sequencer.post('open', { protocol: context.protocol, extensions: context.extensions }),
-  emitError: (engine, { failure }) => engine.sequencer.post('error', failure),
-  emitClose: (engine, { closeInfo, willReconnect }) => engine.sequencer.post('close', { ...closeInfo, willReconnect }),
-  emitReconnecting: (engine, { attempt, retry }) => engine.sequencer.post('reconnecting', { attempt, retry, delay: engine.retryDelay }),
-  emitGiveUp: (engine, { reason, closeInfo }) => engine.sequencer.post('giveup', { reason, close: closeInfo }),
-  settle: (engine, { closeInfo }) => engine.settle(closeInfo),
+  emitOpen(engine, _, { context }) {
+    engine.sequencer.post('open', { protocol: context.protocol, extensions: context.extensions });
+  },
+  emitError(engine, { failure }) {
+    engine.sequencer.post('error', failure);
+  },
+  emitClose(engine, { closeInfo, willReconnect }) {
+    engine.sequencer.post('close', { ...closeInfo, willReconnect });
+  },
+  emitReconnecting(engine, { attempt, retry }) {
+    engine.sequencer.post('reconnecting', { attempt, retry, delay: engine.retryDelay });
+  },
+  emitGiveUp(engine, { reason, closeInfo }) {
+    engine.sequencer.post('giveup', { reason, close: closeInfo });
+  },
+  settle(engine, { closeInfo }) {
+    engine.settle(closeInfo);
+  },
 };
 
 /** How long each timer but `retry` (the backoff's) runs, from the options. */

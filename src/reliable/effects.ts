@@ -28,15 +28,16 @@ export type Effects = { readonly [K in keyof SessionEffects]: Effect<SessionEffe
 type EventOf<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>;
 
 export const effects: Effects = {
-  sendStart: (engine, _, { context }) =>
+  sendStart(engine, _, { context }) {
     engine.sendControl({
       t: 'start',
       v: PROTOCOL_VERSION,
       maxMessages: engine.options.maxUnackedMessages,
       maxBytes: engine.options.maxUnackedBytes,
       ...(context.lostId === undefined ? {} : { lost: context.lostId }),
-    }),
-  sendResume: (engine, _, { context }) =>
+    });
+  },
+  sendResume(engine, _, { context }) {
     engine.sendControl({
       t: 'resume',
       v: PROTOCOL_VERSION,
@@ -44,45 +45,58 @@ export const effects: Effects = {
       seq: engine.receiver.received,
       maxMessages: engine.options.maxUnackedMessages,
       maxBytes: engine.options.maxUnackedBytes,
-    }),
-  sendBye: (engine) => {
+    });
+  },
+  sendBye(engine) {
     engine.sendControl({ t: 'bye', seq: engine.receiver.received });
     engine.receiver.acknowledged();
   },
-  beginSession: (engine, _, { event }) => {
+  beginSession(engine, _, { event }) {
     const { id, resumed, seq } = event as EventOf<'server.session'>;
     if (!resumed) engine.receiver.reset();
     engine.sequencer.post('session', { id, resumed });
     engine.replayFrom(seq);
   },
-  startTimer: (engine, { timer }) => engine.startTimer(timer),
-  cancelTimer: (engine, { timer }) => engine.timers.cancel(timer),
+  startTimer(engine, { timer }) {
+    engine.startTimer(timer);
+  },
+  cancelTimer(engine, { timer }) {
+    engine.timers.cancel(timer);
+  },
 
-  holdMessage: (engine, _, { event }, message) => void engine.hold(message!, (event as EventOf<'user.send'>).bytes),
-  writeMessage: (engine, _, { event }, message) => {
+  holdMessage(engine, _, { event }, message) {
+    engine.hold(message!, (event as EventOf<'user.send'>).bytes);
+  },
+  writeMessage(engine, _, { event }, message) {
     engine.hold(message!, (event as EventOf<'user.send'>).bytes);
     engine.writeHeld();
   },
-  passMessage: (engine, _, __, message) => engine.connection.send(message!),
-  rejectMessage: (engine, { reason }, _, message) => {
+  passMessage(engine, _, __, message) {
+    return engine.connection.send(message!);
+  },
+  rejectMessage(engine, { reason }, _, message) {
     engine.sequencer.post('undelivered', { data: message!, reason });
     return false;
   },
 
-  fallBack: (engine, { reason }) => {
+  fallBack(engine, { reason }) {
     engine.sequencer.post('fallback', { reason });
     // Held in send order: the connection carries them now, with its own reports.
     for (const { data } of engine.takeHeld()) engine.connection.send(data);
   },
-  reportLost: (engine, { reason }, { context }) => {
+  reportLost(engine, { reason }, { context }) {
     const messages = engine.takeHeld().map(({ data }) => data);
     engine.sequencer.post('lost', { reason, sessionId: context.lostId!, messages });
   },
-  reportUnsettled: (engine) => {
+  reportUnsettled(engine) {
     for (const { data, written } of engine.takeHeld()) {
       engine.sequencer.post('undelivered', { data, reason: written ? 'unacknowledged' : 'unsent' });
     }
   },
-  closeConnection: (engine, { code, reason }) => void engine.connection.close(code, reason),
-  settle: (engine) => engine.settle(),
+  closeConnection(engine, { code, reason }) {
+    void engine.connection.close(code, reason);
+  },
+  settle(engine) {
+    engine.settle();
+  },
 };
