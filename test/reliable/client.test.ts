@@ -273,6 +273,70 @@ describe('a live session', () => {
   });
 });
 
+describe('what send() takes', () => {
+  it('frames every binary kind as the bytes it views, and a Blob behind its header', async () => {
+    const rig = new Rig();
+    rig.live();
+    const bytes = new Uint8Array([9, 1, 2, 9]);
+    rig.client.send(bytes.buffer.slice(1, 3));
+    rig.client.send(bytes.subarray(1, 3));
+    rig.client.send(new DataView(bytes.buffer, 1, 2));
+    rig.client.send(new Blob([new Uint8Array([5, 6, 7])]));
+    expect(rig.written()).toEqual(['bin 1,-1:0102', 'bin 2,-1:0102', 'bin 3,-1:0102', '<blob 12>']);
+    const blob = rig.socket.written.at(-1)!.data as Blob;
+    expect(describeBinary(new Uint8Array(await blob.arrayBuffer()))).toBe('bin 4,-1:050607');
+    expect(rig.client.unackedBytes).toBe(9);
+  });
+
+  it('refuses data of another kind, naming it', () => {
+    const rig = new Rig();
+    expect(() => rig.client.send(42 as never)).toThrow(
+      new TypeError('Expected data to be a string, an ArrayBuffer, an ArrayBufferView or a Blob, got 42 (number)'),
+    );
+  });
+
+  it('waits for room in bytes as well as in messages', async () => {
+    const rig = new Rig();
+    rig.live();
+    expect(rig.client.send('x'.repeat(100))).toBe(true); // exactly maxUnackedBytes
+    let ready = false;
+    void rig.client.ready.then(() => (ready = true));
+    await settle();
+    expect(ready).toBe(false);
+    rig.say({ t: 'ack', seq: 1 });
+    await settle();
+    expect(ready).toBe(true);
+  });
+
+  it('acknowledges at once once half the server’s buffer in bytes waits', () => {
+    const rig = new Rig();
+    rig.open();
+    rig.say({ ...HELLO, maxMessages: 100, maxBytes: 10 }); // an acknowledgement every 5 bytes
+    rig.written();
+    rig.say({ t: 'session', id: 's1', seq: 0, resumed: false });
+    rig.socket.deliver('1:abcd');
+    expect(rig.written()).toEqual([]);
+    rig.socket.deliver('2:e');
+    expect(rig.written()).toEqual(['{"t":"ack","seq":2}']);
+    rig.socket.deliver('3:fghij');
+    expect(rig.written()).toEqual(['{"t":"ack","seq":3}']);
+  });
+});
+
+describe('the plain fallback', () => {
+  it('reports what the connection could not deliver, as the connection reports it', async () => {
+    const rig = new Rig({ maxQueuedMessages: 1 });
+    rig.open();
+    rig.clock.advance(1_000);
+    expect(rig.client.state).toBe('plain');
+    rig.socket.drop();
+    rig.client.send('queued');
+    expect(rig.client.send('no room')).toBe(false);
+    await settle(); // heard once the send is over
+    expect(rig.events.at(-1)).toBe('undelivered no room queue-full');
+  });
+});
+
 describe('resuming', () => {
   /** A live session that sent three messages (the server acknowledged the first) and received one, then lost its socket. */
   function dropped(): Rig {
@@ -327,6 +391,9 @@ describe('resuming', () => {
     rig.open();
     rig.say(HELLO);
     expect(rig.written()).toEqual(['{"t":"start","v":1,"maxMessages":4,"maxBytes":100,"lost":"s1"}']);
+    rig.say({ t: 'session', id: 's2', seq: 0, resumed: false });
+    rig.socket.deliver('1:numbered afresh'); // the new session's first message, not a duplicate of the old one's
+    expect(rig.events.at(-1)).toBe('message numbered afresh');
   });
 });
 
@@ -374,5 +441,24 @@ describe('closing', () => {
     rig.say({ t: 'bye', seq: 0 });
     expect(rig.written()).toEqual(['{"t":"bye","seq":1}']);
     expect(await rig.closeRequest()).toBe('1000');
+  });
+});
+
+describe('after the end', () => {
+  it('ends the session when the server refuses it with a session close code, reporting what it held', () => {
+    const rig = new Rig();
+    rig.live();
+    rig.client.send('a');
+    rig.socket.completeClose(4400, 'protocol-error');
+    expect(rig.client.state).toBe('closed');
+    expect(rig.events).toContain('undelivered a unacknowledged');
+  });
+
+  it('reads nothing more once closed', () => {
+    const rig = new Rig();
+    rig.live();
+    rig.socket.deliver('2:gap'); // closes with sequence-gap
+    rig.socket.deliver('1:after the violation');
+    expect(rig.events.filter((event) => event.startsWith('message'))).toEqual([]);
   });
 });
