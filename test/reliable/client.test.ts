@@ -8,12 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { binaryFrame } from '../../src/reliable/protocol.js';
 import { createReliableSession, type ReliableSession, type ReliableSessionOptions } from '../../src/reliable/index.js';
 import { createMemoryTransport, SimulatedClock, type MemorySocket } from '../../src/testing/index.js';
+import { hasResolved, microtasks, worldClientOptions } from './world.js';
 
 const HELLO = { t: 'hello', protocol: 'statesock.session.v1', v: 1, maxMessages: 4, maxBytes: 1_000 };
 const START = '{"t":"start","v":1,"maxMessages":4,"maxBytes":100}';
-
-/** Lets promise jobs run. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function describeBinary(bytes: Uint8Array): string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -33,12 +31,7 @@ class Rig {
 
   constructor(options: ReliableSessionOptions = {}) {
     this.client = createReliableSession('ws://example.test/', {
-      transport: this.memory.transport,
-      clock: this.clock,
-      reconnectJitter: false,
-      minReconnectDelay: 100,
-      maxReconnectDelay: 100,
-      heartbeatInterval: 0,
+      ...worldClientOptions(this.memory, this.clock),
       maxUnackedMessages: 4,
       maxUnackedBytes: 100,
       helloTimeout: 1_000,
@@ -100,7 +93,7 @@ class Rig {
   /** The close the client asked for on the current socket, as `code reason`: once what it buffered is written (drain-before-close). */
   async closeRequest(): Promise<string | undefined> {
     this.socket.flush();
-    await settle();
+    await microtasks();
     const request = this.socket.closeRequest;
     return request === undefined ? undefined : `${request.code}${request.reason ? ` ${request.reason}` : ''}`;
   }
@@ -223,13 +216,10 @@ describe('a live session', () => {
     for (const data of ['a', 'b', 'c', 'd']) expect(rig.client.send(data)).toBe(true);
     expect([rig.client.unackedMessages, rig.client.unackedBytes]).toEqual([4, 4]);
     expect(rig.client.send('e')).toBe(false);
-    let ready = false;
-    void rig.client.ready.then(() => (ready = true));
-    await settle();
-    expect(ready).toBe(false);
+    const ready = rig.client.ready;
+    expect(await hasResolved(ready)).toBe(false);
     rig.say({ t: 'ack', seq: 3 });
-    await settle();
-    expect(ready).toBe(true);
+    expect(await hasResolved(ready)).toBe(true);
     expect([rig.client.unackedMessages, rig.client.unackedBytes]).toEqual([1, 1]);
     rig.socket.deliver('1,4:x'); // an acknowledgement riding on a data frame
     expect(rig.client.unackedMessages).toBe(0);
@@ -299,13 +289,10 @@ describe('what send() takes', () => {
     const rig = new Rig();
     rig.live();
     expect(rig.client.send('x'.repeat(100))).toBe(true); // exactly maxUnackedBytes
-    let ready = false;
-    void rig.client.ready.then(() => (ready = true));
-    await settle();
-    expect(ready).toBe(false);
+    const ready = rig.client.ready;
+    expect(await hasResolved(ready)).toBe(false);
     rig.say({ t: 'ack', seq: 1 });
-    await settle();
-    expect(ready).toBe(true);
+    expect(await hasResolved(ready)).toBe(true);
   });
 
   it('acknowledges at once once half the server’s buffer in bytes waits', () => {
@@ -332,7 +319,7 @@ describe('the plain fallback', () => {
     rig.socket.drop();
     rig.client.send('queued');
     expect(rig.client.send('no room')).toBe(false);
-    await settle(); // heard once the send is over
+    await microtasks(); // heard once the send is over
     expect(rig.events.at(-1)).toBe('undelivered no room queue-full');
   });
 });

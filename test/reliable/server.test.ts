@@ -14,6 +14,7 @@ import type { ServerSession } from '../../src/server/server-session.js';
 import { attachSessions, createHub, offersSession, type Hub, type SessionServerOptions } from '../../src/server/session-server.js';
 import { memorySessionStore, type SessionClaim, type SessionRecord, type SessionStore } from '../../src/server/store.js';
 import { SimulatedClock } from '../../src/testing/index.js';
+import { hasResolved } from './world.js';
 
 const HELLO = '{"t":"hello","protocol":"statesock.session.v1","v":1,"maxMessages":4,"maxBytes":100}';
 /** The client's bounds: the server acknowledges after every second message (half of 4). */
@@ -92,6 +93,12 @@ class ScriptedStore implements SessionStore {
   readonly #inner = memorySessionStore();
   create: () => SessionRecord | Promise<SessionRecord> = () => this.#inner.create();
   claim: (id: string) => SessionClaim | Promise<SessionClaim> = (id) => this.#inner.claim(id);
+  /** Makes `create` answer only when the function returned is called, as a shared store over the network might. */
+  createLater(): (record: SessionRecord) => void {
+    let answer: ((record: SessionRecord) => void) | undefined;
+    this.create = () => new Promise((resolve) => (answer = resolve));
+    return (record) => answer!(record);
+  }
   release(id: string, epoch: number, expired: boolean): boolean {
     this.releases.push(`${id} ${epoch} ${expired}`);
     return this.#inner.release(id, epoch, expired) as boolean;
@@ -185,8 +192,7 @@ describe('before a session: the hello, then start or resume', () => {
 
   it('closes with protocol-error a socket that writes while the store answers, and releases what the store made for it', async () => {
     const rig = new Rig();
-    let answer!: (record: SessionRecord) => void;
-    rig.store.create = () => new Promise((resolve) => (answer = resolve));
+    const answer = rig.store.createLater();
     const client = new WireClient(rig.hub);
     client.control(START);
     client.text('1:too soon');
@@ -199,8 +205,7 @@ describe('before a session: the hello, then start or resume', () => {
 
   it('releases a session the store made after its socket closed, and refuses with unknown-session when the store fails', async () => {
     const rig = new Rig();
-    let answer!: (record: SessionRecord) => void;
-    rig.store.create = () => new Promise((resolve) => (answer = resolve));
+    const answer = rig.store.createLater();
     const gone = new WireClient(rig.hub);
     gone.control(START);
     gone.closed(1001);
@@ -381,24 +386,18 @@ describe('a live session', () => {
     const { client, session, events } = rig.started();
     for (const data of ['a', 'b', 'c', 'd']) expect(session.send(data)).toBe(true);
     expect(session.send('e')).toBe(false);
-    let ready = false;
-    void session.ready.then(() => (ready = true));
-    await Promise.resolve();
-    expect(ready).toBe(false);
+    const ready = session.ready;
+    expect(await hasResolved(ready)).toBe(false);
     client.control({ t: 'ack', seq: 1 });
-    await Promise.resolve();
-    expect(ready).toBe(true);
+    expect(await hasResolved(ready)).toBe(true);
     client.control({ t: 'ack', seq: 4 });
 
     expect(session.send('x'.repeat(100))).toBe(true); // exactly maxUnackedBytes
     expect(session.send('y')).toBe(false);
-    let roomAgain = false;
-    void session.ready.then(() => (roomAgain = true)); // at the byte bound: no room
-    await Promise.resolve();
-    expect(roomAgain).toBe(false);
+    const roomAgain = session.ready; // at the byte bound: no room
+    expect(await hasResolved(roomAgain)).toBe(false);
     client.control({ t: 'ack', seq: 5 });
-    await Promise.resolve();
-    expect(roomAgain).toBe(true);
+    expect(await hasResolved(roomAgain)).toBe(true);
     expect(events).toEqual(['undelivered e buffer-full', `undelivered y buffer-full`]);
     await expect(session.ready).resolves.toBeUndefined();
   });
@@ -645,7 +644,7 @@ describe('options', () => {
   });
 
   it('takes the bounds at their minimums', () => {
-    const hub = createHub({
+    const least = {
       sessionTimeout: 0,
       ackDelay: 0,
       maxUnackedMessages: 1,
@@ -653,15 +652,7 @@ describe('options', () => {
       byeTimeout: 1,
       handshakeTimeout: 1,
       maxSessions: 1,
-    });
-    expect(hub.options).toMatchObject({
-      sessionTimeout: 0,
-      ackDelay: 0,
-      maxUnackedMessages: 1,
-      maxUnackedBytes: 1,
-      byeTimeout: 1,
-      handshakeTimeout: 1,
-      maxSessions: 1,
-    });
+    };
+    expect(createHub(least).options).toMatchObject(least);
   });
 });

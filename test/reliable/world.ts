@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import { createReliableSession, SESSION_PROTOCOL, type ReliableSession, type ReliableSessionOptions } from '../../src/reliable/index.js';
 import { createHub, type Hub, type LinkSocket, type SessionServerOptions } from '../../src/server/session-server.js';
 import type { ServerSession } from '../../src/server/server-session.js';
-import { createMemoryTransport, SimulatedClock, type MemorySocket } from '../../src/testing/index.js';
+import { createMemoryTransport, SimulatedClock, type MemorySocket, type MemoryTransport } from '../../src/testing/index.js';
 
 type ToClient =
   | { readonly kind: 'frame'; readonly data: string | Uint8Array }
@@ -43,6 +43,26 @@ class Pipe {
 /** Lets every pending microtask (and promise job) run. */
 export function microtasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Whether `promise` has resolved by the time pending promise jobs have run. */
+export async function hasResolved(promise: Promise<unknown>): Promise<boolean> {
+  let resolved = false;
+  void promise.then(() => (resolved = true));
+  await microtasks();
+  return resolved;
+}
+
+/** A client on `memory` and `clock` with nothing left to chance: no jitter, 100 ms between attempts, no heartbeat. */
+export function worldClientOptions(memory: MemoryTransport, clock: SimulatedClock): ReliableSessionOptions {
+  return {
+    transport: memory.transport,
+    clock,
+    reconnectJitter: false,
+    minReconnectDelay: 100,
+    maxReconnectDelay: 100,
+    heartbeatInterval: 0,
+  };
 }
 
 export interface WorldOptions {
@@ -76,15 +96,7 @@ export class SessionWorld {
     this.#serverOptions = options.server ?? {};
     this.#plain = options.sessions === false;
     this.hub = this.#startServer();
-    this.client = createReliableSession('ws://example.test/', {
-      transport: this.memory.transport,
-      clock: this.clock,
-      reconnectJitter: false,
-      minReconnectDelay: 100,
-      maxReconnectDelay: 100,
-      heartbeatInterval: 0,
-      ...options.client,
-    });
+    this.client = createReliableSession('ws://example.test/', { ...worldClientOptions(this.memory, this.clock), ...options.client });
     const client = this.client;
     client.on('message', (data) => this.clientReceived.push(data as string));
     client.on('undelivered', ({ data, reason }) => {
