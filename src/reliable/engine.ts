@@ -310,7 +310,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
   }
 
   #readBinaryData(buffer: ArrayBuffer): void {
-    if (!readBinaryHeader(new DataView(buffer), this.#header)) {
+    if (!readBinaryHeader(buffer, this.#header)) {
       this.#notSession(buffer);
       return;
     }

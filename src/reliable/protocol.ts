@@ -205,12 +205,12 @@ export function textFrame(seq: number, ack: number, payload: string): string {
 }
 
 /** The length of a binary data frame's header: 9 bytes, or 17 with an acknowledgement. */
-export function binaryHeaderLength(ack: number): number {
+function binaryHeaderLength(ack: number): number {
   return ack < 0 ? 9 : 17;
 }
 
 /** Writes a binary data frame's header at the start of `frame`, which is at least `binaryHeaderLength(ack)` long. */
-export function writeBinaryHeader(frame: Uint8Array, seq: number, ack: number): void {
+function writeBinaryHeader(frame: Uint8Array, seq: number, ack: number): void {
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   frame[0] = ack < 0 ? BINARY_DATA : BINARY_DATA_WITH_ACK;
   writeUint64(view, 1, seq);
@@ -226,8 +226,12 @@ export function binaryFrame(seq: number, ack: number, payload: Uint8Array): Uint
   return frame;
 }
 
-/** Reads a binary data frame's header into `into`; returns whether it is well formed. */
-export function readBinaryHeader(bytes: DataView, into: DataHeader): boolean {
+/**
+ * Reads a binary data frame's header into `into`; returns whether it is well formed. The client
+ * holds the frame as an `ArrayBuffer`, the server as the `Buffer` `ws` hands it.
+ */
+export function readBinaryHeader(frame: ArrayBuffer | Uint8Array, into: DataHeader): boolean {
+  const bytes = frame instanceof Uint8Array ? new DataView(frame.buffer, frame.byteOffset, frame.byteLength) : new DataView(frame);
   if (bytes.byteLength < 9) return false;
   const kind = bytes.getUint8(0);
   if (kind !== BINARY_DATA && kind !== BINARY_DATA_WITH_ACK) return false;

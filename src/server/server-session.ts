@@ -15,9 +15,11 @@ import { handledRejection, pending, type Pending } from '../pending.js';
 import { OutboundLog } from '../reliable/outbound-log.js';
 import {
   CLOSE_CODES,
+  binaryFrame,
   controlFrame,
   isTextData,
   parseControl,
+  readBinaryHeader,
   readTextHeader,
   textFrame,
   type ControlFrame,
@@ -27,7 +29,6 @@ import {
 import { Arrival, Receiver } from '../reliable/receiver.js';
 import { Timers, type Clock, type TimerOwner } from '../time.js';
 import { describeValue } from '../validation.js';
-import { binaryFrameBuffer, readBinaryHeaderBytes } from './frames.js';
 import type { SessionStore } from './store.js';
 
 /** What the server application receives: text as a string, binary as a `Buffer`. */
@@ -277,7 +278,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
       return;
     }
     const header = this.#header;
-    const ok = isBinary ? readBinaryHeaderBytes(data, header) : isTextData(data) && readTextHeader(data, header);
+    const ok = isBinary ? readBinaryHeader(data, header) : isTextData(data) && readTextHeader(data, header);
     if (!ok) {
       this.#violation('protocol-error');
       return;
@@ -444,7 +445,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
         ack = receiver.received;
         receiver.acknowledged();
       }
-      link.send(typeof wire === 'string' ? textFrame(seq, ack, wire) : binaryFrameBuffer(seq, ack, wire));
+      link.send(typeof wire === 'string' ? textFrame(seq, ack, wire) : binaryFrame(seq, ack, wire));
       this.#written = seq;
     }
     if (this.#written > this.#everWritten) this.#everWritten = this.#written;

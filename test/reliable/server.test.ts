@@ -290,8 +290,8 @@ describe('a ws socket handed to the server', () => {
     readonly sent: string[] = [];
     readonly closes: string[] = [];
     terminated = false;
-    send(frame: string | Buffer, options: { binary: boolean }): void {
-      this.sent.push(`${options.binary ? 'binary' : 'text'} ${typeof frame === 'string' ? frame : frame.toString('hex')}`);
+    send(frame: string | Uint8Array, options: { binary: boolean }): void {
+      this.sent.push(`${options.binary ? 'binary' : 'text'} ${typeof frame === 'string' ? frame : Buffer.from(frame).toString('hex')}`);
     }
     close(code: number, reason: string): void {
       this.closes.push(`${code} ${reason}`);
