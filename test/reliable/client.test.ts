@@ -8,18 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { binaryFrame } from '../../src/reliable/protocol.js';
 import { createReliableSession, type ReliableSession, type ReliableSessionOptions } from '../../src/reliable/index.js';
 import { createMemoryTransport, SimulatedClock, type MemorySocket } from '../../src/testing/index.js';
-import { hasResolved, microtasks, worldClientOptions } from './world.js';
+import { describeBinaryFrame, hasResolved, microtasks, worldClientOptions } from './world.js';
 
 const HELLO = { t: 'hello', protocol: 'statesock.session.v1', v: 1, maxMessages: 4, maxBytes: 1_000 };
 const START = '{"t":"start","v":1,"maxMessages":4,"maxBytes":100}';
-
-function describeBinary(bytes: Uint8Array): string {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const withAck = bytes[0] === 1;
-  const seq = Number(view.getBigUint64(1));
-  const ack = withAck ? Number(view.getBigUint64(9)) : -1;
-  return `bin ${seq},${ack}:${Buffer.from(bytes.subarray(withAck ? 17 : 9)).toString('hex')}`;
-}
 
 /** The client, and the test as its server. */
 class Rig {
@@ -82,8 +74,8 @@ class Rig {
     socket.flush();
     const frames = socket.written.slice(this.#read).map(({ data }) => {
       if (typeof data === 'string') return data;
-      if (data instanceof Uint8Array) return describeBinary(data);
-      if (data instanceof ArrayBuffer) return describeBinary(new Uint8Array(data));
+      if (data instanceof Uint8Array) return describeBinaryFrame(data);
+      if (data instanceof ArrayBuffer) return describeBinaryFrame(new Uint8Array(data));
       return data instanceof Blob ? `<blob ${data.size}>` : `<${Object.prototype.toString.call(data)}>`;
     });
     this.#read = socket.written.length;
@@ -274,7 +266,7 @@ describe('what send() takes', () => {
     rig.client.send(new Blob([new Uint8Array([5, 6, 7])]));
     expect(rig.written()).toEqual(['bin 1,-1:0102', 'bin 2,-1:0102', 'bin 3,-1:0102', '<blob 12>']);
     const blob = rig.socket.written.at(-1)!.data as Blob;
-    expect(describeBinary(new Uint8Array(await blob.arrayBuffer()))).toBe('bin 4,-1:050607');
+    expect(describeBinaryFrame(new Uint8Array(await blob.arrayBuffer()))).toBe('bin 4,-1:050607');
     expect(rig.client.unackedBytes).toBe(9);
   });
 

@@ -14,7 +14,7 @@ import type { ServerSession } from '../../src/server/server-session.js';
 import { attachSessions, createHub, offersSession, type Hub, type SessionServerOptions } from '../../src/server/session-server.js';
 import { memorySessionStore, type SessionClaim, type SessionRecord, type SessionStore } from '../../src/server/store.js';
 import { SimulatedClock } from '../../src/testing/index.js';
-import { hasResolved } from './world.js';
+import { describeBinaryFrame, hasResolved } from './world.js';
 
 const HELLO = '{"t":"hello","protocol":"statesock.session.v1","v":1,"maxMessages":4,"maxBytes":100}';
 /** The client's bounds: the server acknowledges after every second message (half of 4). */
@@ -31,7 +31,7 @@ class WireClient {
   constructor(hub: Hub, request?: IncomingMessage) {
     this.#server = hub.accept(
       {
-        send: (frame) => this.received.push(typeof frame === 'string' ? frame : describeBinary(Buffer.from(frame))),
+        send: (frame) => this.received.push(typeof frame === 'string' ? frame : describeBinaryFrame(frame)),
         close: (code, reason) => this.closes.push(`${code} ${reason}`),
         terminate: () => (this.terminated = true),
       },
@@ -66,13 +66,6 @@ function upgradeRequest(protocols: string | undefined): IncomingMessage {
   const request = new IncomingMessage(new Socket());
   if (protocols !== undefined) request.headers['sec-websocket-protocol'] = protocols;
   return request;
-}
-
-function describeBinary(frame: Buffer): string {
-  const withAck = frame[0] === 1;
-  const seq = Number(frame.readBigUInt64BE(1));
-  const ack = withAck ? Number(frame.readBigUInt64BE(9)) : -1;
-  return `bin ${seq},${ack}:${frame.subarray(withAck ? 17 : 9).toString('hex')}`;
 }
 
 /** A session's events, in order, as text. */

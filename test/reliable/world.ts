@@ -53,6 +53,18 @@ export async function hasResolved(promise: Promise<unknown>): Promise<boolean> {
   return resolved;
 }
 
+/**
+ * A binary data frame as the wire suites show it, `bin seq,ack:payload-hex` (ack -1 for none),
+ * decoded by hand from `docs/protocol.md` rather than by the code under test.
+ */
+export function describeBinaryFrame(frame: Uint8Array): string {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const withAck = frame[0] === 1;
+  const seq = Number(view.getBigUint64(1));
+  const ack = withAck ? Number(view.getBigUint64(9)) : -1;
+  return `bin ${seq},${ack}:${Buffer.from(frame.subarray(withAck ? 17 : 9)).toString('hex')}`;
+}
+
 /** A client on `memory` and `clock` with nothing left to chance: no jitter, 100 ms between attempts, no heartbeat. */
 export function worldClientOptions(memory: MemoryTransport, clock: SimulatedClock): ReliableSessionOptions {
   return {
