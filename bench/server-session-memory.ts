@@ -8,7 +8,10 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createHub, type LinkSocket } from '../src/server/session-server.js';
+import type { LinkSocket } from '../src/server/session-server.js';
+import { sessionServer } from './built.js';
+
+const { createHub } = sessionServer;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -6,8 +6,11 @@
  * Started by `run.ts` with `fork()`; not meant to be run alone.
  */
 import { WebSocketServer } from 'ws';
-import { createSessionServer, offersSession, type ServerSession } from '../src/server/index.js';
+import type { ServerSession } from '../src/server/index.js';
+import { server } from './built.js';
 import { nowNs, THROTTLE_BYTES_PER_SECOND, type FromServer, type ServerMode, type ToServer } from './protocol.js';
+
+const { createSessionServer, offersSession } = server;
 
 function report(message: FromServer): void {
   process.send!(message);

@@ -5,8 +5,10 @@
  * server's hello and session frame have arrived), which is when a plain connection's messages
  * would flow too.
  */
-import { createReliableSession } from '../../src/reliable/index.js';
+import { reliable } from '../built.js';
 import type { Adapter } from './adapter.js';
+
+const { createReliableSession } = reliable;
 
 const LIMITS = { maxUnackedMessages: 2_000_000, maxUnackedBytes: 1024 * 1024 * 1024 } as const;
 

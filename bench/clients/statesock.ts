@@ -3,9 +3,12 @@
  * (`addEventListener`), with their defaults; the queue bounds are raised only for the
  * million-message queued workload.
  */
-import { createConnection, ManagedWebSocket, type ConnectionOptions } from '../../src/index.js';
-import { connectionStreams } from '../../src/streams/index.js';
+import type { ConnectionOptions } from '../../src/index.js';
+import { statesock, streams } from '../built.js';
 import { webSocketHandle, type Adapter } from './adapter.js';
+
+const { createConnection, ManagedWebSocket } = statesock;
+const { connectionStreams } = streams;
 
 const QUEUE_LIMITS = { maxQueuedMessages: 2_000_000, maxQueuedBytes: 1024 * 1024 * 1024 } as const;
 
