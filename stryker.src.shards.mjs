@@ -24,6 +24,7 @@ const CONNECTION_TESTS = [
 /** Reliable sessions, client and server: the wire format, each side's unit suite, the properties, the generated paths, and against real `ws` servers. */
 const SESSION_TESTS = [
   'test/reliable/protocol.test.ts',
+  'test/reliable/outbound-log.test.ts',
   'test/reliable/runner.test.ts',
   'test/reliable/client.test.ts',
   'test/reliable/options.test.ts',

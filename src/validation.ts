@@ -35,6 +35,15 @@ export function describeValue(value: unknown): string {
   return name ? `an object of type ${name}` : 'an object';
 }
 
+/** An option that is a whole number of at least `min`: `value`, or `fallback` when it is absent; a `TypeError` naming the option otherwise. */
+export function integerOption(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min) {
+    throw new TypeError(`Expected \`${name}\` to be an integer of at least ${min}, got ${describeValue(value)}`);
+  }
+  return value as number;
+}
+
 /**
  * WebIDL's `DOMString` conversion: ECMAScript ToString, as a template literal performs it, which
  * throws a `TypeError` for a `Symbol` as WebIDL requires (`String(symbol)` would not).

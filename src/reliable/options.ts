@@ -7,7 +7,7 @@ import type { CloseInfo } from '../../machines/connection.types.js';
 import { isRetryableClose } from '../../machines/reconnect-policy.js';
 import type { ConnectionOptions } from '../options.js';
 import type { BinaryType } from '../transports/transport.js';
-import { describeValue, normalizeProtocols } from '../validation.js';
+import { describeValue, integerOption, normalizeProtocols } from '../validation.js';
 import { CLOSE_CODES, SESSION_PROTOCOL } from './protocol.js';
 
 /** The session's own options; the connection's (`ConnectionOptions`) may be given beside them. */
@@ -58,9 +58,6 @@ export type ResolvedSessionOptions = { readonly [K in keyof SessionOptions]-?: n
   readonly binaryType: BinaryType;
 };
 
-/** The close codes after which the connection must try again: the next socket starts a new session. */
-const LOST_CODES: ReadonlySet<number> = new Set([CLOSE_CODES['unknown-session'], CLOSE_CODES['expired-session']]);
-
 /**
  * Splits `options` into the session's, validated, and the connection's, adjusted for a session:
  * the session subprotocol offered last (after the application's own, so that a plain server
@@ -109,11 +106,11 @@ export function resolveSessionOptions(options: ReliableSessionOptions = {}): {
     throw new TypeError(`Expected \`shouldReconnect\` to be a function, got ${describeValue(shouldReconnect)}`);
   }
   const session: ResolvedSessionOptions = {
-    maxUnackedMessages: count('maxUnackedMessages', maxUnackedMessages, SESSION_DEFAULTS.maxUnackedMessages, 1),
-    maxUnackedBytes: count('maxUnackedBytes', maxUnackedBytes, SESSION_DEFAULTS.maxUnackedBytes, 1),
-    helloTimeout: count('helloTimeout', helloTimeout, SESSION_DEFAULTS.helloTimeout, 1),
-    ackDelay: count('ackDelay', ackDelay, SESSION_DEFAULTS.ackDelay, 0),
-    byeTimeout: count('byeTimeout', byeTimeout, SESSION_DEFAULTS.byeTimeout, 1),
+    maxUnackedMessages: integerOption('maxUnackedMessages', maxUnackedMessages, SESSION_DEFAULTS.maxUnackedMessages, 1),
+    maxUnackedBytes: integerOption('maxUnackedBytes', maxUnackedBytes, SESSION_DEFAULTS.maxUnackedBytes, 1),
+    helloTimeout: integerOption('helloTimeout', helloTimeout, SESSION_DEFAULTS.helloTimeout, 1),
+    ackDelay: integerOption('ackDelay', ackDelay, SESSION_DEFAULTS.ackDelay, 0),
+    byeTimeout: integerOption('byeTimeout', byeTimeout, SESSION_DEFAULTS.byeTimeout, 1),
     binaryType: binaryType ?? 'arraybuffer',
   };
   const offered = [...normalizeProtocols(protocols).filter((protocol) => protocol !== SESSION_PROTOCOL), SESSION_PROTOCOL];
@@ -136,18 +133,15 @@ export function resolveSessionOptions(options: ReliableSessionOptions = {}): {
 function withLostCodes(policy: (close: CloseInfo) => boolean): (close: CloseInfo) => boolean {
   let composed = composedPolicies.get(policy);
   if (composed === undefined) {
-    composed = (close) => LOST_CODES.has(close.code) || policy(close);
+    composed = (close) => isLostSession(close.code) || policy(close);
     composedPolicies.set(policy, composed);
   }
   return composed;
 }
 
-const composedPolicies = new WeakMap<(close: CloseInfo) => boolean, (close: CloseInfo) => boolean>();
-
-function count(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`Expected \`${name}\` to be an integer of at least ${min}, got ${describeValue(value)}`);
-  }
-  return value;
+/** Whether the server closed with a code saying it lost the session: the connection must try again, and the next socket starts a new session. */
+function isLostSession(code: number): boolean {
+  return code === CLOSE_CODES['unknown-session'] || code === CLOSE_CODES['expired-session'];
 }
+
+const composedPolicies = new WeakMap<(close: CloseInfo) => boolean, (close: CloseInfo) => boolean>();

@@ -9,7 +9,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { Emitter } from '../emitter.js';
 import { CLOSE_CODES, PROTOCOL_VERSION, SESSION_PROTOCOL, controlFrame, parseControl, type ControlFrame } from '../reliable/protocol.js';
 import { Timers, systemClock, type Clock, type TimerOwner } from '../time.js';
-import { describeValue } from '../validation.js';
+import { describeValue, integerOption } from '../validation.js';
 import { ServerSessionImpl, type ResolvedServerOptions, type ServerSession, type SessionHost, type SessionLink } from './server-session.js';
 import { memorySessionStore, type MaybePromise, type SessionStore } from './store.js';
 
@@ -105,14 +105,8 @@ function resolveServerOptions(options: SessionServerOptions): ResolvedServerOpti
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as SessionStore).claim !== 'function')) {
     throw new TypeError(`Expected \`store\` to be a SessionStore (create, claim, release), got ${describeValue(store)}`);
   }
-  const integer = (name: keyof typeof SERVER_DEFAULTS, min: number): number => {
-    const value: unknown = options[name];
-    if (value === undefined) return SERVER_DEFAULTS[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      throw new TypeError(`Expected \`${name}\` to be an integer of at least ${min}, got ${describeValue(value)}`);
-    }
-    return value;
-  };
+  const integer = (name: keyof typeof SERVER_DEFAULTS, min: number): number =>
+    integerOption(name, options[name], SERVER_DEFAULTS[name], min);
   return {
     sessionTimeout: integer('sessionTimeout', 0),
     maxUnackedMessages: integer('maxUnackedMessages', 1),

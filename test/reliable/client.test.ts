@@ -195,6 +195,18 @@ describe('a live session', () => {
     expect(rig.written()).toEqual(['1,1:reply']);
   });
 
+  it('stops waiting for the hello once it came, and waits ackDelay to acknowledge', () => {
+    const rig = new Rig();
+    // The clock arms one timer for the earliest due; the connection's own, minStableTime (5 s), runs throughout.
+    rig.open();
+    expect(rig.clock.nextDue).toBe(1_000); // the hello's (helloTimeout)
+    rig.say(HELLO);
+    rig.say({ t: 'session', id: 's1', seq: 0, resumed: false });
+    expect(rig.clock.nextDue).toBe(5_000);
+    rig.socket.deliver('1:hi');
+    expect(rig.clock.nextDue).toBe(50); // the acknowledgement's (ackDelay)
+  });
+
   it('hands binary messages over as Blobs when binaryType says so', () => {
     const rig = new Rig({ binaryType: 'blob' });
     rig.live();

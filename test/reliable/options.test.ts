@@ -46,6 +46,7 @@ describe('reliable session options', () => {
       ...least,
       binaryType: 'blob',
     });
+    expect(resolveSessionOptions({ binaryType: 'arraybuffer' }).session.binaryType).toBe('arraybuffer');
   });
 
   it('hands the connection the rest, reading binary as ArrayBuffers and offering the session subprotocol last, once', () => {
