@@ -312,10 +312,9 @@ class Link implements SessionLink, TimerOwner<'handshake'> {
   }
 
   closed(code: number): void {
-    this.#timers.cancel('handshake');
     this.#hub.linkClosed(this);
     const session = this.#session;
-    this.#phase = 'released';
+    this.release();
     session?.socketClosed(this, code);
   }
 
@@ -330,14 +329,13 @@ class Link implements SessionLink, TimerOwner<'handshake'> {
 
   /** Closes the socket with the code for `cause`, before any session is attached to it. */
   refuse(cause: keyof typeof CLOSE_CODES): void {
-    this.#phase = 'released';
-    this.#timers.cancel('handshake');
+    this.release();
     this.#socket.close(CLOSE_CODES[cause], cause);
   }
 
   /** Closes the socket with 1013 (try again later): the server holds as many sessions as it may. */
   tryLater(): void {
-    this.#phase = 'released';
+    this.release();
     this.#socket.close(1013, 'too many sessions');
   }
 
@@ -353,14 +351,16 @@ class Link implements SessionLink, TimerOwner<'handshake'> {
     this.#socket.terminate();
   }
 
+  /** Done with this socket: no session on it, nothing more read from it, no handshake to wait for. */
   release(): void {
+    // Stryker disable next-line StringLiteral: equivalent. The phase is only ever compared with the other three.
     this.#phase = 'released';
     this.#session = undefined;
+    this.#timers.cancel('handshake');
   }
 
   shutDown(): void {
-    this.#timers.cancel('handshake');
-    this.#phase = 'released';
+    this.release();
     this.#socket.close(1001, 'server shutting down');
   }
 }

@@ -147,6 +147,7 @@ describe('before a session: the hello, then start or resume', () => {
     expect([session!.state, session!.epoch, session!.lostSession]).toEqual(['attached', 1, 'an-old-id']);
     expect(rig.hub.sessions.get(session!.id)).toBe(session);
     expect(client.closes).toEqual([]);
+    expect(rig.clock.nextDue).toBeUndefined(); // the handshake timer stopped when the client asked
   });
 
   it('closes with protocol-error (4400) a socket that says nothing within handshakeTimeout, and only then', () => {
@@ -160,6 +161,15 @@ describe('before a session: the hello, then start or resume', () => {
     expect(silent.closes).toEqual(['4400 protocol-error']);
     rig.clock.advance(10_000);
     expect(prompt.closes).toEqual([]);
+  });
+
+  it('stops waiting for the handshake of a socket that closed first', () => {
+    const rig = new Rig();
+    const gone = new WireClient(rig.hub);
+    expect(rig.clock.nextDue).toBe(1_000);
+    gone.closed(1006);
+    expect(rig.clock.nextDue).toBeUndefined();
+    expect(gone.closes).toEqual([]);
   });
 
   it.each([
@@ -179,7 +189,8 @@ describe('before a session: the hello, then start or resume', () => {
     write(client);
     expect(client.closes).toEqual(['4400 protocol-error']);
     expect(rig.sessions).toEqual([]);
-    rig.clock.advance(1_000); // the handshake timer was stopped: no second close
+    expect(rig.clock.nextDue).toBeUndefined(); // the handshake timer was stopped
+    rig.clock.advance(1_000);
     expect(client.closes).toEqual(['4400 protocol-error']);
   });
 
@@ -346,8 +357,9 @@ describe('shutting down', () => {
     expect(client.closes).toEqual(['1001 server shutting down']);
     expect(waiting.closes).toEqual(['1001 server shutting down']);
     expect(rig.hub.sessions.size).toBe(0);
+    expect(rig.clock.nextDue).toBeUndefined(); // its handshake timer was stopped
     rig.clock.advance(1_000);
-    expect(waiting.closes).toEqual(['1001 server shutting down']); // its handshake timer was stopped
+    expect(waiting.closes).toEqual(['1001 server shutting down']);
   });
 });
 
