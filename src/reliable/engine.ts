@@ -70,6 +70,7 @@ export class SessionEngine implements TimerOwner<TimerName> {
   /** Whether the connection refused a frame on this socket: nothing more is written on it, so the server never sees a gap. */
   #blocked = false;
   #ackTimerRunning = false;
+  // Stryker disable next-line ObjectLiteral,UnaryOperator: equivalent. A header reader writes all three fields before any is read (the initial values only fix the object's shape).
   readonly #header: DataHeader = { seq: 0, ack: -1, start: 0 };
   #readyWaiter: Pending | undefined;
   #closed: Promise<CloseInfo> | undefined;

@@ -156,6 +156,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
   #written = 0;
   #everWritten = 0;
   #ackTimerRunning = false;
+  // Stryker disable next-line ObjectLiteral,UnaryOperator: equivalent. A header reader writes all three fields before any is read (the initial values only fix the object's shape).
   readonly #header: DataHeader = { seq: 0, ack: -1, start: 0 };
   #readyWaiter: Pending | undefined;
   #closed: Promise<ServerSessionEventMap['close']> | undefined;
@@ -213,7 +214,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
       this.#events.emit('undelivered', { data, reason: state === 'closed' ? 'closed' : 'closing' });
       return false;
     }
-    const bytes = typeof wire === 'string' ? Buffer.byteLength(wire) : wire.byteLength;
+    const bytes = Buffer.byteLength(wire); // UTF-8 bytes of text, the length of binary
     const log = this.#log;
     if (log.length + 1 > this.#host.options.maxUnackedMessages || log.bytes + bytes > this.#host.options.maxUnackedBytes) {
       this.#events.emit('undelivered', { data, reason: 'buffer-full' });

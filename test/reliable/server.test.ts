@@ -520,9 +520,15 @@ describe('closing', () => {
     const { client, session, events } = rig.started();
     client.text('1:before');
     session.send('unanswered');
+    const early = session.closed;
     const closed = session.close();
     expect(session.state).toBe('closing');
     expect(client.take()).toEqual(['1,1:unanswered', '{"t":"bye","seq":1}']);
+    expect(session.close()).toBe(closed); // again while closing: still waiting for the bye
+    expect([session.state, client.take()]).toEqual(['closing', []]);
+    expect(closed).toBe(early);
+    expect(session.closed).toBe(early);
+    expect(await hasResolved(early)).toBe(false);
     expect(session.send('too late')).toBe(false);
     client.text('2:after the bye');
     client.control({ t: 'bye', seq: 0 });
