@@ -3,10 +3,11 @@
  * typed by the sources it was compiled from.
  *
  * The bench itself runs through `tsx`, and `tsx` compiles TypeScript with esbuild's `keepNames`:
- * every function a closure creates is then renamed by a helper (`__name`, an
- * `Object.defineProperty` per closure). Raw `ws` and the peers run from plain JavaScript and pay
- * nothing of the kind, so the sources measured through `tsx` would be charged for a cost no user
- * pays (on the echo path, about as much CPU as `ws`'s own `send`).
+ * every function with a name, declared or inferred (`const onWritten = () => …`), is renamed by
+ * a helper (`__name`, an `Object.defineProperty`) each time it is created. Raw `ws` and the peers
+ * run from plain JavaScript and pay nothing of the kind, so the sources measured through `tsx`
+ * would be charged for a cost no user pays (on the echo path, about as much CPU as `ws`'s own
+ * `send`). Built by `npm run bench`; run `npm run build` first when running `bench/run.ts` directly.
  */
 import { existsSync } from 'node:fs';
 import type * as Main from '../src/index.js';

@@ -33,7 +33,7 @@ const env = process.env;
 const quick = env['BENCH_QUICK'] === '1';
 const only = env['BENCH_ONLY']?.split(',').map((key) => key.trim());
 const roundsOverride = env['BENCH_ROUNDS'] === undefined ? undefined : Number(env['BENCH_ROUNDS']);
-/** For profiling one implementation (`node --cpu-prof --import tsx bench/run.ts`): the raw baselines always run. */
+/** For profiling one implementation (`npm run build && node --cpu-prof --import tsx bench/run.ts`): the raw baselines always run. */
 const implsFilter = env['BENCH_IMPLS']?.split(',').map((name) => name.trim());
 
 function machine(): Machine {

@@ -34,7 +34,6 @@ export const effects: Effects = {
       v: PROTOCOL_VERSION,
       maxMessages: engine.options.maxUnackedMessages,
       maxBytes: engine.options.maxUnackedBytes,
-      // Stryker disable next-line ConditionalExpression: equivalent. The frame is JSON, which leaves out a property that is undefined.
       ...(context.lostId === undefined ? {} : { lost: context.lostId }),
     });
   },

@@ -61,9 +61,11 @@ export class OutboundLog<Data> {
     const held = this.#held;
     // Stryker disable next-line OptionalChaining: equivalent. With nothing ever held, `acked` is `lastSeq` and the loop does not run.
     for (; this.#first <= seq; this.#first++) held?.shift();
-    // A session that drained its burst need not keep the ring it grew for it.
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent. Only memory differs: an emptied ring, kept or dropped, holds and answers the same.
-    if (held !== undefined && held.length === 0 && held.capacity > 64) this.#held = undefined;
+    if (held !== undefined && held.length === 0) {
+      // A session that drained its burst need not keep the ring it grew for it.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent. Only memory differs: an emptied ring, kept or dropped, holds and answers the same.
+      if (held.capacity > 64) this.#held = undefined;
+    }
   }
 
   /** Every held message, oldest first, with its sequence number; forgets them all and starts numbering again at 1. */

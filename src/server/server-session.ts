@@ -375,7 +375,9 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
     }
     switch (frame.t) {
       case 'ack':
-        this.#acknowledge(frame.seq);
+        // The client's bye was its last acknowledgement.
+        if (this.#state === 'ending') this.#violation('protocol-error');
+        else this.#acknowledge(frame.seq);
         return;
       case 'bye': {
         this.#bye(frame);

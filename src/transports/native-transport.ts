@@ -120,7 +120,7 @@ class NativeSocket implements TransportSocket {
     this.#unconfirmed.push(original, bytes);
     this.#ws.send(data);
     // Bounds what a long burst keeps referenced; takeUnsent() and bufferedAmount release first anyway.
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent. Only memory differs: every reader of the queue releases what was written before it reads.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent. Only memory differs: every reader of the queue releases what was written before it reads.
     if (this.#unconfirmed.length > 64) this.#release();
   }
 

@@ -201,10 +201,14 @@ describe('a live session', () => {
     rig.open();
     expect(rig.clock.nextDue).toBe(1_000); // the hello's (helloTimeout)
     rig.say(HELLO);
+    expect(rig.clock.nextDue).toBe(5_000);
     rig.say({ t: 'session', id: 's1', seq: 0, resumed: false });
     expect(rig.clock.nextDue).toBe(5_000);
+    expect(rig.written()).toEqual([START]);
     rig.socket.deliver('1:hi');
     expect(rig.clock.nextDue).toBe(50); // the acknowledgement's (ackDelay)
+    rig.clock.advance(50);
+    expect(rig.written()).toEqual(['{"t":"ack","seq":1}']);
   });
 
   it('hands binary messages over as Blobs when binaryType says so', () => {

@@ -39,6 +39,15 @@ describe('OutboundLog', () => {
     expect(log.push(entry('e'))).toBe(5);
   });
 
+  it('keeps what is unacknowledged of a burst that grew its ring', () => {
+    const log = new OutboundLog<string>();
+    for (let i = 1; i <= 100; i++) log.push(entry(`m${i}`));
+    log.acknowledge(50);
+    expect([log.length, log.acked, log.lastSeq]).toEqual([50, 50, 100]);
+    expect(log.get(51)?.wire).toBe('m51');
+    expect(log.get(100)?.wire).toBe('m100');
+  });
+
   it('keeps numbering across a burst that grows and empties its ring', () => {
     const log = new OutboundLog<string>();
     for (let i = 1; i <= 200; i++) expect(log.push(entry(`m${i}`))).toBe(i);

@@ -591,6 +591,7 @@ describe('closing', () => {
   it.each([
     ['data', (client: WireClient) => client.text('1:x')],
     ['a second bye', (client: WireClient) => client.control({ t: 'bye', seq: 0 })],
+    ['an acknowledgement', (client: WireClient) => client.control({ t: 'ack', seq: 0 })],
   ])('closes with protocol-error a client that sends %s after its bye', (_, write) => {
     const rig = new Rig();
     const { client, events } = rig.started();

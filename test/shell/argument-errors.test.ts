@@ -10,6 +10,7 @@ import { createMemoryTransport } from '../../src/testing/index.js';
 import {
   checkTransportSecurity,
   hasForbiddenHostCodePoint,
+  integerOption,
   isLoopback,
   normalizeCloseArgs,
   redactText,
@@ -39,6 +40,16 @@ describe('option errors', () => {
     expect(got(() => 1)).toBe('a function');
     expect(got(Object.create(null))).toBe('an object');
     expect(got(new Map())).toBe('an object of type Map');
+  });
+
+  it('take a whole number of at least the minimum where one is asked for, or the default when it is absent', () => {
+    expect([integerOption('n', undefined, 7, 1), integerOption('n', 1, 7, 1), integerOption('n', 0, 7, 0)]).toEqual([7, 1, 0]);
+    expect(thrown(() => integerOption('maxThings', 0, 7, 1))).toBe(
+      'TypeError: Expected `maxThings` to be an integer of at least 1, got 0 (number)',
+    );
+    expect(thrown(() => integerOption('n', 1.5, 7, 1))).toBe('TypeError: Expected `n` to be an integer of at least 1, got 1.5 (number)');
+    expect(thrown(() => integerOption('n', '3', 7, 1))).toBe('TypeError: Expected `n` to be an integer of at least 1, got "3" (string)');
+    expect(thrown(() => integerOption('n', null, 7, 0))).toBe('TypeError: Expected `n` to be an integer of at least 0, got null');
   });
 
   it('refuse subprotocols that are not distinct tokens, and header values that are not strings or hold control characters', () => {
