@@ -14,10 +14,6 @@ import type { EnvironmentEvent } from '../machines/connection.types.js';
 
 type Hearer = (event: EnvironmentEvent) => void;
 
-const ONLINE: EnvironmentEvent = { type: 'env.wake', reason: 'online' };
-const VISIBLE: EnvironmentEvent = { type: 'env.wake', reason: 'visible' };
-const OFFLINE: EnvironmentEvent = { type: 'env.offline' };
-
 /** The connections listening on each target, in the order they started. */
 const audiences = new WeakMap<EventTarget, Audience>();
 
@@ -38,10 +34,10 @@ export function watchEnvironment(target: EventTarget, dispatch: Hearer): () => v
 class Audience {
   readonly hearers = new Set<Hearer>();
   readonly #target: EventTarget;
-  readonly #online = (): void => this.#tell(ONLINE);
-  readonly #offline = (): void => this.#tell(OFFLINE);
+  readonly #online = (): void => this.#tell({ type: 'env.wake', reason: 'online' });
+  readonly #offline = (): void => this.#tell({ type: 'env.offline' });
   readonly #visibility = (): void => {
-    if (visibilityOf(this.#target) !== 'hidden') this.#tell(VISIBLE);
+    if (!isHidden(this.#target)) this.#tell({ type: 'env.wake', reason: 'visible' });
   };
 
   constructor(target: EventTarget) {
@@ -64,8 +60,7 @@ class Audience {
 }
 
 /** `visibilitychange` fires at the document and bubbles to the window; the state is the document's. */
-function visibilityOf(target: EventTarget): string | undefined {
+function isHidden(target: EventTarget): boolean {
   const own = target as { visibilityState?: unknown; document?: { visibilityState?: unknown } };
-  const state = own.visibilityState ?? own.document?.visibilityState;
-  return typeof state === 'string' ? state : undefined;
+  return (own.visibilityState ?? own.document?.visibilityState) === 'hidden';
 }

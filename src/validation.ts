@@ -92,9 +92,11 @@ export function parseWebSocketUrl(url: string | URL, base: string | undefined = 
   return parsed;
 }
 
-/** The URL Standard's forbidden domain code points: the forbidden host code points, C0 controls, `%` and DEL. */
-// eslint-disable-next-line no-control-regex -- C0 controls are among the code points the URL Standard forbids
-const FORBIDDEN_DOMAIN_CODE_POINT = /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/;
+/** Whether `text` has one of the URL Standard's forbidden domain code points: the forbidden host code points, C0 controls, `%` and DEL. */
+function hasForbiddenDomainCodePoint(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- C0 controls are among the code points the URL Standard forbids
+  return /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/.test(text);
+}
 
 /**
  * Whether `hostname`, as a URL parser gave it, holds a code point the URL Standard's host parser
@@ -112,7 +114,7 @@ export function hasForbiddenHostCodePoint(hostname: string): boolean {
   } catch {
     return true; // a stray `%`, or bytes that are not UTF-8: the standard's host parser fails on both
   }
-  return FORBIDDEN_DOMAIN_CODE_POINT.test(decoded);
+  return hasForbiddenDomainCodePoint(decoded);
 }
 
 /**
@@ -163,7 +165,8 @@ export function redactUrl(url: URL): string {
  * known, still left, as written or percent-decoded.
  */
 export function redactText(text: string, url?: URL): string {
-  let result = text.replace(URL_IN_TEXT, (found) => {
+  // A URL with a scheme, as it may appear quoted in a message: up to whitespace or a quote.
+  let result = text.replace(/\b[a-z][a-z\d+.-]*:\/\/[^\s'"<>`]+/gi, (found) => {
     const trailing = /[.,;:)\]'"]+$/.exec(found)?.[0] ?? '';
     const candidate = found.slice(0, found.length - trailing.length);
     let parsed: URL | undefined;
@@ -182,9 +185,6 @@ export function redactText(text: string, url?: URL): string {
   }
   return result;
 }
-
-/** A URL with a scheme, as it may appear quoted in a message: up to whitespace or a quote. */
-const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s'"<>`]+/gi;
 
 function safeDecode(value: string): string {
   try {
@@ -273,8 +273,10 @@ function clampUnsignedShort(value: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** `token` from RFC 9110 §5.6.2, which the standard requires of every subprotocol. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Whether `text` is a `token` of RFC 9110 §5.6.2, as the standard requires of every subprotocol and HTTP of every header name. */
+function isToken(text: string): boolean {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(text);
+}
 
 /** Normalizes `protocols` to a list and checks it; throws a `SyntaxError` `DOMException`. */
 export function normalizeProtocols(protocols: string | readonly string[] | undefined): readonly string[] {
@@ -282,7 +284,7 @@ export function normalizeProtocols(protocols: string | readonly string[] | undef
   const list = typeof protocols === 'string' ? [protocols] : Array.from(protocols, String);
   const seen = new Set<string>();
   for (const protocol of list) {
-    if (!TOKEN.test(protocol)) {
+    if (!isToken(protocol)) {
       throw domError('SyntaxError', `Expected each subprotocol to be an RFC 9110 token, got ${JSON.stringify(protocol)}`);
     }
     // Subprotocol names compare case-sensitively (RFC 6455 §4.1), so "chat" and "Chat" are distinct.
@@ -297,11 +299,13 @@ export function normalizeProtocols(protocols: string | readonly string[] | undef
 // --- Handshake headers ---
 
 /**
- * What Node's HTTP client refuses in a header value: CR, LF, NUL and every other control
- * character but tab, and characters past U+00FF. CR and LF would also split the request
- * (header injection), which is why Node refuses them.
+ * Whether `value` has what Node's HTTP client refuses in a header value: CR, LF, NUL and every
+ * other control character but tab, and characters past U+00FF. CR and LF would also split the
+ * request (header injection), which is why Node refuses them.
  */
-const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+function hasInvalidHeaderCharacter(value: string): boolean {
+  return /[^\t\x20-\x7e\x80-\xff]/.test(value);
+}
 
 /**
  * Checks one handshake header (`headers[name]`, or `origin`) as Node's HTTP client will, so a
@@ -309,7 +313,7 @@ const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
  * `TypeError` names the header, never its value: header values are often credentials.
  */
 export function checkHeader(label: string, name: string, value: unknown): void {
-  if (!TOKEN.test(name)) {
+  if (!isToken(name)) {
     throw new TypeError(`Expected ${label} to have a header name that is an RFC 9110 token, got ${JSON.stringify(name)}`);
   }
   if (typeof value !== 'string') {
@@ -317,7 +321,7 @@ export function checkHeader(label: string, name: string, value: unknown): void {
       `Expected ${label} to be a string, got a value of type ${value === null ? 'null' : typeof value} (not shown: header values may be secrets)`,
     );
   }
-  if (INVALID_HEADER_VALUE.test(value)) {
+  if (hasInvalidHeaderCharacter(value)) {
     throw new TypeError(
       `Expected ${label} to be a header value without CR, LF, NUL or other control characters, or characters past U+00FF; ` +
         'it has one (the value is not shown: header values may be secrets)',

@@ -96,7 +96,11 @@ describe('application-level pings (native transport)', () => {
     // An interval no other timer uses, so the clock can tell whether the ping timer ever started.
     const heartbeatInterval = 37;
     const delays: number[] = [];
-    const clock: Clock = { ...systemClock, setTimeout: (callback, delay) => (delays.push(delay), systemClock.setTimeout(callback, delay)) };
+    const clock: Clock = {
+      now: () => systemClock.now(),
+      setTimeout: (callback, delay) => (delays.push(delay), systemClock.setTimeout(callback, delay)),
+      clearTimeout: (handle) => systemClock.clearTimeout(handle),
+    };
     const server = serve(await startWsServer());
     const options: ConnectionOptions = { WebSocket: undici, clock, heartbeatInterval, reconnect: false };
     const connection = connect(server.url, options);

@@ -16,18 +16,25 @@ const DRAWS = [0.9, 0.25, 0.5];
 const DROP_WAIT = 0.9 * LONG_WAIT;
 const WAKE_WAIT = 0.25 * LONG_WAIT;
 
-/** An `EventTarget` that counts the listeners added to it and not yet removed. */
+/** An `EventTarget` that counts the listeners added to it and not yet removed (by type and listener, as the platform matches them). */
 class CountingTarget extends EventTarget {
-  listeners = 0;
+  readonly #added = new Map<string, Set<unknown>>();
   visibilityState: 'visible' | 'hidden' = 'visible';
 
+  get listeners(): number {
+    return [...this.#added.values()].reduce((sum, listeners) => sum + listeners.size, 0);
+  }
+
   override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    this.listeners += 1;
+    const [type, listener] = args;
+    if (!this.#added.has(type)) this.#added.set(type, new Set());
+    this.#added.get(type)!.add(listener);
     super.addEventListener(...args);
   }
 
   override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    this.listeners -= 1;
+    const [type, listener] = args;
+    this.#added.get(type)?.delete(listener);
     super.removeEventListener(...args);
   }
 
@@ -130,6 +137,13 @@ describe('during the reconnect wait', () => {
     environment.dispatchEvent(new Event('visibilitychange'));
     expect(machineEvents).toEqual(['env.wake visible']);
     expect(connection.state).toBe('reconnecting');
+  });
+
+  it('takes a target that says nothing of visibility for a visible page', () => {
+    const environment = new EventTarget();
+    const { machineEvents } = waitingToReconnect({ environment });
+    environment.dispatchEvent(new Event('visibilitychange'));
+    expect(machineEvents).toEqual(['env.wake visible']);
   });
 });
 

@@ -4,7 +4,7 @@
  * platform timer per clock for every owner's timers, armed for the earliest.
  */
 import { describe, expect, it } from 'vitest';
-import { Timers } from '../../src/time.js';
+import { Timers, type Clock, type TimerHandle } from '../../src/time.js';
 import { SimulatedClock } from '../../src/testing/index.js';
 
 type Name = 'ping' | 'pong';
@@ -16,6 +16,31 @@ function setup(clock = new SimulatedClock()) {
   });
   const timers = new Timers<Name>(clock, owner(''));
   return { clock, timers, fired, owner };
+}
+
+/** A simulated clock that records what the timers ask of the platform. */
+class RecordingClock implements Clock {
+  readonly inner = new SimulatedClock();
+  readonly calls: string[] = [];
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    this.calls.push(`set ${delayMs}`);
+    return this.inner.setTimeout(callback, delayMs);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.calls.push(handle === undefined ? 'clear nothing' : 'clear');
+    this.inner.clearTimeout(handle);
+  }
+
+  /** The calls since the last time this was asked. */
+  take(): string[] {
+    return this.calls.splice(0);
+  }
 }
 
 describe('Timers', () => {
@@ -107,6 +132,53 @@ describe('Timers', () => {
     clock.advance(300);
     expect(fired).toEqual(['second pong#1 late by 0', 'ping#1 late by 0']);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('arms the platform timer only when the earliest due changes, and clears only one it armed', () => {
+    const clock = new RecordingClock();
+    const timers = new Timers<Name>(clock, { timerFired: () => {} });
+    timers.start('ping', 100, 0);
+    expect(clock.take()).toEqual(['set 100']);
+    timers.start('pong', 150, 0);
+    expect(clock.take()).toEqual([]);
+    timers.start('pong', 50, 0);
+    expect(clock.take()).toEqual(['clear', 'set 50']);
+    timers.cancel('pong');
+    timers.cancel('ping');
+    expect(clock.take()).toEqual(['clear', 'set 100', 'clear']);
+  });
+
+  it('arms nothing while timers fire, then once for what the run left; one started during the run waits for that', () => {
+    const clock = new RecordingClock();
+    const fired: string[] = [];
+    const timers: Timers<Name> = new Timers<Name>(clock, {
+      timerFired: (name) => {
+        fired.push(`${name} at ${clock.now()}`);
+        if (fired.length === 1) timers.start('ping', 0, 0);
+      },
+    });
+    const other = new Timers<Name>(clock, { timerFired: (name) => fired.push(`other ${name} at ${clock.now()}`) });
+    timers.start('ping', 10, 0);
+    other.start('pong', 10, 0);
+    clock.take();
+    clock.inner.advance(10);
+    // Both fired in one run, arming nothing between them; the ping started during the run,
+    // due at once, went to a platform timer of its own, armed after the run.
+    expect(fired).toEqual(['ping at 10', 'other pong at 10', 'ping at 10']);
+    expect(clock.take()).toEqual(['set 0']);
+  });
+
+  it('fires what a sleep made due in one run, arming nothing in between', () => {
+    const clock = new RecordingClock(); // no monotonic(): timers run on now(), which a sleep moves
+    const fired: string[] = [];
+    const timers = new Timers<Name>(clock, { timerFired: (name, _, lateBy) => fired.push(`${name} late by ${lateBy}`) });
+    timers.start('ping', 10, 0);
+    timers.start('pong', 20, 0);
+    clock.take();
+    clock.inner.sleep(50);
+    clock.inner.advance(10);
+    expect(fired).toEqual(['ping late by 50', 'pong late by 40']);
+    expect(clock.take()).toEqual([]);
   });
 
   it('orders hundreds of timers of many owners by due time', () => {

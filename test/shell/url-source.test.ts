@@ -106,6 +106,7 @@ describe('a url function', () => {
     ['returns a URL of the wrong scheme', () => 'ftp://example.test/', 'the scheme "ftp:"'],
     ['returns something that is not a URL', () => 'not a url', 'not a url'],
     ['returns a number', () => 42 as unknown as string, 'got 42 (number)'],
+    ['returns null', () => null as unknown as string, 'Expected the url function to return a string or a URL, got null'],
     ['resolves to undefined', () => Promise.resolve(undefined as unknown as string), 'got undefined'],
   ])('fails that attempt when it %s, with an error naming it, and reconnects', async (_, bad, named) => {
     let calls = 0;
