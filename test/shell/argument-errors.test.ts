@@ -16,15 +16,7 @@ import {
   redactText,
   redactUnparsed,
 } from '../../src/validation.js';
-
-const thrown = (action: () => unknown): string => {
-  try {
-    action();
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return 'nothing thrown';
-};
+import { thrown } from '../support/thrown.js';
 
 const connect = (options: Record<string, unknown>): unknown =>
   createConnection('ws://app.test/', { transport: createMemoryTransport().transport, ...options });

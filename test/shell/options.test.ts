@@ -7,16 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions, type ConnectionOptions } from '../../src/options.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 import { systemClock } from '../../src/time.js';
+import { thrown } from '../support/thrown.js';
 
 const resolve = (options: Record<string, unknown>) => resolveOptions(options);
-const refusal = (options: unknown): string => {
-  try {
-    resolveOptions(options as ConnectionOptions);
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return 'nothing thrown';
-};
+const refusal = (options: unknown): string => thrown(() => resolveOptions(options as ConnectionOptions));
 
 const MS = 'a number of milliseconds between 0 and 2147483647';
 const fakeSignal = { aborted: false, addEventListener: () => {} };
