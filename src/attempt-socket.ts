@@ -31,6 +31,7 @@ export class AttemptSocket {
   readonly #urls: UrlResolver;
   readonly #reports: AttemptReports;
   #socket: TransportSocket | undefined;
+  #binaryType: BinaryType;
   /** The attempt whose socket this is, or is about to be (while an async `url()` runs); 0 once abandoned before it existed. */
   #attempt = 0;
   /** With an application-level ping out: the next inbound message is its pong. */
@@ -40,6 +41,17 @@ export class AttemptSocket {
     this.#options = options;
     this.#urls = urls;
     this.#reports = reports;
+    this.#binaryType = options.binaryType;
+  }
+
+  /** What binary messages arrive as: on the current socket, and on a socket created later (one whose `url()` is still pending too). */
+  get binaryType(): BinaryType {
+    return this.#binaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    this.#binaryType = type;
+    if (this.#socket !== undefined) this.#socket.binaryType = type;
   }
 
   /** The current attempt's socket, once it exists. */
@@ -66,7 +78,7 @@ export class AttemptSocket {
    * Starts attempt `attempt`: asks for its URL and creates its socket, now or when an async
    * `url()` settles. Failures are reported like any transport's, in a later task.
    */
-  open(attempt: number, binaryType: BinaryType): void {
+  open(attempt: number): void {
     this.#attempt = attempt;
     this.#socket = undefined;
     this.#pongByMessage = false;
@@ -77,11 +89,11 @@ export class AttemptSocket {
     const fail = (error: unknown): void => this.#reports.hear({ type: 'socket.error', attempt, failure: transportError(error) });
     try {
       const next = this.#urls.next();
-      if ('url' in next) this.#create(attempt, next.url, binaryType);
+      if ('url' in next) this.#create(attempt, next.url);
       else {
         next.pending.then(
           // The attempt may have ended (connect timeout, close()) while the function ran.
-          (url) => this.isCurrent(attempt) && this.#socket === undefined && this.#create(attempt, url, binaryType),
+          (url) => this.isCurrent(attempt) && this.#socket === undefined && this.#create(attempt, url),
           (error: unknown) => this.isCurrent(attempt) && fail(error),
         );
       }
@@ -134,11 +146,11 @@ export class AttemptSocket {
     return this.#options.transport ?? getDefaultTransport();
   }
 
-  #create(attempt: number, url: URL, binaryType: BinaryType): void {
+  #create(attempt: number, url: URL): void {
     const options = this.#options;
     try {
       this.#socket = this.#transport(
-        { url, protocols: options.protocols, binaryType, maxPayload: options.maxPayload, node: options.node, clock: options.clock },
+        { url, protocols: options.protocols, binaryType: this.#binaryType, maxPayload: options.maxPayload, node: options.node, clock: options.clock },
         new AttemptHandlers(this.#reports, attempt),
       );
     } catch (error) {

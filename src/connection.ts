@@ -99,7 +99,7 @@ export class Connection {
 
   /** What binary messages arrive as; may be changed at any time. */
   get binaryType(): BinaryType {
-    return this.#engine.binaryType;
+    return this.#engine.sockets.binaryType;
   }
 
   set binaryType(type: BinaryType) {
@@ -108,9 +108,7 @@ export class Connection {
     if (given !== 'blob' && given !== 'arraybuffer') {
       throw new TypeError(`Expected \`binaryType\` to be "blob" or "arraybuffer", got ${describeValue(type)}`);
     }
-    this.#engine.binaryType = type;
-    const socket = this.#engine.sockets.socket;
-    if (socket) socket.binaryType = type;
+    this.#engine.sockets.binaryType = type;
   }
 
   /**

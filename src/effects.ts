@@ -27,7 +27,7 @@ export type Effects = { readonly [K in keyof ConnectionEffects]: Effect<Connecti
 
 export const effects: Effects = {
   openSocket(engine, { attempt }) {
-    engine.sockets.open(attempt, engine.binaryType);
+    engine.sockets.open(attempt);
   },
   closeSocket(engine, { code, reason }) {
     engine.sockets.close(code, reason);

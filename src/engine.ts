@@ -25,7 +25,7 @@ import { ByteQueue } from './queue.js';
 import { compileSendPlans, performSend, type SendPlan } from './send-plan.js';
 import { Sequencer } from './sequencer.js';
 import { Timers, type TimerOwner } from './time.js';
-import type { BinaryType, IncomingData } from './transports/transport.js';
+import type { IncomingData } from './transports/transport.js';
 import type { UrlResolver } from './url-source.js';
 
 export type ConnectionActor = Actor<ConnectionMachine>;
@@ -40,7 +40,6 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
   readonly #machine: ConnectionMachine;
   /** Messages waiting for a socket to open; created with the first one. */
   queue: ByteQueue<QueuedMessage> | undefined;
-  binaryType: BinaryType;
   /** The wait the `retry` timer was last started with, which `emitReconnecting` reports. */
   retryDelay = 0;
   #state: ConnectionStateName = 'connecting';
@@ -60,7 +59,6 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
 
   constructor(options: ResolvedOptions, urls: UrlResolver, redactedUrl: string) {
     this.options = options;
-    this.binaryType = options.binaryType;
     this.sockets = new AttemptSocket(options, urls, this);
     this.timers = new Timers(options.clock, this);
     const machine = (this.#machine = machineFor(options));

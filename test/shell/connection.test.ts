@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { record } from '../support/event-log.js';
-import { createConnection, type ConnectionOptions, type Transport } from '../../src/index.js';
+import { createConnection, type BinaryType, type ConnectionOptions, type Transport } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+import { thrown } from '../support/thrown.js';
 
 function setup(options: ConnectionOptions = {}) {
   const memory = createMemoryTransport();
@@ -339,6 +340,32 @@ describe('transports that report synchronously', () => {
     expect(log).toEqual(['state connecting', 'state closing.aborting']);
     await connection.closed;
     expect(log).toEqual(['state connecting', 'state closing.aborting', 'error aborted', 'close 1006 aborted unclean', 'state closed']);
+  });
+});
+
+describe('binaryType', () => {
+  it('applies a change to the current socket, and to one created later', async () => {
+    let giveUrl!: (url: string) => void;
+    const memory = createMemoryTransport();
+    const connection = createConnection(() => new Promise<string>((resolve) => (giveUrl = resolve)), {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+    });
+    expect(connection.binaryType).toBe('arraybuffer');
+    connection.binaryType = 'blob'; // no socket yet: its URL is pending
+    giveUrl('ws://example.test/');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([memory.socket.request.binaryType, memory.socket.binaryType]).toEqual(['blob', 'blob']);
+    connection.binaryType = 'arraybuffer';
+    expect([connection.binaryType, memory.socket.binaryType]).toEqual(['arraybuffer', 'arraybuffer']);
+  });
+
+  it('refuses anything but "blob" or "arraybuffer", naming the value, and keeps the one it had', () => {
+    const { connection, memory } = setup({ binaryType: 'blob' });
+    expect(thrown(() => (connection.binaryType = 'nodebuffer' as BinaryType))).toBe(
+      'TypeError: Expected `binaryType` to be "blob" or "arraybuffer", got "nodebuffer" (string)',
+    );
+    expect([connection.binaryType, memory.socket.binaryType]).toEqual(['blob', 'blob']);
   });
 });
 
