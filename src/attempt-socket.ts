@@ -150,7 +150,14 @@ export class AttemptSocket {
     const options = this.#options;
     try {
       this.#socket = this.#transport(
-        { url, protocols: options.protocols, binaryType: this.#binaryType, maxPayload: options.maxPayload, node: options.node, clock: options.clock },
+        {
+          url,
+          protocols: options.protocols,
+          binaryType: this.#binaryType,
+          maxPayload: options.maxPayload,
+          node: options.node,
+          clock: options.clock,
+        },
         new AttemptHandlers(this.#reports, attempt),
       );
     } catch (error) {
