@@ -5,8 +5,8 @@
  */
 
 /**
- * The suites that drive a connection: the shell's, against real `ws` servers, and the generated
- * paths. Not `test/model/app-kit.example.test.ts`: it makes its tests from `lifecyclePaths()`
+ * The suites that drive a connection: the shell's, against real `ws` servers, the reconnect
+ * policy's (which runs the machine through the shell), and the generated paths. Not `test/model/app-kit.example.test.ts`: it makes its tests from `lifecyclePaths()`
  * while vitest collects the file, so the mutants of `src/testing/lifecycle-paths.ts` would count
  * as static (run with every test, and reported survived by the vitest runner, which does not
  * load the mutated module again for them); `test/model/lifecycle-paths.test.ts` calls it from
@@ -15,6 +15,7 @@
 const CONNECTION_TESTS = [
   'test/shell/**/*.test.ts',
   'test/integration/**/*.test.ts',
+  'test/machine/policy.test.ts',
   'test/model/lifecycle-paths.test.ts',
   'test/model/coverage.test.ts',
   'test/model/lifecycle.memory.test.ts',

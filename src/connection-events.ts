@@ -89,22 +89,19 @@ export interface ConnectionEventMap {
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 
-// The reconnect wait reads CONNECTING: send() queues there, as it does while connecting.
-const READY_STATE: Record<string, ReadyState> = { connecting: 0, reconnecting: 0, open: 1, closing: 2, closed: 3, gaveUp: 3 };
-
-/** `readyState` of a snapshot: 0 connecting or waiting to reconnect, 1 open, 2 closing, 3 closed or given up. */
-export function readyStateOf(snapshot: Snapshot): ReadyState {
-  return READY_STATE[topState(snapshot)]!;
-}
-
-/** `readyState` of a state name such as `closing.draining`. */
+/** `readyState` of a state name such as `closing.draining`: the reconnect wait reads CONNECTING, since send() queues there as it does while connecting. */
 export function readyStateOfName(state: ConnectionStateName): ReadyState {
-  return READY_STATE[state.split('.')[0]!]!;
-}
-
-function topState(snapshot: Snapshot): string {
-  const value = snapshot.value;
-  return typeof value === 'string' ? value : Object.keys(value)[0]!;
+  switch (state.split('.')[0]) {
+    case 'connecting':
+    case 'reconnecting':
+      return 0;
+    case 'open':
+      return 1;
+    case 'closing':
+      return 2;
+    default:
+      return 3; // closed, gaveUp
+  }
 }
 
 /** The state with `closing` in detail, e.g. `closing.draining`. */

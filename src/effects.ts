@@ -36,7 +36,8 @@ export const effects: Effects = {
     engine.sockets.terminate();
   },
   watchDrain(engine, { attempt }) {
-    engine.sockets.socket?.whenDrained(() => engine.hear({ type: 'socket.drained', attempt }));
+    // Draining follows only `open`, whose socket exists.
+    engine.sockets.socket!.whenDrained(() => engine.hear({ type: 'socket.drained', attempt }));
   },
   sendPing(engine) {
     engine.sockets.ping();

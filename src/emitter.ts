@@ -28,6 +28,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     this.#pairs = this.#pairs.concat([type, listener]);
     return () => {
       const pairs = this.#pairs;
+      // Stryker disable next-line EqualityOperator: equivalent. One step past the end reads undefined, which is no event type.
       for (let i = 0; i < pairs.length; i += 2) {
         if (pairs[i] === type && pairs[i + 1] === listener) {
           this.#pairs = pairs.slice(0, i).concat(pairs.slice(i + 2));
@@ -47,6 +48,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
       }
     }
     const pairs = this.#pairs;
+    // Stryker disable next-line EqualityOperator: equivalent. One step past the end reads undefined, which is no event type.
     for (let i = 0; i < pairs.length; i += 2) {
       if (pairs[i] !== type) continue;
       try {
@@ -55,11 +57,6 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
         rethrowLater(error);
       }
     }
-  }
-
-  /** Whether any listener for `type` is registered. */
-  has(type: keyof Events): boolean {
-    return this.#pairs.includes(type);
   }
 
   /** How many listeners are registered, all types together. */

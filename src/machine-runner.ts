@@ -73,15 +73,28 @@ export function step(snapshot: MachineSnapshot, event: ConnectionEvent, performe
  * back from the state's template when it is stepped, which is rare next to sending.
  */
 export function snapshotOf(machine: ConnectionMachine, state: string, context: MachineSnapshot['context']): MachineSnapshot {
-  let templates = templatesByMachine.get(machine);
-  if (templates === undefined) templatesByMachine.set(machine, (templates = new Map<string, MachineSnapshot>()));
-  let template = templates.get(state);
-  if (template === undefined) {
+  const templates = cachedIn(templatesByMachine, machine, () => new Map<string, MachineSnapshot>());
+  const template = cachedIn(templates, state, () => {
     const [parent, child] = state.split('.');
     const value = child === undefined ? parent! : { [parent!]: child };
-    templates.set(state, (template = machine.resolveState({ value: value, context: {} as never })));
-  }
+    return machine.resolveState({ value: value, context: {} as never });
+  });
   return { ...template, context };
 }
 
 const templatesByMachine = new WeakMap<ConnectionMachine, Map<string, MachineSnapshot>>();
+
+interface Cache<K, V> {
+  get(key: K): V | undefined;
+  set(key: K, value: V): unknown;
+}
+
+/** `cache`'s value for `key`, made by `make` the first time it is asked for. */
+export function cachedIn<K, V>(cache: Cache<K, V>, key: K, make: () => V): V {
+  return cache.get(key) ?? remember(cache, key, make());
+}
+
+function remember<K, V>(cache: Cache<K, V>, key: K, value: V): V {
+  cache.set(key, value);
+  return value;
+}

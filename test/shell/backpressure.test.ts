@@ -100,6 +100,20 @@ describe('the high watermark', () => {
     await expect(connection.ready).rejects.toMatchObject({ name: 'InvalidStateError' });
   });
 
+  it.each([
+    ['the server closes and reconnect is off', { reconnect: false }, 'closed'],
+    ['the policy gives up', {}, 'gaveUp'],
+  ] as const)('rejects a waiting ready, and ready at once after, when %s without close()', async (_, options, state) => {
+    const { memory, connection } = setup(options);
+    memory.socket.accept();
+    connection.send('0123456789');
+    const ready = connection.ready;
+    memory.socket.completeClose(1000, 'done'); // not retryable: the policy gives up when reconnect is on
+    expect(connection.state).toBe(state);
+    expect(await stateOf(ready)).toBe('rejected');
+    await expect(connection.ready).rejects.toMatchObject({ name: 'InvalidStateError' });
+  });
+
   it('keeps a producer that awaits ready before each send within the watermark plus one message', async () => {
     const { memory, connection } = setup({ highWaterMark: 64 });
     memory.socket.accept();

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { record } from '../support/event-log.js';
 import { createConnection, type BinaryType, type ConnectionOptions, type Transport } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+import { observe } from '../../src/connection-internals.js';
 import { thrown } from '../support/thrown.js';
 
 function setup(options: ConnectionOptions = {}) {
@@ -343,6 +344,52 @@ describe('transports that report synchronously', () => {
   });
 });
 
+describe('reports that arrive while the connection is busy', () => {
+  /** A transport whose sockets echo every message from inside `send()`, as a loopback might. */
+  function echoing(memory: ReturnType<typeof createMemoryTransport>): Transport {
+    return (request, handlers) => {
+      const socket = memory.transport(request, handlers);
+      const send = socket.send.bind(socket);
+      socket.send = (data, bytes, original) => {
+        send(data, bytes, original);
+        handlers.message(`echo ${data as string}`);
+      };
+      return socket;
+    };
+  }
+
+  it('delivers a message reported from inside send() after send() returns, and one arriving behind it after it', async () => {
+    const memory = createMemoryTransport();
+    const connection = createConnection('ws://example.test/', { transport: echoing(memory), clock: new SimulatedClock() });
+    const log = record(connection, { without: ['state'] });
+    memory.socket.accept();
+    connection.send('a');
+    expect(log).toEqual(['open']); // held: send() is a step of the machine
+    memory.socket.deliver('b'); // behind the held echo
+    expect(log).toEqual(['open']);
+    await Promise.resolve();
+    expect(log).toEqual(['open', 'message echo a', 'message b']);
+  });
+
+  it('delivers a message that arrives from inside a listener after the events already waiting', () => {
+    const { connection, memory, log } = setup();
+    connection.on('open', () => memory.socket.deliver('hello'));
+    memory.socket.accept();
+    expect(log).toEqual(['state connecting', 'open', 'state open', 'message hello']);
+  });
+
+  it('hands its observer exactly the events the listeners hear, in order', () => {
+    const { connection, memory, log } = setup();
+    const observed: string[] = [];
+    connection[observe]({ observe: (type) => observed.push(type) });
+    memory.socket.accept();
+    memory.socket.deliver('hi');
+    memory.socket.completeClose(1000, '');
+    expect(observed).toEqual(log.map((line) => line.split(' ')[0]));
+    expect(observed).toEqual(['state', 'open', 'state', 'message', 'close', 'giveup', 'state']);
+  });
+});
+
 describe('binaryType', () => {
   it('applies a change to the current socket, and to one created later', async () => {
     let giveUrl!: (url: string) => void;
@@ -422,6 +469,14 @@ describe('inspection', () => {
     });
     memory.socket.accept();
     expect(values).toEqual(['connecting', 'open']);
+  });
+
+  it('creates its actor on first access, and steps the connection with that one from then on', () => {
+    const { connection, memory } = setup();
+    const actor = connection.actor;
+    expect(connection.actor).toBe(actor);
+    memory.socket.accept();
+    expect(actor.getSnapshot().value).toBe('open');
   });
 
   it('keeps credentials and the query out of the context inspectors see', () => {

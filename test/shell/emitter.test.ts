@@ -27,6 +27,23 @@ describe('Emitter', () => {
     expect(emitter.size).toBe(1);
   });
 
+  it('removes only the pair it added: not the same listener under another type, nor another listener of the type', () => {
+    const emitter = new Emitter<{ tick: number; tock: number }>();
+    const seen: string[] = [];
+    const shared = (value: number) => seen.push(`shared ${value}`);
+    emitter.on('tick', shared);
+    const offTock = emitter.on('tock', shared);
+    emitter.on('tock', (value) => seen.push(`other ${value}`));
+    const offLast = emitter.on('tock', (value) => seen.push(`last ${value}`));
+    offTock();
+    offLast();
+    offLast(); // twice: nothing more is removed
+    emitter.emit('tick', 1);
+    emitter.emit('tock', 2);
+    expect(seen).toEqual(['shared 1', 'other 2']);
+    expect(emitter.size).toBe(2);
+  });
+
   it('runs the other listeners when one throws, and rethrows its error in a microtask', async () => {
     const emitter = new Emitter<{ tick: number }>();
     const seen: number[] = [];

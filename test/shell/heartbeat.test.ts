@@ -162,6 +162,15 @@ describe('wake from sleep', () => {
     expect(connection.state).toBe('open');
   });
 
+  it('takes another timer that fires late for what it is: a reconnect wait slept through starts the next attempt', () => {
+    const world = liveWorld();
+    world.socket.drop();
+    world.clock.sleep(HEARTBEAT_INTERVAL * 60);
+    world.clock.advance(RECONNECT_DELAY);
+    expect(world.sockets).toHaveLength(2);
+    expect(world.machineEvents).toEqual([]);
+  });
+
   it('takes a ping timer that fires late by no more than heartbeatInterval for an ordinary ping', () => {
     const { clock, machineEvents } = liveWorld();
     clock.sleep(HEARTBEAT_INTERVAL);

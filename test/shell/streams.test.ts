@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createConnection, type ConnectionOptions } from '../../src/index.js';
 import { connectionStreams, UNREAD_LIMIT_CLOSE_CODE, type ConnectionStreamsOptions } from '../../src/streams/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
+import { pauseReads } from '../../src/connection-internals.js';
 
 function setup(options: ConnectionOptions = {}, streams: ConnectionStreamsOptions = {}, pausable = true) {
   const memory = createMemoryTransport({ pausable });
@@ -237,5 +238,41 @@ describe('the readable', () => {
     expect(() => connectionStreams(connection, { readableHighWaterMark: 20, maxUnreadBytes: 10 })).toThrow(
       new RangeError('Expected `maxUnreadBytes` (10) to be at least `readableHighWaterMark` (20)'),
     );
+  });
+});
+
+describe('pausing reads, as the readable asks the connection to', () => {
+  function connect(options: ConnectionOptions = {}) {
+    const memory = createMemoryTransport({ pings: true });
+    const clock = new SimulatedClock();
+    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock, heartbeatInterval: 1000, ...options });
+    return { memory, clock, connection };
+  }
+
+  it('pauses only an open socket: asked while connecting, the pause takes effect on open', () => {
+    const { memory, connection } = connect();
+    expect(connection[pauseReads](true)).toBe(true);
+    expect(memory.socket.readsPaused).toBe(false);
+    memory.socket.accept();
+    expect(memory.socket.readsPaused).toBe(true);
+  });
+
+  it('stays resumed through the steps that follow a resume', () => {
+    const { memory, clock, connection } = connect();
+    memory.socket.accept();
+    connection[pauseReads](true);
+    connection[pauseReads](false);
+    clock.advance(1000); // the heartbeat's ping: a step of the machine while open
+    expect(memory.socket.pings).toBe(1);
+    expect(memory.socket.readsPaused).toBe(false);
+  });
+
+  it('reports that it cannot pause where the transport cannot, and changes nothing', () => {
+    const memory = createMemoryTransport({ pausable: false });
+    const connection = createConnection('ws://example.test/', { transport: memory.transport, clock: new SimulatedClock() });
+    memory.socket.accept();
+    expect(connection[pauseReads](true)).toBe(false);
+    memory.socket.deliver('still read');
+    expect(memory.socket.readsPaused).toBe(false);
   });
 });

@@ -39,6 +39,10 @@ describe('a url function', () => {
     expect(calls).toBe(1);
     expect(world.connection.url).toBe('');
     expect(world.sockets).toHaveLength(0);
+    // No socket yet: what is buffered is the queue alone, and inspectors see where URLs come from, not one of them.
+    world.connection.send('early');
+    expect(world.connection.bufferedAmount).toBe(5);
+    expect(world.connection.actor.getSnapshot().context.url).toBe('url()');
     urls[0]!.resolve('wss://example.test/a?token=1');
     await nextTurn();
     expect(world.sockets).toHaveLength(1);
