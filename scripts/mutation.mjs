@@ -91,6 +91,27 @@ function stryker(config, extra, env = {}) {
   return wall;
 }
 
+/** Whether `file` matches one of a shard's `mutate` globs and none of its `!` exclusions. */
+export function mutates(patterns, file) {
+  const included = patterns.filter((glob) => !glob.startsWith('!'));
+  const excluded = patterns.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  return included.some((glob) => globMatches(glob, file)) && !excluded.some((glob) => globMatches(glob, file));
+}
+
+/** The globs the shards use: literal paths, `*` within a directory, `**\/` for any depth of directories. */
+function globMatches(glob, file) {
+  const pattern = glob
+    .split('**/')
+    .map((part) =>
+      part
+        .split('*')
+        .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*'),
+    )
+    .join('(?:.*/)?');
+  return new RegExp(`^${pattern}$`).test(file);
+}
+
 /**
  * The shards' reports merged into `reports/mutation/src.json`, with the shards that have none
  * and the mutated files whose source changed since their shard's report.
@@ -107,6 +128,8 @@ export function mergeShards(shardNames = Object.keys(SHARDS)) {
     }
     const report = readReport(path);
     for (const [file, result] of Object.entries(report.files)) {
+      // StrykerJS's incremental run carries over results of files a shard no longer mutates.
+      if (!mutates(SHARDS[name].mutate, file)) continue;
       if (readFileSync(`${root}${file}`, 'utf8') !== result.source) stale.push(file);
       merged.files[file] = result;
     }
