@@ -13,6 +13,7 @@ const nativeByteLength = (globalThis as { Buffer?: { byteLength: (text: string, 
 
 /** UTF-8 length of `text` without encoding it. */
 export function utf8ByteLength(text: string): number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: equivalent. Both counts agree, and utf8 is Buffer's default; the native one is faster.
   return nativeByteLength === undefined ? countUtf8Bytes(text) : nativeByteLength(text, 'utf8');
 }
 
@@ -24,8 +25,9 @@ export function countUtf8Bytes(text: string): number {
     if (unit < 0x80) continue;
     if (unit < 0x800) {
       bytes += 1;
-    } else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
+    } else if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1); // NaN past the end: a lone surrogate
+      // Stryker disable next-line BlockStatement: equivalent. Left for the next turn, the low half counts as a lone surrogate, 2 more: the same 4.
       if (next >= 0xdc00 && next <= 0xdfff) {
         // A surrogate pair: two UTF-16 units, four UTF-8 bytes.
         bytes += 2;
@@ -43,9 +45,7 @@ export function countUtf8Bytes(text: string): number {
 /** The number of bytes `data` occupies on the wire, payload only. */
 export function byteSizeOf(data: OutgoingData): number {
   if (typeof data === 'string') return utf8ByteLength(data);
-  if (ArrayBuffer.isView(data)) return data.byteLength;
-  if (isBlob(data)) return data.size;
-  return data.byteLength;
+  return isBlob(data) ? data.size : data.byteLength;
 }
 
 /** Whether `data` is one of the kinds `send()` accepts. */

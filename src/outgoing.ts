@@ -20,8 +20,7 @@ export class QueuedMessage {
 }
 
 function snapshot(data: OutgoingData): OutgoingData {
-  if (typeof data === 'string') return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   if (data instanceof ArrayBuffer) return data.slice(0);
-  return data; // Blobs are immutable; SharedArrayBuffers are shared by intent.
+  return data; // strings and Blobs are immutable; SharedArrayBuffers are shared by intent
 }

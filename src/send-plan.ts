@@ -38,9 +38,6 @@ export interface SendCandidate {
 /** The `user.send` candidates of one state, in the order XState tries them; the last is always enabled. */
 export type SendPlan = readonly SendCandidate[];
 
-/** The effect that reports a message undelivered: a candidate that performs it does not accept the message. */
-const REJECT = 'rejectMessage';
-
 /**
  * The send plan of every leaf state of `machine`, by its flattened name (`open`,
  * `closing.draining`). `effects` names the effects the shell implements; an action that is not
@@ -74,7 +71,8 @@ export function performSend<T, M>(
   message: M,
   perform: (target: T, type: string, params: unknown, args: SendArgs, message: M) => void,
 ): boolean {
-  for (let i = 0; i < plan.length; i++) {
+  // The last candidate is unguarded (compileSendPlans checks it): one always answers.
+  for (let i = 0; ; i++) {
     const { guard, effects, accepts } = plan[i]!;
     if (guard !== undefined && !guard(args)) continue;
     for (let j = 0; j < effects.length; j++) {
@@ -83,7 +81,6 @@ export function performSend<T, M>(
     }
     return accepts;
   }
-  return false; // unreachable: compileSendPlans checks that the last candidate is unguarded
 }
 
 function leaves(node: AnyStateNode): AnyStateNode[] {
@@ -104,11 +101,18 @@ function candidate(
   for (const action of transition.actions as unknown[]) {
     const { type, params } =
       typeof action === 'string' ? { type: action, params: undefined } : (action as { type?: unknown; params?: unknown });
-    if (typeof type !== 'string' || !effects.has(type))
+    if (!isEffect(type, effects))
       throw new Error(`${where} performs ${String(type ?? action)}, which is not an effect the shell implements`);
     list.push({ type, params });
   }
-  return { guard: guardOf(machine, transition.guard, where), effects: list, accepts: !list.some((effect) => effect.type === REJECT) };
+  // A candidate that reports the message undelivered does not accept it.
+  const accepts = !list.some((effect) => effect.type === 'rejectMessage');
+  return { guard: guardOf(machine, transition.guard, where), effects: list, accepts };
+}
+
+/** Whether `type` names one of `effects` (a set of strings: anything else is not one). */
+function isEffect(type: unknown, effects: ReadonlySet<string>): type is string {
+  return effects.has(type as string);
 }
 
 function guardOf(machine: AnyStateMachine, guard: unknown, where: string): SendCandidate['guard'] {

@@ -63,12 +63,24 @@ describe('queueing before open', () => {
 
   it('sends the bytes a buffer held at send(), even if the caller reuses the buffer', () => {
     const { connection, memory, log } = setup();
-    const buffer = new Uint8Array([1, 2, 3]);
+    const view = new Uint8Array([0, 1, 2, 3, 0]).subarray(1, 4);
+    const buffer = new Uint8Array([4, 5]).buffer;
+    const blob = new Blob(['six']);
+    connection.send(view);
     connection.send(buffer);
-    buffer[0] = 9;
+    connection.send('text');
+    connection.send(blob);
+    view[0] = 9;
+    new Uint8Array(buffer)[0] = 9;
     memory.socket.accept();
     memory.socket.flush();
-    expect(Array.from(memory.socket.written[0]!.data as Uint8Array)).toEqual([1, 2, 3]);
+    const [first, second, third, fourth] = memory.socket.written.map(({ data }) => data);
+    expect([Array.from(first as Uint8Array), Array.from(new Uint8Array(second as ArrayBuffer)), third, fourth]).toEqual([
+      [1, 2, 3],
+      [4, 5],
+      'text',
+      blob, // immutable: sent as it is
+    ]);
     expect(log).toEqual(['state connecting', 'open', 'state open']);
   });
 });

@@ -56,4 +56,23 @@ describe('ByteQueue', () => {
     expect(Array.from({ length: queue.length }, (_, i) => queue.at(i))).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 10}`));
     expect([queue.at(-1), queue.at(queue.length)]).toEqual([undefined, undefined]);
   });
+
+  it('reads nothing outside a full ring, whose slots before the oldest and after the newest are both taken', () => {
+    const queue = new ByteQueue<string>();
+    for (let i = 0; i < 20; i++) queue.push(`m${i}`, 1);
+    for (let i = 0; i < 4; i++) queue.shift();
+    for (let i = 20; i < 36; i++) queue.push(`m${i}`, 1);
+    expect([queue.length, queue.capacity]).toEqual([32, 32]);
+    expect([queue.at(0), queue.at(31), queue.at(-1), queue.at(32), queue.at(-33)]).toEqual(['m4', 'm35', undefined, undefined, undefined]);
+  });
+
+  it('starts with room for 16 and doubles when full, keeping the order', () => {
+    const queue = new ByteQueue<number>();
+    expect(queue.capacity).toBe(16);
+    for (let i = 0; i < 16; i++) queue.push(i, 1);
+    expect(queue.capacity).toBe(16);
+    queue.push(16, 1);
+    expect(queue.capacity).toBe(32);
+    expect(queue.drain()).toEqual(Array.from({ length: 17 }, (_, i) => i));
+  });
 });

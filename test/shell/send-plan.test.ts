@@ -12,6 +12,7 @@ import { compileSendPlans, performSend, type SendPlan } from '../../src/send-pla
 import { createConnection, type ConnectionOptions } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 import { effects } from '../../src/effects.js';
+import { thrown } from '../support/thrown.js';
 
 const EFFECTS = new Set(Object.keys(effects));
 const context = { maxQueuedMessages: 2, maxQueuedBytes: 10, maxBufferedBytes: 600 } as ConnectionContext;
@@ -117,6 +118,53 @@ describe('definitions the shell refuses to perform', () => {
     expect(() => compileSendPlans(withConnectingSend({ guard: 'queueHasRoom', actions: 'enqueueMessage' }), EFFECTS)).toThrow(
       /leaves some user.send unanswered/,
     );
+  });
+
+  it('refuses a state with no send transition at all, naming it', () => {
+    expect(thrown(() => compileSendPlans(withConnectingSend([]), EFFECTS))).toBe(
+      'Error: The state connection.connecting leaves some user.send unanswered: its last candidate must have no guard',
+    );
+  });
+
+  it('names the action it cannot perform, and the guard it cannot evaluate', () => {
+    const where = 'the user.send transition of connection.connecting';
+    expect(thrown(() => compileSendPlans(withConnectingSend({ actions: 'launchRocket' }), EFFECTS))).toBe(
+      `Error: ${where} performs launchRocket, which is not an effect the shell implements`,
+    );
+    expect(thrown(() => compileSendPlans(withConnectingSend({ actions: assign({ retries: 0 }) }), EFFECTS))).toBe(
+      `Error: ${where} performs xstate.assign, which is not an effect the shell implements`,
+    );
+    const unknownGuard = withConnectingSend([{ guard: 'isFull', actions: 'enqueueMessage' }, { actions: 'enqueueMessage' }]);
+    expect(thrown(() => compileSendPlans(unknownGuard, EFFECTS))).toBe(
+      `Error: ${where} has a guard the shell cannot evaluate (a named guard of the machine is required)`,
+    );
+  });
+
+  it('takes an empty target for no target', () => {
+    const plans = compileSendPlans(withConnectingSend({ target: [], actions: 'enqueueMessage' }), EFFECTS);
+    expect(plans.get('connecting')!.map(({ accepts }) => accepts)).toEqual([true]);
+  });
+
+  it('evaluates params given as functions, for guards and effects, from the send', () => {
+    const machine = withConnectingSend([
+      {
+        guard: { type: 'queueHasRoom', params: ({ event }: { event: { bytes: number } }) => ({ atMost: event.bytes }) },
+        actions: 'enqueueMessage',
+      },
+      { actions: { type: 'rejectMessage', params: ({ event }: { event: { bytes: number } }) => ({ reason: `too big: ${event.bytes}` }) } },
+    ]).provide({ guards: { queueHasRoom: (_: unknown, params: { atMost: number }) => params.atMost <= 3 } as never });
+    const plan = compileSendPlans(machine, EFFECTS).get('connecting')!;
+    expect(outcome(plan, sendOf(3))).toEqual({ accepted: true, performed: ['enqueueMessage'] });
+    expect(outcome(plan, sendOf(4))).toEqual({ accepted: false, performed: ['rejectMessage {"reason":"too big: 4"}'] });
+  });
+
+  it('counts a candidate that reports the message undelivered as refusing it, whatever else it does', () => {
+    const machine = withConnectingSend({ actions: ['dropQueue', { type: 'rejectMessage', params: { reason: 'closed' } }] });
+    expect(
+      compileSendPlans(machine, EFFECTS)
+        .get('connecting')!
+        .map(({ accepts }) => accepts),
+    ).toEqual([false]);
   });
 });
 
