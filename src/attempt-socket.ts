@@ -35,6 +35,7 @@ export class AttemptSocket {
   /** The attempt whose socket this is, or is about to be (while an async `url()` runs); 0 once abandoned before it existed. */
   #attempt = 0;
   /** With an application-level ping out: the next inbound message is its pong. */
+  // Stryker disable next-line BooleanLiteral: equivalent. open() sets it before any socket exists to read from.
   #pongByMessage = false;
 
   constructor(options: ResolvedOptions, urls: UrlResolver, reports: AttemptReports) {

@@ -116,6 +116,20 @@ describe('application-level ping (pingMessage)', () => {
     expect(log).toEqual(['open', 'message anything at all', 'message {"type":"pong"}']);
   });
 
+  it('takes only a message after a ping for a pong: one before it, or on a new attempt before its first ping, is not', () => {
+    const { memory, clock, machineEvents } = liveWorld({ pingMessage: PING }, { pings: false });
+    memory.socket.deliver('before any ping');
+    clock.advance(HEARTBEAT_INTERVAL); // ping 1
+    memory.socket.deliver('pong 1');
+    memory.socket.deliver('after the pong');
+    clock.advance(HEARTBEAT_INTERVAL); // ping 2, unanswered: the socket is dropped
+    clock.advance(HEARTBEAT_TIMEOUT);
+    clock.advance(RECONNECT_DELAY);
+    memory.socket.accept();
+    memory.socket.deliver('first on attempt 2');
+    expect(machineEvents).toEqual(['timer.ping', 'socket.pong', 'timer.ping', 'timer.pong']);
+  });
+
   it('drops the socket when nothing arrives within heartbeatTimeout of the ping message', () => {
     const { memory, clock, log } = liveWorld({ pingMessage: PING }, { pings: false });
     clock.advance(HEARTBEAT_INTERVAL);
