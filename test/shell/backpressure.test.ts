@@ -4,7 +4,7 @@
  * the `ready` promise, which settles where the machine accepts sends and there is room.
  */
 import { describe, expect, it } from 'vitest';
-import { createConnection, ManagedWebSocket, type ConnectionOptions } from '../../src/index.js';
+import { createConnection, ManagedWebSocket, type ConnectionOptions, type Transport } from '../../src/index.js';
 import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 import { record } from '../support/event-log.js';
 
@@ -69,6 +69,45 @@ describe('the high watermark', () => {
     expect(await stateOf(ready)).toBe('resolved');
   });
 
+  it('keeps waiting while exactly at the watermark after a step, and hands every reader of a wait the same promise', async () => {
+    const { memory, connection, log } = setup();
+    connection.send('0123');
+    connection.send('456789'); // queued: exactly the watermark
+    const ready = connection.ready;
+    expect(connection.ready).toBe(ready);
+    memory.socket.accept(); // the flush on open: the socket holds all 10
+    expect(log).toEqual(['backpressure 10']);
+    expect(await stateOf(ready)).toBe('pending');
+    memory.socket.flush(4);
+    expect(log).toEqual(['backpressure 10', 'ready 6']);
+    expect(await stateOf(ready)).toBe('resolved');
+  });
+
+  it('emits ready only after a backpressure it answers', () => {
+    const { memory, connection, log } = setup();
+    void connection.ready; // a reader, below the watermark
+    memory.socket.accept();
+    connection.send('abc');
+    memory.socket.flush();
+    expect(log).toEqual([]);
+  });
+
+  it('waits for the drain on a socket that cannot say when it is below the watermark', async () => {
+    const memory = createMemoryTransport();
+    const drainOnly: Transport = (request, handlers) => {
+      const socket = memory.transport(request, handlers);
+      return Object.assign(socket, { whenBelow: undefined });
+    };
+    const connection = createConnection('ws://example.test/', { transport: drainOnly, clock: new SimulatedClock(), highWaterMark: 10 });
+    memory.socket.accept();
+    connection.send('0123456789ab');
+    const ready = connection.ready;
+    memory.socket.flush(4); // below the watermark, but not drained: no word from this socket yet
+    expect(await stateOf(ready)).toBe('pending');
+    memory.socket.flush();
+    expect(await stateOf(ready)).toBe('resolved');
+  });
+
   it('resolves ready at once while there is room where sends are accepted', async () => {
     const { memory, connection } = setup();
     expect(await stateOf(connection.ready)).toBe('resolved'); // connecting: sends are queued
@@ -96,7 +135,10 @@ describe('the high watermark', () => {
     const ready = connection.ready;
     void connection.close();
     expect(await stateOf(ready)).toBe('rejected');
-    await expect(ready).rejects.toMatchObject({ name: 'InvalidStateError' });
+    await expect(ready).rejects.toMatchObject({
+      name: 'InvalidStateError',
+      message: 'The connection is closing or closed: send() accepts no more messages',
+    });
     await expect(connection.ready).rejects.toMatchObject({ name: 'InvalidStateError' });
   });
 
