@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type ServerOptions, type WebSocket as ServerSocket } from 'ws';
-import { CloseEvent, Connection, ManagedWebSocket, UndeliveredEvent } from '../../src/index.js';
+import { CloseEvent, Connection, ManagedWebSocket, UndeliveredEvent, type BinaryType } from '../../src/index.js';
+import { createMemoryTransport, SimulatedClock } from '../../src/testing/index.js';
 import { refusedPort } from '../support/loopback.js';
 
 interface Received {
@@ -404,10 +405,109 @@ describe('CloseEvent and UndeliveredEvent', () => {
     expect(() => ((event as { code: number }).code = 1)).toThrow(TypeError);
   });
 
+  it.each([
+    [1000, 1000],
+    [65536 + 1001, 1001],
+    [-1, 65535],
+    [-65536, 0],
+    [1000.9, 1000],
+    [-0.5, 0],
+    [NaN, 0],
+    [Infinity, 0],
+    ['4000', 4000],
+  ])('converts the code %j as WebIDL unsigned short does, to %i', (code, expected) => {
+    const event = new CloseEvent('close', { code: code as number });
+    expect(Object.is(event.code, expected)).toBe(true);
+  });
+
   it('carries the undelivered data and reason', () => {
     const data = new Uint8Array([1]);
     const event = new UndeliveredEvent('undelivered', { data, reason: 'closed' });
     expect(event).toBeInstanceOf(Event);
     expect([event.type, event.data, event.reason]).toEqual(['undelivered', data, 'closed']);
+  });
+});
+
+describe('ManagedWebSocket argument conversions and handler attributes, on the in-memory transport', () => {
+  function open(protocols?: unknown) {
+    const memory = createMemoryTransport();
+    const ws = new ManagedWebSocket('ws://example.test/', protocols as string[], {
+      transport: memory.transport,
+      clock: new SimulatedClock(),
+    });
+    return { memory, ws };
+  }
+
+  it('requires the URL, and send() its data, naming the operation', () => {
+    expect(String(thrown(() => Reflect.construct(ManagedWebSocket, [])))).toBe(
+      "TypeError: Failed to construct 'ManagedWebSocket': 1 argument required, but only 0 present.",
+    );
+    const { ws } = open();
+    expect(String(thrown(() => (ws.send as () => void).call(ws)))).toBe(
+      "TypeError: Failed to execute 'send' on 'ManagedWebSocket': 1 argument required, but only 0 present.",
+    );
+    expect(ws.bufferedAmount).toBe(0);
+  });
+
+  it.each([
+    [undefined, []],
+    [null, ['null']],
+    ['chat', ['chat']],
+    [new Set(['a', 'b']), ['a', 'b']],
+  ])('offers the subprotocols %j as %j', (protocols, offered) => {
+    expect(open(protocols).memory.socket.request.protocols).toEqual(offered);
+  });
+
+  it('ignores an options argument that is not an object, as WebIDL ignores an extra argument', () => {
+    const ws = new ManagedWebSocket('ws://127.0.0.1:9/', [], 'reconnect' as never);
+    expect(ws.readyState).toBe(ManagedWebSocket.CONNECTING);
+    ws.close();
+  });
+
+  it("takes 'blob' and 'arraybuffer' for binaryType, and ignores anything else", () => {
+    const { memory, ws } = open();
+    expect(ws.binaryType).toBe('blob');
+    ws.binaryType = 'arraybuffer';
+    ws.binaryType = 'nodebuffer' as BinaryType;
+    expect([ws.binaryType, memory.socket.binaryType]).toEqual(['arraybuffer', 'arraybuffer']);
+    ws.binaryType = 'blob';
+    expect(ws.binaryType).toBe('blob');
+  });
+
+  it('reads each on… attribute back: null until set, the value set, null again for a non-object', () => {
+    const { ws } = open();
+    const names = ['onopen', 'onmessage', 'onerror', 'onclose', 'onundelivered', 'onbackpressure', 'onready'] as const;
+    const target = ws as unknown as Record<(typeof names)[number], unknown>;
+    for (const name of names) {
+      expect(target[name], name).toBeNull();
+      target[name] = null; // nothing to remove
+      const handler = () => {};
+      target[name] = handler;
+      expect(target[name], name).toBe(handler);
+      target[name] = 42;
+      expect(target[name], name).toBeNull();
+    }
+  });
+
+  it('keeps a non-callable object as a handler, which does nothing', () => {
+    const { memory, ws } = open();
+    const heard: string[] = [];
+    const handler = { handleEvent: () => heard.push('handleEvent') };
+    ws.onmessage = handler as never;
+    ws.addEventListener('message', () => heard.push('listener'));
+    memory.socket.accept();
+    memory.socket.deliver('hi');
+    expect(ws.onmessage).toBe(handler);
+    expect(heard).toEqual(['listener']);
+  });
+
+  it('fires error for a dropped connection right before its close, while CLOSED', () => {
+    const { memory, ws } = open();
+    const heard: string[] = [];
+    ws.onerror = () => heard.push(`error ${ws.readyState}`);
+    ws.onclose = () => heard.push(`close ${ws.readyState}`);
+    memory.socket.accept();
+    memory.socket.drop({ withError: true });
+    expect(heard).toEqual(['error 3', 'close 3']);
   });
 });
