@@ -12,6 +12,7 @@
 // is now (a file changed since its shard ran makes the score stale, its bar not met).
 //
 // Usage: node scripts/mutation.mjs [machines] [src | src:<shard>...] [-- <more stryker options, e.g. --force>]
+//        node scripts/mutation.mjs scores   (the scores of the reports on disk, running nothing)
 // Exits 1 when a run fails, leaves mutants out or scores below its bar.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -113,6 +114,18 @@ function globMatches(glob, file) {
 }
 
 /**
+ * Shard `name`'s last report with only the files it mutates (StrykerJS's incremental run carries
+ * over results of files a shard no longer mutates), or `undefined` if it has none.
+ */
+function shardReport(name) {
+  const path = `${root}reports/mutation/src/${name}.json`;
+  if (!existsSync(path)) return undefined;
+  const report = readReport(path);
+  const files = Object.entries(report.files).filter(([file]) => mutates(SHARDS[name].mutate, file));
+  return { ...report, files: Object.fromEntries(files) };
+}
+
+/**
  * The shards' reports merged into `reports/mutation/src.json`, with the shards that have none
  * and the mutated files whose source changed since their shard's report.
  */
@@ -121,15 +134,12 @@ export function mergeShards(shardNames = Object.keys(SHARDS)) {
   const missing = [];
   const stale = [];
   for (const name of shardNames) {
-    const path = `${root}reports/mutation/src/${name}.json`;
-    if (!existsSync(path)) {
+    const report = shardReport(name);
+    if (report === undefined) {
       missing.push(name);
       continue;
     }
-    const report = readReport(path);
     for (const [file, result] of Object.entries(report.files)) {
-      // StrykerJS's incremental run carries over results of files a shard no longer mutates.
-      if (!mutates(SHARDS[name].mutate, file)) continue;
       if (readFileSync(`${root}${file}`, 'utf8') !== result.source) stale.push(file);
       merged.files[file] = result;
     }
@@ -142,7 +152,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dash = process.argv.indexOf('--');
   const names = dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash);
   const extra = dash === -1 ? [] : process.argv.slice(dash + 1);
-  const requested = names.length === 0 ? Object.keys(BARS) : names;
+  const scoresOnly = names.includes('scores');
+  const requested = scoresOnly ? [] : names.length === 0 ? Object.keys(BARS) : names;
   const lines = [];
   let ok = true;
   for (const target of requested.filter((name) => !name.startsWith('src:'))) {
@@ -165,12 +176,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     : requested.filter((name) => name.startsWith('src:')).map((name) => name.slice(4));
   for (const shard of shards)
     if (!(shard in SHARDS)) throw new Error(`unknown shard ${shard}: expected one of ${Object.keys(SHARDS).join(', ')}`);
-  if (shards.length > 0) {
+  if (scoresOnly) {
+    for (const shard of Object.keys(SHARDS)) {
+      const report = shardReport(shard);
+      if (report !== undefined) lines.push(describe(`src/ shard ${shard}`, BARS.src, score(report), Object.keys(report.files).length, {}));
+    }
+  }
+  if (shards.length > 0 || scoresOnly) {
     mkdirSync(`${root}reports/mutation/src`, { recursive: true });
     for (const shard of shards) {
       try {
         const wall = stryker('stryker.src.config.mjs', extra, { STRYKER_SHARD: shard });
-        const report = readReport(`${root}reports/mutation/src/${shard}.json`);
+        const report = shardReport(shard);
         lines.push(describe(`src/ shard ${shard}`, BARS.src, score(report), Object.keys(report.files).length, { wall }));
       } catch (error) {
         ok = false;
