@@ -45,6 +45,8 @@ export function countUtf8Bytes(text: string): number {
 /** The number of bytes `data` occupies on the wire, payload only. */
 export function byteSizeOf(data: OutgoingData): number {
   if (typeof data === 'string') return utf8ByteLength(data);
+  // Read below too; checked first because it is cheaper than instanceof Blob, on every binary send.
+  if (ArrayBuffer.isView(data)) return data.byteLength;
   return isBlob(data) ? data.size : data.byteLength;
 }
 

@@ -28,7 +28,6 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     this.#pairs = this.#pairs.concat([type, listener]);
     return () => {
       const pairs = this.#pairs;
-      // Stryker disable next-line EqualityOperator: equivalent. One step past the end reads undefined, which is no event type.
       for (let i = 0; i < pairs.length; i += 2) {
         if (pairs[i] === type && pairs[i + 1] === listener) {
           this.#pairs = pairs.slice(0, i).concat(pairs.slice(i + 2));
@@ -48,7 +47,6 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
       }
     }
     const pairs = this.#pairs;
-    // Stryker disable next-line EqualityOperator: equivalent. One step past the end reads undefined, which is no event type.
     for (let i = 0; i < pairs.length; i += 2) {
       if (pairs[i] !== type) continue;
       try {

@@ -71,7 +71,6 @@ export class ByteQueue<T> {
     const items = new Array<T | undefined>(capacity);
     // Stryker disable next-line ArrayDeclaration: equivalent. Filled with zeros only to keep the array packed; writes past an empty one grow it.
     const sizes = new Array<number>(capacity).fill(0);
-    // Stryker disable next-line EqualityOperator: equivalent. Growing happens when full, so one more copies the oldest item into the slot the push that grew it then overwrites.
     for (let i = 0; i < this.#length; i++) {
       const from = (this.#head + i) & (this.#items.length - 1);
       items[i] = this.#items[from];

@@ -124,7 +124,7 @@ export class Timers<Name extends string> {
 
   #forget(entry: Entry): void {
     const running = this.#running!.filter((candidate) => candidate !== entry);
-    // Stryker disable next-line ConditionalExpression: equivalent. Only memory differs: an empty list and none find, count and filter alike.
+    // An empty list and none find, count and filter alike: none saves the memory.
     this.#running = running.length === 0 ? undefined : running;
   }
 }
@@ -222,7 +222,7 @@ class Scheduler {
   };
 
   #before(a: Entry, b: Entry): boolean {
-    // Stryker disable next-line EqualityOperator: equivalent. No two entries share a seq, so `<` and `<=` differ only for an entry against itself.
+    // No two entries share a seq: ties on due time keep the order timers were started in.
     return a.due < b.due || (a.due === b.due && a.seq < b.seq);
   }
 
