@@ -126,26 +126,28 @@ function shardReport(name) {
 }
 
 /**
- * The shards' reports merged into `reports/mutation/src.json`, with the shards that have none
- * and the mutated files whose source changed since their shard's report.
+ * The shards' reports merged into `reports/mutation/src.json`, with the shards that have none,
+ * the mutated files whose source changed since their shard's report, and each shard's report.
  */
 export function mergeShards(shardNames = Object.keys(SHARDS)) {
   const merged = { schemaVersion: '1', thresholds: { high: 80, low: 60 }, files: {} };
   const missing = [];
   const stale = [];
+  const reports = new Map();
   for (const name of shardNames) {
     const report = shardReport(name);
     if (report === undefined) {
       missing.push(name);
       continue;
     }
+    reports.set(name, report);
     for (const [file, result] of Object.entries(report.files)) {
       if (readFileSync(`${root}${file}`, 'utf8') !== result.source) stale.push(file);
       merged.files[file] = result;
     }
   }
   writeFileSync(`${root}reports/mutation/src.json`, JSON.stringify(merged));
-  return { merged, missing, stale };
+  return { merged, missing, stale, reports };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -176,12 +178,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     : requested.filter((name) => name.startsWith('src:')).map((name) => name.slice(4));
   for (const shard of shards)
     if (!(shard in SHARDS)) throw new Error(`unknown shard ${shard}: expected one of ${Object.keys(SHARDS).join(', ')}`);
-  if (scoresOnly) {
-    for (const shard of Object.keys(SHARDS)) {
-      const report = shardReport(shard);
-      if (report !== undefined) lines.push(describe(`src/ shard ${shard}`, BARS.src, score(report), Object.keys(report.files).length, {}));
-    }
-  }
   if (shards.length > 0 || scoresOnly) {
     mkdirSync(`${root}reports/mutation/src`, { recursive: true });
     for (const shard of shards) {
@@ -194,7 +190,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         lines.push(`src/ shard ${shard}: ${error.message}`);
       }
     }
-    const { merged, missing, stale } = mergeShards();
+    const { merged, missing, stale, reports } = mergeShards();
+    if (scoresOnly) {
+      for (const [shard, report] of reports) {
+        lines.push(describe(`src/ shard ${shard}`, BARS.src, score(report), Object.keys(report.files).length, {}));
+      }
+    }
     const s = score(merged);
     ok &&= s.score >= BARS.src && s.notRun === 0 && missing.length === 0 && stale.length === 0;
     lines.push(
