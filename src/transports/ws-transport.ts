@@ -14,8 +14,9 @@ import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
 import { redactText } from '../validation.js';
-import type { CloseCause, TransportFailure } from '../../machines/connection.types.js';
+import type { TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
+import { causeOfWsError } from './ws-errors.js';
 import { tcpSocketOf } from './ws-internals.js';
 
 /** The most bytes held back in one batch (see `WsSocket.#cork`). */
@@ -300,7 +301,7 @@ class WsSocket implements TransportSocket {
 
   #classify(error: Error & { code?: string }, connecting: boolean): TransportFailure {
     const message = redactText(error.message, new URL(this.#href));
-    const cause = classify(error.code, connecting);
+    const cause = causeOfWsError(error.code, connecting);
     // ws reports a refused upgrade as "Unexpected server response: 403"; the status decides
     // whether reconnecting makes sense.
     const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
@@ -311,20 +312,4 @@ class WsSocket implements TransportSocket {
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */
 function asWsBinaryType(type: BinaryType): 'arraybuffer' {
   return type as 'arraybuffer';
-}
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
-const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
-
-/** Maps a Node or `ws` error code to a cause (ws lists its `WS_ERR_*` codes in its docs). */
-function classify(code: string | undefined, connecting: boolean): CloseCause {
-  if (code !== undefined && UNREACHABLE.has(code)) return 'refused';
-  if (code !== undefined && DROPPED.has(code)) return 'connection-lost';
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'message-too-big';
-  // OpenSSL's verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED...) and Node's TLS errors.
-  if (code !== undefined && (code.includes('CERT') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) return 'tls-failed';
-  if (code?.startsWith('WS_ERR_')) return 'protocol-error';
-  // Handshake problems (an HTTP status, a bad Sec-WebSocket-Accept, a subprotocol mismatch,
-  // a TLS certificate error) reach us as plain errors while connecting.
-  return connecting ? 'handshake-failed' : 'transport-error';
 }

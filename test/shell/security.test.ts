@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/index.js';
-import { startWssServer, TEST_CA } from '../support/tls.js';
+import { startUnknownIssuerWssServer, startWssServer, TEST_CA } from '../support/tls.js';
 import { refusedPort, startWsServer } from '../support/ws-server.js';
 import { nextEvent, useHarness } from '../support/harness.js';
 
@@ -127,6 +127,17 @@ describe('createConnection security', () => {
       expect(await failure).toMatchObject({ cause: 'tls-failed' });
       expect(await giveup).toMatchObject({ reason: 'not-retryable' });
       expect(await connection.closed).toEqual({ code: 1006, reason: '', wasClean: false, cause: 'tls-failed' });
+      expect(server.connections).toEqual([]);
+    });
+
+    it('gives up as well on a certificate whose issuer is unknown (a chain missing its intermediate)', async () => {
+      const server = serve(await startUnknownIssuerWssServer({ echo: true }));
+      const connection = connect(server.url, { ca: TEST_CA });
+      const failure = nextEvent(connection, 'error');
+      const giveup = nextEvent(connection, 'giveup');
+
+      expect(await failure).toMatchObject({ cause: 'tls-failed', message: expect.stringMatching(/unable to verify the first certificate/) });
+      expect(await giveup).toMatchObject({ reason: 'not-retryable' });
       expect(server.connections).toEqual([]);
     });
   });

@@ -18,3 +18,13 @@ const TEST_KEY: string = fixture('localhost-key.pem');
 export function startWssServer(options: WsServerOptions = {}): Promise<TestWsServer> {
   return serveWebSockets(createServer({ cert: TEST_CA, key: TEST_KEY }), 'wss', options);
 }
+
+/**
+ * Like `startWssServer`, with a certificate for `localhost` signed by a test CA nobody has (not
+ * self-signed): a client cannot verify it, and OpenSSL says `UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+ * as for a server that leaves out its intermediate certificate.
+ */
+export function startUnknownIssuerWssServer(options: WsServerOptions = {}): Promise<TestWsServer> {
+  const server = createServer({ cert: fixture('unknown-issuer-cert.pem'), key: fixture('unknown-issuer-key.pem') });
+  return serveWebSockets(server, 'wss', options);
+}
