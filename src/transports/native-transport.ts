@@ -151,7 +151,6 @@ class NativeSocket implements TransportSocket {
     if (this.#poll !== undefined) return;
     const check = (): void => {
       this.#poll = undefined;
-      if (!this.#live) return;
       const buffered = this.bufferedAmount;
       const lowWater = this.#lowWater;
       if (lowWater !== undefined && buffered < lowWater.bytes) {
@@ -192,6 +191,9 @@ class NativeSocket implements TransportSocket {
   #detach(): void {
     if (!this.#live) return;
     this.#live = false;
+    // A callback may terminate the socket in the middle of a look: the other wait is over too.
+    this.#lowWater = undefined;
+    this.#drainWaiter = undefined;
     if (this.#poll !== undefined) this.#request.clock.clearTimeout(this.#poll);
     for (const unlisten of this.#unlisten) unlisten();
   }

@@ -225,6 +225,39 @@ describe('nativeTransport', () => {
     expect(rig.clock.nextDue).toBeUndefined(); // nobody waits: no more polling
   });
 
+  it('polls once for both waits, and takes a level reached exactly as not below it', () => {
+    const rig = new Rig();
+    rig.platform.open();
+    rig.socket.send('aa', 2, 'a');
+    rig.socket.send('bb', 2, 'b');
+    const seen: string[] = [];
+    rig.socket.whenBelow!(2, () => seen.push(`below at ${rig.clock.now()}`));
+    rig.socket.whenDrained(() => seen.push(`drained at ${rig.clock.now()}`));
+    expect(rig.clock.pendingTimers).toBe(1);
+    rig.clock.advance(30);
+    expect(rig.clock.pendingTimers).toBe(1);
+    rig.platform.wrote(2); // 2 left: at the level, not below it
+    rig.clock.advance(10);
+    expect(seen).toEqual([]);
+    rig.platform.wrote(2);
+    rig.clock.advance(10);
+    expect(seen).toEqual(['below at 50', 'drained at 50']);
+  });
+
+  it('calls no wait after a callback terminated the socket, even one due in the same look', () => {
+    const rig = new Rig();
+    rig.platform.open();
+    const seen: string[] = [];
+    rig.socket.whenBelow!(1, () => {
+      seen.push('below');
+      rig.socket.terminate();
+    });
+    rig.socket.whenDrained(() => seen.push('drained'));
+    rig.clock.advance(0);
+    expect(seen).toEqual(['below']);
+    expect(rig.clock.pendingTimers).toBe(0);
+  });
+
   it('answers a wait at once (on the next look) when already drained, and stops polling when the socket closes', () => {
     const rig = new Rig();
     rig.platform.open();
