@@ -10,9 +10,11 @@ import { shared } from './stryker.shared.mjs';
  * the machine's `id` and breaks every test "survives"). `--bail=1` ends a run at its first
  * failing test, and the fastest files run first (`vitest.mutation.config.ts`, one worker).
  *
- * The test files are the smallest set that kills the machine's mutants: the machine's unit
- * tests (`test/machine/`). Measured against the other candidates (the generated paths, the
- * in-memory properties), every mutant those kill the unit tests kill too.
+ * The test files are the smallest set that kills the machines' mutants: the connection
+ * machine's unit tests (`test/machine/`; measured against the other candidates, the generated
+ * paths and the in-memory properties, every mutant those kill the unit tests kill too), and for
+ * the session machine its send plans, the client and session suites on the in-memory world,
+ * and its generated paths (fastest first, as `vitest.mutation.config.ts` orders them).
  *
  * Not incremental: with the command runner StrykerJS knows no test coverage, so it would reuse
  * every earlier result whose code did not change, a survivor included after a test that kills
@@ -23,5 +25,10 @@ import { shared } from './stryker.shared.mjs';
 export default {
   ...shared('machines'),
   testRunner: 'command',
-  commandRunner: { command: 'npx vitest run --config vitest.mutation.config.ts --maxWorkers=1 --bail=1 test/machine/' },
+  commandRunner: {
+    command: [
+      'npx vitest run --config vitest.mutation.config.ts --maxWorkers=1 --bail=1 test/machine/',
+      'test/reliable/runner.test.ts test/reliable/session.test.ts test/reliable/client.test.ts test/model/session-paths.test.ts',
+    ].join(' '),
+  },
 };
