@@ -41,7 +41,8 @@ export class Connection {
   /**
    * The XState actor running this connection, for inspection: created on first access from the
    * current state (no connection pays for an actor nobody reads), and from then on the one that
-   * steps it. Drive the connection through its methods, not `actor.send`.
+   * steps it. Drive the connection through its methods, not `actor.send`, which throws a
+   * `TypeError` for a `user.send`: only `send()` carries the message.
    */
   get actor(): ConnectionActor {
     return this.#engine.actor;

@@ -20,7 +20,11 @@ export interface EffectStep {
   readonly event: ConnectionEvent;
 }
 
-/** One effect's implementation; `message` is the payload of the `send()` whose transition the shell performs (see `send-plan.ts`). */
+/**
+ * One effect's implementation; `message` is the payload of the `send()` whose transition the
+ * shell performs (see `send-plan.ts`), there for every send effect: the actor refuses a
+ * `user.send` of its own (see `engine.ts`).
+ */
 export type Effect<Params> = (engine: ConnectionEngine, params: Params, step: EffectStep, message: OutgoingData | undefined) => void;
 
 export type Effects = { readonly [K in keyof ConnectionEffects]: Effect<ConnectionEffects[K]> };
@@ -57,13 +61,13 @@ export const effects: Effects = {
   },
 
   enqueueMessage(engine, _, { event }, message) {
-    engine.outbound().push(QueuedMessage.of(sent(message)), sendOf(event).bytes);
+    engine.outbound().push(QueuedMessage.of(message!), sendOf(event).bytes);
   },
   writeMessage(engine, _, { event }, message) {
-    engine.sockets.socket!.send(sent(message), sendOf(event).bytes, sent(message));
+    engine.sockets.socket!.send(message!, sendOf(event).bytes, message!);
   },
   rejectMessage(engine, { reason }, _, message) {
-    engine.reportUndelivered(sent(message), reason);
+    engine.reportUndelivered(message!, reason);
   },
   flushQueue(engine) {
     const queue = engine.queue;
@@ -133,11 +137,4 @@ function delayOf(options: ResolvedOptions, timer: Exclude<TimerName, 'retry'>): 
 
 function sendOf(event: ConnectionEvent): Extract<ConnectionEvent, { type: 'user.send' }> {
   return event as Extract<ConnectionEvent, { type: 'user.send' }>;
-}
-
-/** The payload of a send effect. Only `send()` performs them; a `user.send` dispatched to the machine directly carries none. */
-function sent(message: OutgoingData | undefined): OutgoingData {
-  if (message === undefined)
-    throw new Error('A user.send reached the machine without a message: send with connection.send(), not actor.send()');
-  return message;
 }

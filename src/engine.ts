@@ -256,6 +256,15 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     this.#actor = actor;
     owners.set(actor, this);
     actor.subscribe((snapshot) => this.#adopt(snapshot));
+    // A send's message travels beside the machine (send-plan.ts), never in its event: one
+    // dispatched here would reach the effects without it, fail inside XState, stop the actor
+    // and surface later as an uncaught exception. Refused here instead, at the caller.
+    const send = actor.send.bind(actor);
+    actor.send = (event) => {
+      if (event.type === 'user.send')
+        throw new TypeError(`connection.actor.send() cannot take ${JSON.stringify(event.type)}: send messages with connection.send(data)`);
+      send(event);
+    };
     return actor;
   }
 

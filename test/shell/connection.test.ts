@@ -491,6 +491,20 @@ describe('inspection', () => {
     expect(actor.getSnapshot().value).toBe('open');
   });
 
+  it('refuses a send through the actor at once, and goes on stepping the connection with it', () => {
+    const { connection, memory } = setup();
+    const actor = connection.actor;
+    memory.socket.accept();
+    const send = () => actor.send({ type: 'user.send', bytes: 1, bufferedBytes: 0 } as never);
+    expect(thrown(send)).toBe('TypeError: connection.actor.send() cannot take "user.send": send messages with connection.send(data)');
+    expect(actor.getSnapshot().status).toBe('active');
+    expect(connection.send('after')).toBe(true);
+    memory.socket.flush();
+    expect(written(memory)).toEqual(['after']);
+    actor.send({ type: 'user.close', code: 1000, reason: 'bye' });
+    expect([connection.readyState, actor.getSnapshot().status]).toEqual([2, 'active']);
+  });
+
   it('keeps credentials and the query out of the context inspectors see', () => {
     const { actor } = createConnection('ws://user:secret@example.test/path?token=abc', {
       transport: createMemoryTransport().transport,
