@@ -15,7 +15,7 @@
 //        node scripts/mutation.mjs scores   (the scores of the reports on disk, running nothing)
 // Exits 1 when a run fails, leaves mutants out or scores below its bar.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SHARDS } from '../stryker.src.shards.mjs';
 
@@ -78,7 +78,7 @@ function describe(label, bar, s, files, extra) {
     `${s.equivalent} equivalent by comment, ${s.unexplained} disabled without a reason (counted as survived), ` +
     `${s.notRun} static not run, ${s.errors} invalid` +
     (extra.missing ? `; shards not run yet: ${extra.missing.join(', ')}` : '') +
-    (extra.stale ? `; changed since their shard ran: ${extra.stale.join(', ')}` : '') +
+    (extra.stale ? `; changed since their run, or not in it: ${extra.stale.join(', ')}` : '') +
     (extra.wall === undefined ? '' : `; ${minutes(extra.wall)}`)
   );
 }
@@ -125,6 +125,28 @@ function shardReport(name) {
   return { ...report, files: Object.fromEntries(files) };
 }
 
+/** The files of `report` whose source is no longer what was mutated. */
+function changedSince(report) {
+  return Object.entries(report.files)
+    .filter(([file, result]) => !existsSync(`${root}${file}`) || readFileSync(`${root}${file}`, 'utf8') !== result.source)
+    .map(([file]) => file);
+}
+
+/**
+ * The `machines/` report, with the files it mutated whose source changed since, and the files
+ * of `machines/` it lacks (a machine added since; `*.types.ts` hold types only, no mutants).
+ */
+function machinesReport() {
+  const report = readReport(`${root}reports/mutation/machines.json`);
+  const files = readdirSync(`${root}machines`, { recursive: true }).map((file) => `machines/${String(file).replaceAll('\\', '/')}`);
+  return { report, stale: [...changedSince(report), ...notMutated(files, report)] };
+}
+
+/** The machine sources among `files` that `report` has no results for (`*.types.ts` hold types only: no mutants). */
+export function notMutated(files, report) {
+  return files.filter((file) => file.endsWith('.ts') && !file.endsWith('.types.ts') && !(file in report.files));
+}
+
 /**
  * The shards' reports merged into `reports/mutation/src.json`, with the shards that have none,
  * the mutated files whose source changed since their shard's report, and each shard's report.
@@ -141,13 +163,19 @@ export function mergeShards(shardNames = Object.keys(SHARDS)) {
       continue;
     }
     reports.set(name, report);
-    for (const [file, result] of Object.entries(report.files)) {
-      if (readFileSync(`${root}${file}`, 'utf8') !== result.source) stale.push(file);
-      merged.files[file] = result;
-    }
+    stale.push(...changedSince(report));
+    Object.assign(merged.files, report.files);
   }
   writeFileSync(`${root}reports/mutation/src.json`, JSON.stringify(merged));
   return { merged, missing, stale, reports };
+}
+
+/** Adds the line of the `machines/` score to `lines`; returns whether it meets its bar. */
+function scoreMachines(lines, extra) {
+  const { report, stale } = machinesReport();
+  const s = score(report);
+  lines.push(describe('machines/', BARS.machines, s, Object.keys(report.files).length, { ...extra, ...(stale.length > 0 ? { stale } : {}) }));
+  return s.score >= BARS.machines && s.notRun === 0 && stale.length === 0;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -163,16 +191,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (target === 'machines') {
       try {
         const wall = stryker('stryker.machines.config.mjs', extra);
-        const report = readReport(`${root}reports/mutation/machines.json`);
-        const s = score(report);
-        ok &&= s.score >= BARS.machines && s.notRun === 0;
-        lines.push(describe('machines/', BARS.machines, s, Object.keys(report.files).length, { wall }));
+        ok &&= scoreMachines(lines, { wall });
       } catch (error) {
         ok = false;
         lines.push(`machines/: ${error.message}`);
       }
     }
   }
+  if (scoresOnly) ok &&= existsSync(`${root}reports/mutation/machines.json`) ? scoreMachines(lines, {}) : (lines.push('machines/: no report yet'), false);
   const shards = requested.includes('src')
     ? Object.keys(SHARDS)
     : requested.filter((name) => name.startsWith('src:')).map((name) => name.slice(4));

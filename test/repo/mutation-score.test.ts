@@ -12,8 +12,9 @@ import * as shardList from '../../stryker.src.shards.mjs';
 
 type Mutant = { status: string; statusReason?: string };
 type Report = { files: Record<string, { mutants: Mutant[] }> };
-const { mutates, score } = mutationScript as {
+const { mutates, notMutated, score } = mutationScript as {
   mutates: (patterns: readonly string[], file: string) => boolean;
+  notMutated: (files: readonly string[], report: Report) => string[];
   score: (report: Report) => Record<string, number>;
 };
 const { SHARDS } = shardList as { SHARDS: Record<string, { mutate: readonly string[] }> };
@@ -73,5 +74,13 @@ describe("a shard's files", () => {
       const owners = Object.entries(SHARDS).filter(([, shard]) => mutates(shard.mutate, file));
       expect(owners, file).toHaveLength(1);
     }
+  });
+});
+
+describe('the machines/ report', () => {
+  it('lacks a machine added since it was made, not a file of types', () => {
+    const machinesRun = { files: { 'machines/connection.machine.ts': { mutants: [] } } };
+    const files = ['machines/connection.machine.ts', 'machines/connection.types.ts', 'machines/session.machine.ts', 'machines/README.md'];
+    expect(notMutated(files, machinesRun)).toEqual(['machines/session.machine.ts']);
   });
 });
