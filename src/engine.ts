@@ -257,8 +257,7 @@ export class ConnectionEngine implements EffectPerformer, TimerOwner<TimerName> 
     owners.set(actor, this);
     actor.subscribe((snapshot) => this.#adopt(snapshot));
     // A send's message travels beside the machine (send-plan.ts), never in its event: one
-    // dispatched here would reach the effects without it, fail inside XState, stop the actor
-    // and surface later as an uncaught exception. Refused here instead, at the caller.
+    // dispatched here would reach the send effects with nothing to send. Refused at the caller.
     const send = actor.send.bind(actor);
     actor.send = (event) => {
       if (event.type === 'user.send')

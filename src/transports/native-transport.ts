@@ -148,7 +148,8 @@ class NativeSocket implements TransportSocket {
 
   /** One poll for both waits: the platform has no event for a change of `bufferedAmount`. */
   #startPolling(): void {
-    if (this.#poll !== undefined) return;
+    // A closed socket answers no wait, as the ws transport's does not.
+    if (!this.#live || this.#poll !== undefined) return;
     const check = (): void => {
       this.#poll = undefined;
       const buffered = this.bufferedAmount;

@@ -24,8 +24,10 @@ export function causeOfWsError(code: string | undefined, connecting: boolean): C
       return 'connection-lost';
     case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
       return 'message-too-big';
-    // OpenSSL's verification codes without CERT in their names (a chain missing its
-    // intermediate gives the first); the rest are matched below.
+    // Node's names for OpenSSL's verification codes, those without CERT in them (a chain
+    // missing its intermediate gives the first; the rest are matched below), and what Node
+    // calls every verification code it does not name.
+    case 'UNSPECIFIED':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_CRL':
     case 'UNABLE_TO_DECRYPT_CRL_SIGNATURE':

@@ -258,6 +258,18 @@ describe('nativeTransport', () => {
     expect(rig.clock.pendingTimers).toBe(0);
   });
 
+  it('answers no wait asked for once the socket is closed', () => {
+    const rig = new Rig();
+    rig.platform.open();
+    rig.platform.closed(1006, '', false);
+    const seen: string[] = [];
+    rig.socket.whenDrained(() => seen.push('drained'));
+    rig.socket.whenBelow!(1, () => seen.push('below'));
+    rig.clock.advance(100);
+    expect(seen).toEqual([]);
+    expect(rig.clock.pendingTimers).toBe(0);
+  });
+
   it('answers a wait at once (on the next look) when already drained, and stops polling when the socket closes', () => {
     const rig = new Rig();
     rig.platform.open();

@@ -35,6 +35,7 @@ describe('causeOfWsError', () => {
     ['PATH_LENGTH_EXCEEDED', 'tls-failed'],
     ['INVALID_PURPOSE', 'tls-failed'],
     ['HOSTNAME_MISMATCH', 'tls-failed'],
+    ['UNSPECIFIED', 'tls-failed'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-failed'],
     ['ERR_TLS_HANDSHAKE_TIMEOUT', 'tls-failed'],
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls-failed'],
