@@ -25,6 +25,9 @@ import { shared } from './stryker.shared.mjs';
 export default {
   ...shared('machines'),
   testRunner: 'command',
+  // StrykerJS marks sources `// @ts-nocheck` in its sandbox by default; the diagrams test
+  // compares the generated src/inspector/connection-diagram.ts byte for byte, and vitest checks no types.
+  disableTypeChecks: false,
   commandRunner: {
     command: [
       'npx vitest run --config vitest.mutation.config.ts --maxWorkers=1 --bail=1 test/machine/',
