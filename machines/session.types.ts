@@ -48,7 +48,7 @@ export interface SessionContext {
   /** The session the server no longer knew, told to the server when the next one starts. */
   readonly lostId: string | undefined;
   /** The code and reason `close()` was called with, for the connection's close once the byes are exchanged. */
-  readonly closeRequest: { readonly code?: number; readonly reason?: string } | undefined;
+  readonly closeRequest: { readonly code: number | undefined; readonly reason: string | undefined } | undefined;
 }
 
 /** From the application, through the session's API (arguments already validated). */

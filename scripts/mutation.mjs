@@ -174,7 +174,9 @@ export function mergeShards(shardNames = Object.keys(SHARDS)) {
 function scoreMachines(lines, extra) {
   const { report, stale } = machinesReport();
   const s = score(report);
-  lines.push(describe('machines/', BARS.machines, s, Object.keys(report.files).length, { ...extra, ...(stale.length > 0 ? { stale } : {}) }));
+  lines.push(
+    describe('machines/', BARS.machines, s, Object.keys(report.files).length, { ...extra, ...(stale.length > 0 ? { stale } : {}) }),
+  );
   return s.score >= BARS.machines && s.notRun === 0 && stale.length === 0;
 }
 
@@ -198,7 +200,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       }
     }
   }
-  if (scoresOnly) ok &&= existsSync(`${root}reports/mutation/machines.json`) ? scoreMachines(lines, {}) : (lines.push('machines/: no report yet'), false);
+  if (scoresOnly)
+    ok &&= existsSync(`${root}reports/mutation/machines.json`) ? scoreMachines(lines, {}) : (lines.push('machines/: no report yet'), false);
   const shards = requested.includes('src')
     ? Object.keys(SHARDS)
     : requested.filter((name) => name.startsWith('src:')).map((name) => name.slice(4));

@@ -136,6 +136,21 @@ describe('resuming after a drop', () => {
     expect(world.serverSession!.state).toBe('attached');
   });
 
+  it('reports every unacknowledged message lost when the resumed server sends no hello, then carries on plain', async () => {
+    const world = new SessionWorld({ client: { helloTimeout: 500 } });
+    await world.settle();
+    sendAll(world, 'c', 2);
+    world.dropLink();
+    expect(world.client.state).toBe('resuming');
+    // The next socket reaches a server that no longer speaks sessions: it opens, and says nothing.
+    while (world.memory.sockets.at(-1)!.phase !== 'connecting') world.tick();
+    world.memory.sockets.at(-1)!.accept();
+    world.clock.advance(500);
+    expect(world.client.state).toBe('plain');
+    expect(world.clientLost).toEqual([{ reason: 'no-hello', messages: ['c1', 'c2'] }]);
+    expect(world.clientEvents.slice(-2)).toEqual(['fallback no-hello', 'state plain']);
+  });
+
   it('holds what is sent while resuming, and sends it after the replay', async () => {
     const world = new SessionWorld();
     await world.settle();
@@ -289,6 +304,36 @@ describe('closing', () => {
     world.dropLink();
     await world.settle();
     expect(world.clientUndelivered).toEqual([{ data: 'c1', reason: 'unacknowledged' }]);
+  });
+
+  it('closes with the code and reason given before a session, and once fallen back to plain', async () => {
+    const early = new SessionWorld();
+    early.accept(); // open, the server's hello not read yet
+    expect(early.client.state).toBe('negotiating');
+    void early.client.close(4001, 'not now');
+    await microtasks();
+    expect(early.memory.sockets.at(-1)!.closeRequest).toEqual({ code: 4001, reason: 'not now' });
+
+    const plain = new SessionWorld({ sessions: false, client: { helloTimeout: 500 } });
+    plain.accept();
+    plain.clock.advance(500);
+    expect(plain.client.state).toBe('plain');
+    void plain.client.close(4002, 'done');
+    await microtasks();
+    expect(plain.memory.sockets.at(-1)!.closeRequest).toEqual({ code: 4002, reason: 'done' });
+    expect(plain.client.state).toBe('closed');
+  });
+
+  it('closes with the code and reason given while resuming', async () => {
+    const world = new SessionWorld();
+    await world.settle();
+    world.dropLink();
+    while (world.memory.sockets.at(-1)!.phase !== 'connecting') world.tick();
+    world.memory.sockets.at(-1)!.accept();
+    expect(world.client.state).toBe('resuming');
+    void world.client.close(4003, 'away');
+    await microtasks();
+    expect(world.memory.sockets.at(-1)!.closeRequest).toEqual({ code: 4003, reason: 'away' });
   });
 
   it('refuses sends after close, reporting them', async () => {

@@ -136,7 +136,10 @@ describe('createConnection security', () => {
       const failure = nextEvent(connection, 'error');
       const giveup = nextEvent(connection, 'giveup');
 
-      expect(await failure).toMatchObject({ cause: 'tls-failed', message: expect.stringMatching(/unable to verify the first certificate/) });
+      expect(await failure).toMatchObject({
+        cause: 'tls-failed',
+        message: expect.stringMatching(/unable to verify the first certificate/),
+      });
       expect(await giveup).toMatchObject({ reason: 'not-retryable' });
       expect(server.connections).toEqual([]);
     });
