@@ -200,8 +200,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       }
     }
   }
-  if (scoresOnly)
-    ok &&= existsSync(`${root}reports/mutation/machines.json`) ? scoreMachines(lines, {}) : (lines.push('machines/: no report yet'), false);
+  if (scoresOnly && existsSync(`${root}reports/mutation/machines.json`)) ok &&= scoreMachines(lines, {});
+  else if (scoresOnly) {
+    ok = false;
+    lines.push('machines/: no report yet');
+  }
   const shards = requested.includes('src')
     ? Object.keys(SHARDS)
     : requested.filter((name) => name.startsWith('src:')).map((name) => name.slice(4));
