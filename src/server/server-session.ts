@@ -147,7 +147,10 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
   request: IncomingMessage | undefined;
   #state: ServerSessionState = 'detached';
   #link: SessionLink | undefined;
+  /** Why the application asked to end the session, while its bye is answered. */
   #endReason: ServerSessionEndReason | undefined;
+  /** How the session ended, once `close` is emitted. */
+  #ended: ServerSessionEventMap['close'] | undefined;
   readonly #host: SessionHost;
   readonly #log = new OutboundLog<Wire>();
   readonly #receiver = new Receiver();
@@ -191,10 +194,7 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
 
   get closed(): Promise<ServerSessionEventMap['close']> {
     if (this.#closed === undefined) {
-      this.#closed =
-        this.#endReason === undefined
-          ? new Promise((resolve) => (this.#resolveClosed = resolve))
-          : Promise.resolve({ reason: this.#endReason });
+      this.#closed = this.#ended === undefined ? new Promise((resolve) => (this.#resolveClosed = resolve)) : Promise.resolve(this.#ended);
     }
     return this.#closed;
   }
@@ -349,7 +349,6 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
   end(reason: ServerSessionEndReason): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#endReason = reason;
     for (const name of ['ack', 'expire', 'close'] as const) this.#timers.cancel(name);
     const link = this.#link;
     this.#link = undefined;
@@ -358,11 +357,22 @@ export class ServerSessionImpl implements ServerSession, TimerOwner<TimerName> {
     this.#readyWaiter?.reject(closedError);
     this.#readyWaiter = undefined;
     this.#host.forget(this);
+    // The store's answer completes the reason: a holder whose epoch is no longer the session's was
+    // fenced off by another's claim. A shared store may answer later; `close` waits for it, and
+    // a store that fails leaves the reason as it was.
     const released = this.#host.store.release(this.id, this.epoch, reason === 'expired');
-    // A shared store may answer later; what it says does not change what the application was told.
-    if (released instanceof Promise) released.catch(() => {});
-    this.#events.emit('close', { reason });
-    this.#resolveClosed?.({ reason });
+    if (released instanceof Promise)
+      released.then(
+        (own) => this.#announceEnd(own ? reason : 'superseded'),
+        () => this.#announceEnd(reason),
+      );
+    else this.#announceEnd(released ? reason : 'superseded');
+  }
+
+  #announceEnd(reason: ServerSessionEndReason): void {
+    const ended = (this.#ended = { reason });
+    this.#events.emit('close', ended);
+    this.#resolveClosed?.(ended);
   }
 
   // --- internals ---

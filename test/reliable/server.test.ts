@@ -92,9 +92,13 @@ class ScriptedStore implements SessionStore {
     this.create = () => new Promise((resolve) => (answer = resolve));
     return (record) => answer!(record);
   }
-  release(id: string, epoch: number, expired: boolean): boolean {
+  /** Makes `release` answer in a later microtask (or fail there), as a shared store over the network might. */
+  releasesLater: 'answer' | 'fail' | undefined;
+  release(id: string, epoch: number, expired: boolean): boolean | Promise<boolean> {
     this.releases.push(`${id} ${epoch} ${expired}`);
-    return this.#inner.release(id, epoch, expired) as boolean;
+    const own = this.#inner.release(id, epoch, expired) as boolean;
+    if (this.releasesLater === 'fail') return Promise.reject(new Error('store unreachable'));
+    return this.releasesLater === 'answer' ? Promise.resolve(own) : own;
   }
 }
 
@@ -512,6 +516,42 @@ describe('a dropped socket, and the resume', () => {
     expect(session.send('late')).toBe(false);
     expect(events.at(-1)).toBe('undelivered late closed');
   });
+
+  it('ends superseded when the store says another holder claimed the session since', async () => {
+    const rig = new Rig();
+    const { client, session, events } = rig.started();
+    client.closed(1006);
+    void rig.store.claim(session.id); // another node resumed it: the store's epoch moved past this one's
+    rig.clock.advance(10_000);
+    expect(events).toEqual(['detach 1006', 'close superseded']);
+    expect(rig.store.releases).toEqual([`${session.id} 1 true`]);
+    await expect(session.closed).resolves.toEqual({ reason: 'superseded' });
+  });
+
+  it("waits for a shared store's answer before saying how the session ended", async () => {
+    const rig = new Rig();
+    rig.store.releasesLater = 'answer';
+    const fenced = rig.started();
+    const own = rig.started();
+    fenced.client.closed(1006);
+    own.client.closed(1006);
+    void rig.store.claim(fenced.session.id);
+    rig.clock.advance(10_000);
+    expect([fenced.events.at(-1), own.events.at(-1)]).toEqual(['detach 1006', 'detach 1006']); // not before the answer
+    await expect(fenced.session.closed).resolves.toEqual({ reason: 'superseded' });
+    await expect(own.session.closed).resolves.toEqual({ reason: 'expired' });
+    expect([fenced.events.at(-1), own.events.at(-1)]).toEqual(['close superseded', 'close expired']);
+  });
+
+  it('keeps the reason it had when a shared store fails to answer the release', async () => {
+    const rig = new Rig();
+    rig.store.releasesLater = 'fail';
+    const { client, session, events } = rig.started();
+    client.closed(1006);
+    rig.clock.advance(10_000);
+    await expect(session.closed).resolves.toEqual({ reason: 'expired' });
+    expect(events.at(-1)).toBe('close expired');
+  });
 });
 
 describe('closing', () => {
@@ -543,6 +583,17 @@ describe('closing', () => {
     ]);
     await expect(session.closed).resolves.toEqual({ reason: 'server-closed' });
     await expect(session.ready).rejects.toThrow('The session is closed: send() refuses every message');
+  });
+
+  it('settles close() only when the session has ended, not when the bye goes out', async () => {
+    const rig = new Rig();
+    const { client, session } = rig.started();
+    const closed = session.close();
+    expect(await hasResolved(closed)).toBe(false);
+    client.control({ t: 'bye', seq: 0 });
+    expect(await hasResolved(closed)).toBe(false);
+    client.closed(1000);
+    await expect(closed).resolves.toEqual({ reason: 'server-closed' });
   });
 
   it('drops the socket when no bye answers within byeTimeout', () => {
