@@ -1,12 +1,14 @@
 /**
- * The one place statesock reaches into `ws` past its public API: the TCP socket under a `ws`
- * client, which the transport corks so that the frames of one task go to the kernel together.
+ * The one place statesock reaches into `ws` past its public API, in two ways:
+ * - the TCP socket under a `ws` client, which the transport corks so that the frames of one
+ *   task go to the kernel together. `ws` has no public cork. It keeps the TCP socket as
+ *   `_socket`; when it is not there, or lacks `cork`, `uncork` or `writableLength`, the
+ *   transport writes each frame as `ws` does, uncorked: slower, never wrong.
+ * - whether a close was clean, which `ws` computes for its own `CloseEvent` from two flags
+ *   and does not pass to `close` listeners. Without the flags, a close is clean unless 1006.
  *
- * `ws` has no public cork. It keeps the TCP socket as `_socket` (ws 8: checked with
- * {@link TESTED_WS_MAJOR}; `test/integration/ws-internals.test.ts` fails when an installed `ws`
- * is of another major version or keeps it elsewhere). When it is not there, or lacks `cork`,
- * `uncork` or `writableLength`, this returns `undefined` and the transport writes each frame
- * as `ws` does, uncorked: slower, never wrong.
+ * Both were written against ws 8 ({@link TESTED_WS_MAJOR}): `test/integration/ws-internals.test.ts`
+ * fails when an installed `ws` is of another major version or keeps either elsewhere.
  */
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
@@ -23,4 +25,16 @@ export function tcpSocketOf(ws: WebSocket): Corkable | undefined {
   return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' && typeof tcp.writableLength === 'number'
     ? (tcp as Socket)
     : undefined;
+}
+
+/** The flags ws 8 sets as the closing handshake goes, which its own `CloseEvent` reads for `wasClean`. */
+interface CloseFlags {
+  readonly _closeFrameReceived?: boolean;
+  readonly _closeFrameSent?: boolean;
+}
+
+/** Whether `ws` closed with `code` after a closing handshake both ways, as its own `CloseEvent` would say. */
+export function closedCleanly(ws: WebSocket, code: number): boolean {
+  const flags = ws as unknown as CloseFlags;
+  return flags._closeFrameReceived === undefined ? code !== 1006 : Boolean(flags._closeFrameReceived && flags._closeFrameSent);
 }

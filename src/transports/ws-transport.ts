@@ -17,7 +17,7 @@ import { redactText } from '../validation.js';
 import type { TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
 import { causeOfWsError } from './ws-errors.js';
-import { tcpSocketOf } from './ws-internals.js';
+import { closedCleanly, tcpSocketOf } from './ws-internals.js';
 
 /** The most bytes held back in one batch (see `WsSocket.#cork`). */
 const CORK_LIMIT = 64 * 1024;
@@ -42,12 +42,6 @@ export const wsTransport: Transport = Object.assign(
     pausable: true,
   },
 );
-
-/** `ws` internals its own `CloseEvent` reads to compute `wasClean`. */
-interface WsCloseFlags {
-  readonly _closeFrameReceived?: boolean;
-  readonly _closeFrameSent?: boolean;
-}
 
 /** The `ws` socket's owner, kept on it so that one set of listeners serves every socket (`this` is the `ws` socket). */
 const OWNER = Symbol('statesock.owner');
@@ -132,9 +126,7 @@ class WsSocket implements TransportSocket {
     const socket = (this as OwnedWs)[OWNER];
     if (!socket.#live) return;
     socket.#live = false;
-    const flags = this as unknown as WsCloseFlags;
-    const wasClean = flags._closeFrameReceived === undefined ? code !== 1006 : Boolean(flags._closeFrameReceived && flags._closeFrameSent);
-    socket.#handlers.close(code, reason.toString(), wasClean);
+    socket.#handlers.close(code, reason.toString(), closedCleanly(this, code));
   };
 
   get bufferedAmount(): number {

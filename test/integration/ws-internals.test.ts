@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { tcpSocketOf, TESTED_WS_MAJOR } from '../../src/transports/ws-internals.js';
+import { closedCleanly, tcpSocketOf, TESTED_WS_MAJOR } from '../../src/transports/ws-internals.js';
 import { useHarness } from '../support/harness.js';
 import { startWsServer } from '../support/ws-server.js';
 
@@ -36,5 +36,34 @@ describe('ws internals the transport reaches', () => {
   it('finds nothing where a ws of another shape keeps no corkable socket', () => {
     const shapes: unknown[] = [{}, { _socket: null }, { _socket: {} }, { _socket: { cork() {}, uncork() {} } }];
     for (const shape of shapes) expect(tcpSocketOf(shape as WebSocket)).toBeUndefined();
+  });
+
+  it('keeps the close-frame flags ws 8 sets: a closing handshake both ways is clean', async () => {
+    const server = serve(await startWsServer());
+    const ws = new WebSocket(server.url);
+    await once(ws, 'open');
+    ws.close(1000, 'done');
+    const [code] = (await once(ws, 'close')) as [number];
+    const flags = ws as unknown as Record<string, unknown>;
+    expect([flags['_closeFrameReceived'], flags['_closeFrameSent']]).toEqual([true, true]);
+    expect(closedCleanly(ws, code)).toBe(true);
+  });
+
+  it('says a terminated socket did not close cleanly, whatever its code', async () => {
+    const server = serve(await startWsServer());
+    const ws = new WebSocket(server.url);
+    await once(ws, 'open');
+    ws.terminate();
+    await once(ws, 'close');
+    const flags = ws as unknown as Record<string, unknown>;
+    expect([flags['_closeFrameReceived'], flags['_closeFrameSent']]).toEqual([false, false]);
+    expect(closedCleanly(ws, 1000)).toBe(false);
+  });
+
+  it('reads a close frame received but never answered as unclean, and falls back on the code without the flags', () => {
+    expect(closedCleanly({ _closeFrameReceived: true, _closeFrameSent: false } as unknown as WebSocket, 1000)).toBe(false);
+    expect(closedCleanly({ _closeFrameReceived: false, _closeFrameSent: true } as unknown as WebSocket, 1000)).toBe(false);
+    expect(closedCleanly({} as unknown as WebSocket, 1000)).toBe(true);
+    expect(closedCleanly({} as unknown as WebSocket, 1006)).toBe(false);
   });
 });
