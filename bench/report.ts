@@ -56,6 +56,22 @@ const OURS = ['Connection.on', 'ManagedWebSocket'];
 const PEERS = ['partysocket', 'reconnecting-websocket'];
 const QUEUED = ['queued-10k', 'queued-100k', 'queued-1m'];
 const MEMORY = ['connections-1k', 'connections-5k', 'connections-15k'];
+const RELIABLE = 'ReliableSession';
+/** The reliable mode's CPU per message, each way, at most this ratio to raw `ws`. */
+const RELIABLE_LIMIT = 1.3;
+/** Which workload measures each way: what a reliable session sends, and what it receives. */
+const RELIABLE_WAYS = [
+  ['burst', 'sent (burst, 64 B)'],
+  ['inbound', 'received (inbound, 64 B)'],
+] as const;
+/** The key under which `BENCH_ONLY` asks for the reliable server's memory per idle session. */
+export const SERVER_SESSIONS = 'server-sessions';
+
+/** The reliable server's heap per idle session, measured on its own (see `server-session-memory.ts`). */
+export interface ServerSessionFigures {
+  readonly sessions: number;
+  readonly heapBytesPerSession: number;
+}
 /** Heap per connection: the floor every API must reach, and the goal; RSS per connection: the goal. */
 const HEAP_FLOOR = 2;
 const HEAP_GOAL = 1.5;
@@ -110,6 +126,12 @@ function checkTargets(results: readonly WorkloadResult[]): TargetResult[] {
     if (result)
       for (const impl of ran(result, OURS))
         add(`${what}: ${perKind(impl)}`, result.impls[impl]!.ratio.median, limit, result.noise, result.impls[impl]);
+  }
+  for (const [key, way] of RELIABLE_WAYS) {
+    const result = byKey.get(key);
+    const impl = result?.impls[RELIABLE];
+    if (result && impl)
+      add(`reliable CPU/msg ${way}: ${RELIABLE} vs ${impl.reference}`, impl.ratio.median, RELIABLE_LIMIT, result.noise, impl);
   }
   // The producer: the peak sampled bufferedAmount within the watermark plus the largest message, an absolute bound.
   const produced = byKey.get('producer');
@@ -269,6 +291,30 @@ function detailTable(result: WorkloadResult): string {
   return lines.join('\n');
 }
 
+/**
+ * What reliable sessions cost: each workload that runs them, against raw `ws` and against the
+ * plain `Connection` they run on (per-round ratios, so both sides saw the same machine), and
+ * the server's heap per idle session.
+ */
+function reliableTable(results: readonly WorkloadResult[], serverSessions: ServerSessionFigures | undefined): string {
+  const measured = results.filter((result) => result.impls[RELIABLE] !== undefined && result.impls['Connection.on'] !== undefined);
+  const lines: string[] = [];
+  if (measured.length > 0) {
+    lines.push(`| ${RELIABLE} | ${measured.map((result) => result.key).join(' | ')} |`, `|---|${measured.map(() => '---:').join('|')}|`);
+    lines.push(`| vs ${RAW} | ${measured.map((result) => x(result.impls[RELIABLE]!.ratio.median)).join(' | ')} |`);
+    const vsPlain = (result: WorkloadResult) =>
+      spread(ratios(result.impls[RELIABLE]!.perRound[result.metric]!, result.impls['Connection.on']!.perRound[result.metric]!)).median;
+    lines.push(`| vs Connection.on (plain mode) | ${measured.map((result) => x(vsPlain(result))).join(' | ')} |`);
+  }
+  if (serverSessions !== undefined) {
+    lines.push(
+      '',
+      `Server heap per idle session, apart from its \`ws\` socket: ${formatValue(serverSessions.heapBytesPerSession, 'B heap/session')} (${serverSessions.sessions.toLocaleString('en-US')} sessions, each having exchanged a message each way and its acknowledgements, in a fresh process).`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function targetTable(targets: readonly TargetResult[]): string {
   const lines = ['| target | measured | limit | noise | verdict |', '|---|---:|---:|---:|---|'];
   for (const target of targets) {
@@ -287,9 +333,10 @@ export function machineLine(machine: Machine): string {
 export function renderReport(
   machine: Machine,
   results: readonly WorkloadResult[],
-  meta: { readonly quick: boolean; readonly seconds: number },
+  meta: { readonly quick: boolean; readonly seconds: number; readonly serverSessions?: ServerSessionFigures | undefined },
 ): { markdown: string; json: unknown } {
   const targets = checkTargets(results);
+  const reliable = reliableTable(results, meta.serverSessions);
   const markdown = [
     `## Benchmark${meta.quick ? ' (quick run: small counts, not for the README)' : ''}`,
     '',
@@ -303,12 +350,21 @@ export function renderReport(
     '',
     targetTable(targets),
     '',
+    ...(reliable === '' ? [] : ['### Reliable sessions', '', reliable, '']),
     '### Details',
     '',
     ...results.flatMap((result) => [detailTable(result), '']),
   ].join('\n');
   return {
     markdown,
-    json: { machine, quick: meta.quick, seconds: meta.seconds, date: new Date().toISOString(), workloads: results, targets },
+    json: {
+      machine,
+      quick: meta.quick,
+      seconds: meta.seconds,
+      date: new Date().toISOString(),
+      workloads: results,
+      targets,
+      ...(meta.serverSessions === undefined ? {} : { serverSessions: meta.serverSessions }),
+    },
   };
 }

@@ -10,7 +10,8 @@
  * should be 1, and how far it strays says how far the other ratios can be trusted.
  *
  * Environment: BENCH_QUICK=1 for a smoke run (small counts, 2 rounds, ~30 s); BENCH_ROUNDS=n
- * to override every workload's rounds; BENCH_ONLY=burst,inbound to run some workloads only;
+ * to override every workload's rounds; BENCH_ONLY=burst,inbound to run some workloads only
+ * (`server-sessions` for the reliable server's memory per idle session);
  * BENCH_IMPLS=Connection.on to run one implementation beside the raw baselines (profiling).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { runInNewContext } from 'node:vm';
 import type { Adapter } from './clients/adapter.js';
 import { CONTROL, RAW, RAW_EVENT_TARGET } from './clients/raw-ws.js';
 import { plans, type Plan } from './plans.js';
-import { renderReport, type Machine, type WorkloadResult } from './report.js';
+import { renderReport, SERVER_SESSIONS, type Machine, type WorkloadResult } from './report.js';
 import { ServerHandle } from './server-handle.js';
 import { median, noiseOf, ratios, rotate, spread } from './stats.js';
 import * as workloads from './workloads.js';
@@ -133,7 +134,11 @@ async function main(): Promise<void> {
   } finally {
     server.stop();
   }
-  const report = renderReport(host, results, { quick, seconds: (Date.now() - started) / 1000 });
+  // The reliable server's own memory needs no socket: sessions on in-memory links, in a fresh process.
+  const wantsSessions =
+    (only === undefined || only.includes(SERVER_SESSIONS)) && (implsFilter === undefined || implsFilter.includes('ReliableSession'));
+  const serverSessions = wantsSessions ? await workloads.serverSessionMemory(quick ? 1_000 : 10_000) : undefined;
+  const report = renderReport(host, results, { quick, seconds: (Date.now() - started) / 1000, serverSessions });
   process.stdout.write(`${report.markdown}\n\n${JSON.stringify(report.json, null, 2)}\n`);
   const directory = new URL('./results/', import.meta.url);
   mkdirSync(directory, { recursive: true });

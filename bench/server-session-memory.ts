@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/server-session-memory.ts [count]`: the server's heap per idle reliable session,
+ * The server's heap per idle reliable session (`npm run bench` runs it in a fresh process; on its
+ * own: `npm run build && npx tsx bench/server-session-memory.ts [count]`),
  * the session's own cost apart from its `ws` socket (which raw `ws` pays the same): `count`
  * sessions started through the session server on in-memory sockets, each having exchanged one
  * message each way and its acknowledgements, then idle; heap (JS heap plus external memory)
@@ -44,5 +45,8 @@ for (let i = 0; i < count; i++) {
 await new Promise((resolve) => setTimeout(resolve, 300));
 const after = heap();
 const held = [...hub.sessions.values()].reduce((sum, session) => sum + session.unackedMessages, 0);
-console.log(JSON.stringify({ sessions: hub.sessions.size, heldMessages: held, heapBytesPerSession: Math.round((after - before) / count) }));
+const figures = { sessions: hub.sessions.size, heldMessages: held, heapBytesPerSession: Math.round((after - before) / count) };
 hub.close();
+// Forked by the bench: the figures go back over IPC; run by hand, to the terminal.
+if (process.send) process.send(figures);
+else console.log(JSON.stringify(figures));

@@ -311,6 +311,15 @@ export function bomb(adapter: Adapter, ctx: Context, bytes: number): Promise<Met
   );
 }
 
+/**
+ * 8. The server's heap per idle reliable session, apart from its `ws` socket: `count` sessions
+ * on in-memory sockets in a fresh process (see `server-session-memory.ts`).
+ */
+export async function serverSessionMemory(count: number): Promise<{ sessions: number; heapBytesPerSession: number }> {
+  const { sessions, heapBytesPerSession } = await inFreshProcess('./server-session-memory.ts', [String(count)], 120_000, 'server sessions');
+  return { sessions: sessions!, heapBytesPerSession: heapBytesPerSession! };
+}
+
 /** Runs `script` (next to this file) in a fresh process with `--expose-gc`, and resolves with what it reports over IPC once it has exited. */
 async function inFreshProcess(script: string, args: readonly string[], timeoutMs: number, what: string): Promise<Metrics> {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], {
