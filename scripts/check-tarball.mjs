@@ -51,8 +51,9 @@ try {
     const app = join(work, name);
     cpSync(join(consumers, name), app, { recursive: true });
     cpSync(unpacked, join(app, 'node_modules', 'statesock'), { recursive: true });
-    // React's types come with @types/react, which an application that uses `statesock/react` has.
-    for (const dependency of [...runtime, '@types/node', '@types/react']) {
+    // React's types come with @types/react, which an application that uses `statesock/react` has;
+    // `ws`'s with @types/ws, which one that gives `statesock/server` a `ws` server has.
+    for (const dependency of [...runtime, '@types/node', '@types/react', '@types/ws']) {
       const link = join(app, 'node_modules', dependency);
       mkdirSync(dirname(link), { recursive: true });
       symlinkSync(join(root, 'node_modules', dependency), link, 'dir');
