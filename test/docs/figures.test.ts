@@ -3,6 +3,7 @@
  * as `<!-- figure:name -->value<!-- /figure -->`; each name is computed here from the same
  * sources the tests run, so a doc cannot go on quoting a count the code no longer has.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import { MODEL_INPUT, PLAIN_INPUT, RESEND_INPUT } from '../../src/testing/model/lifecycle-model.js';
@@ -13,6 +14,7 @@ import * as dataInvariants from '../properties/invariants.js';
 import * as lifetimeInvariants from '../properties/lifetime-invariants.js';
 import { plantedBugs } from '../properties/mutants.js';
 import { MEMORY_RUNS, WS_RUNS } from '../properties/runs.js';
+import { plans as wsPlans } from '../properties/ws-world.js';
 import { markdownDocuments } from './markdown.js';
 
 const count = (value: number): string => value.toLocaleString('en-US');
@@ -21,6 +23,9 @@ const count = (value: number): string => value.toLocaleString('en-US');
 function computeFigures(): Record<string, string> {
   const paths = generateLifecyclePaths();
   const pathsFrom = (input: unknown) => count(paths.filter((path) => path.input === input).length);
+  // The real-ws properties' plans, drawn as a run draws them: the share that reconnect (fixed seed, so the figure is stable).
+  const drawn = fc.sample(wsPlans, { numRuns: 60_000, seed: 1 });
+  const reconnecting = drawn.filter((plan) => plan.reconnect !== undefined).length / drawn.length;
   const invariants = [...Object.values(dataInvariants), ...Object.values(lifetimeInvariants)].filter(
     (value) => typeof value === 'object' && ('step' in value || 'final' in value),
   );
@@ -33,6 +38,7 @@ function computeFigures(): Record<string, string> {
     'conformance-cases': count(cases.length),
     'memory-runs': count(MEMORY_RUNS),
     'ws-runs': count(WS_RUNS),
+    'ws-runs-reconnecting': `${Math.round(reconnecting * 100)}%`,
     invariants: count(invariants.length),
     'planted-bugs': count(plantedBugs.length),
   };

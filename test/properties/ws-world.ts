@@ -2,8 +2,8 @@
  * One generated run against a real `ws` server on loopback, through the fault-injecting proxy:
  * the proxy may reset or stall the connect, or drop, reset or blackhole the link after so many
  * bytes of either direction; the server may echo, close with a code, or drop the connection
- * after so many messages; the application sends before and after open and closes. Half the
- * runs reconnect (a retry or two, short waits), so a fault is followed by new sockets through
+ * after so many messages; the application sends before and after open and closes. Five in
+ * six runs reconnect (`fc.option`'s default; a retry or two, short waits), so a fault is followed by new sockets through
  * the same faulty proxy. The proxy records which messages it read from the client and passed
  * on (`upstream-traffic.ts`), so a lost message is placed exactly. Time is the real clock with
  * short timeouts, counted so the run can prove no timer is left; nothing sleeps.
