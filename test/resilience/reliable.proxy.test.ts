@@ -1,7 +1,9 @@
 /**
  * Reliable sessions through the fault proxy, against a real `ws` server with the session server
- * attached, on the real clock with short timings: links reset (RST) in the middle of bursts in
- * either direction and in both at once, and a server that restarts and forgets every session.
+ * attached, on the real clock with short timings: links reset (RST) or dropped (FIN, no closing
+ * handshake) in the middle of bursts in either direction and in both at once, links that turn
+ * into a blackhole either way, a client whose wall clock jumps as after a sleep, and a server
+ * that restarts and forgets every session.
  *
  * What each run must show: no message lost without a report, and none delivered twice to an
  * application. Where the session survives (resets), every message arrives, in order; where it
@@ -12,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReliableSession, type ReliableSession, type ReliableSessionOptions } from '../../src/reliable/index.js';
+import type { Clock, TimerHandle } from '../../src/time.js';
 import { createSessionServer, type ServerSession, type SessionServer } from '../../src/server/index.js';
 import { startBackend, type RestartableBackend } from '../support/restartable-backend.js';
 import { BLACKHOLE, startProxy, type TestProxy } from '../support/throttle-proxy.js';
@@ -127,9 +130,31 @@ async function rig(
 }
 
 const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}:${PAYLOAD}`);
-const resetLinks = (proxy: TestProxy) => {
-  for (const link of proxy.links) link.reset();
+const resetLinks = (proxy: TestProxy) => cutLinks(proxy, 'reset');
+/** Cuts every open link: `reset` (RST, each side sees ECONNRESET) or `drop` (FIN both ways, no closing handshake). */
+const cutLinks = (proxy: TestProxy, how: 'reset' | 'drop') => {
+  for (const link of proxy.links) link[how]();
 };
+
+/** The real clock, but with a wall clock that can jump forward, as a device's does when it wakes from sleep. */
+class JumpingClock implements Clock {
+  #jumped = 0;
+  jump(ms: number): void {
+    this.#jumped += ms;
+  }
+  now(): number {
+    return Date.now() + this.#jumped;
+  }
+  monotonic(): number {
+    return performance.now();
+  }
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    return setTimeout(callback, delayMs);
+  }
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  }
+}
 
 describe('reliable sessions through a faulty network', () => {
   it('loses nothing and duplicates nothing when the link resets mid-burst, client to server', async () => {
@@ -163,26 +188,31 @@ describe('reliable sessions through a faulty network', () => {
     expect(r.proxy.accepted.length).toBeGreaterThanOrEqual(1 + resetsAt.size);
   }, 60_000);
 
-  it('loses nothing and duplicates nothing with bursts both ways and resets from either side', async () => {
-    const COUNT = 2_000;
-    const r = await rig((self) => {
-      if (self.serverReceived.length % 700 === 0) resetLinks(self.proxy);
-    });
-    await r.changed.until(() => r.serverSessions.length === 1);
-    r.client.on('message', () => {
-      if (r.clientReceived.length % 900 === 0) resetLinks(r.proxy);
-    });
-    const up = numbered('c', COUNT);
-    const down = numbered('s', COUNT);
-    for (let i = 0; i < COUNT; i++) {
-      r.client.send(up[i]!);
-      r.serverSessions[0]!.send(down[i]!);
-    }
-    await r.changed.until(() => r.serverReceived.length >= COUNT && r.clientReceived.length >= COUNT);
-    expect(r.serverReceived).toEqual(up);
-    expect(r.clientReceived).toEqual(down);
-    expect(r.serverSessions).toHaveLength(1);
-  }, 60_000);
+  it.each(['reset', 'drop'] as const)(
+    'loses nothing and duplicates nothing with bursts both ways and links cut (%s) from either side',
+    async (how) => {
+      const COUNT = 2_000;
+      const r = await rig((self) => {
+        if (self.serverReceived.length % 700 === 0) cutLinks(self.proxy, how);
+      });
+      await r.changed.until(() => r.serverSessions.length === 1);
+      r.client.on('message', () => {
+        if (r.clientReceived.length % 900 === 0) cutLinks(r.proxy, how);
+      });
+      const up = numbered('c', COUNT);
+      const down = numbered('s', COUNT);
+      for (let i = 0; i < COUNT; i++) {
+        r.client.send(up[i]!);
+        r.serverSessions[0]!.send(down[i]!);
+      }
+      await r.changed.until(() => r.serverReceived.length >= COUNT && r.clientReceived.length >= COUNT);
+      expect(r.serverReceived).toEqual(up);
+      expect(r.clientReceived).toEqual(down);
+      expect(r.serverSessions).toHaveLength(1);
+      expect(r.proxy.accepted.length).toBeGreaterThanOrEqual(1 + 4);
+    },
+    60_000,
+  );
 
   it('reports a server restart at once with every message the server never acknowledged, and starts a new session', async () => {
     const COUNT = 3_000;
@@ -228,7 +258,63 @@ describe('reliable sessions through a faulty network', () => {
     // The heartbeat found the dead link, and the session was resumed on another.
     expect(states).toContain('resuming');
     expect(r.serverSessions[0]!.epoch).toBeGreaterThan(1);
-    expect(r.serverSessions[0]!.epoch).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('loses nothing and duplicates nothing when the link to the client turns into a blackhole while the server streams', async () => {
+    const COUNT = 2_000;
+    const r = await rig(() => {}, { heartbeatInterval: 50, heartbeatTimeout: 200 });
+    await r.changed.until(() => r.serverSessions.length === 1 && r.client.state === 'live');
+    const session = r.serverSessions[0]!;
+    const states: string[] = [];
+    r.client.on('state', ({ state }) => states.push(state));
+    const sent = numbered('s', COUNT);
+    for (const message of sent.slice(0, COUNT / 2)) session.send(message);
+    await r.changed.until(() => r.clientReceived.length >= COUNT / 4);
+    // Server to client only, on the links open now: the server writes on, the client hears nothing, not even its pongs.
+    for (const link of r.proxy.links) link.setFlow('downstream', BLACKHOLE);
+    for (const message of sent.slice(COUNT / 2)) session.send(message);
+    await r.changed.until(() => r.clientReceived.length >= COUNT);
+    expect(r.clientReceived).toEqual(sent);
+    expect(r.serverSessions).toHaveLength(1);
+    expect(states).toContain('resuming');
+    expect(session.epoch).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('loses nothing and duplicates nothing when the client wakes from a sleep that killed its link, its wall clock an hour on', async () => {
+    const COUNT = 2_000;
+    const clock = new JumpingClock();
+    const heard: string[] = [];
+    const r = await rig(() => {}, {
+      clock,
+      heartbeatInterval: 100,
+      heartbeatTimeout: 300,
+      inspect: (event) => {
+        if (event.type === '@xstate.event' && event.event.type === 'env.wake')
+          heard.push(`${event.event.type} ${(event.event as { reason?: string }).reason}`);
+      },
+    });
+    await r.changed.until(() => r.serverSessions.length === 1 && r.client.state === 'live');
+    const session = r.serverSessions[0]!;
+    const up = numbered('c', COUNT);
+    const down = numbered('s', COUNT);
+    for (let i = 0; i < COUNT / 2; i++) {
+      r.client.send(up[i]!);
+      session.send(down[i]!);
+    }
+    // The device sleeps: its link dies without a word either way, and its wall clock moves on an hour.
+    for (const link of r.proxy.links) link.setFlow('both', BLACKHOLE);
+    clock.jump(60 * 60 * 1000);
+    for (let i = COUNT / 2; i < COUNT; i++) {
+      r.client.send(up[i]!);
+      session.send(down[i]!);
+    }
+    await r.changed.until(() => r.serverReceived.length >= COUNT && r.clientReceived.length >= COUNT);
+    expect(r.serverReceived).toEqual(up);
+    expect(r.clientReceived).toEqual(down);
+    expect(r.serverSessions).toHaveLength(1);
+    // The first ping after the jump read as a wake, and the session was resumed on a new link.
+    expect(heard).toContain('env.wake timer-late');
+    expect(session.epoch).toBeGreaterThan(1);
   }, 60_000);
 
   it('keeps 200 sessions exactly once each way while every link resets twice', async () => {
