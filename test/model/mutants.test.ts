@@ -13,13 +13,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.js';
 import type { RunOptions } from '../../src/testing/model/lifecycle-runner.js';
-import { faithfulWrap, machineMutants, openBeforeFlushInMachine, shellMutants } from './mutants.js';
+import type { StepView } from '../../src/testing/model/lifecycle-oracle.js';
+import { unplantAll } from '../support/plant.js';
+import { faithfulWrap, fieldMutants, machineMutants, openBeforeFlushInMachine, shellMutants } from './mutants.js';
 
 const MACHINE_MODULE = '../../machines/connection.machine.js';
 
 afterEach(() => {
   vi.doUnmock(MACHINE_MODULE);
-  vi.resetModules();
+  unplantAll();
 });
 
 /**
@@ -30,10 +32,15 @@ afterEach(() => {
 async function failingPaths(options: {
   machine?: LifecycleMachine;
   wrap?: RunOptions['wrap'];
+  /** A module of the shell to break (`test/support/plant.ts`). */
+  plant?: () => void;
   caughtBy?: string;
+  /** Counts only paths whose first stray step differs in this field of the view. */
+  field?: keyof StepView;
   limit: number;
 }): Promise<string[]> {
   vi.resetModules();
+  options.plant?.();
   if (options.machine) {
     const machine = options.machine;
     vi.doMock(MACHINE_MODULE, async (importOriginal) => ({ ...(await importOriginal<object>()), connectionMachine: machine }));
@@ -48,14 +55,25 @@ async function failingPaths(options: {
     const run = await runPath(path, memoryDriver(), options.wrap ? { wrap: options.wrap } : {});
     // The connection really runs the variant (`provide()` keeps the config).
     if (options.machine) expect(run.connection.actor.logic.config).toBe(options.machine.config);
-    const stray = run.observed.find((view, i) => !sameView(view, run.expected[i]!));
-    const reasons = [...(stray ? [`strays from the machine at ${stray.step}`] : []), ...run.violations];
-    if (reasons.some((reason) => reason.includes(options.caughtBy ?? ''))) {
+    const strayAt = run.observed.findIndex((view, i) => !sameView(view, run.expected[i]!));
+    const differing = strayAt < 0 ? [] : fieldsThatDiffer(run.observed[strayAt]!, run.expected[strayAt]!);
+    const reasons = [
+      ...(strayAt < 0 ? [] : [`strays from the machine at ${run.observed[strayAt]!.step} in ${differing.join(', ')}`]),
+      ...run.violations,
+    ];
+    if (
+      options.field !== undefined ? differing.includes(options.field) : reasons.some((reason) => reason.includes(options.caughtBy ?? ''))
+    ) {
       failing.push(`${lifecyclePath(connectionMachine, path).description}: ${reasons.join('; ')}`);
       if (failing.length >= options.limit) break;
     }
   }
   return failing;
+}
+
+/** The fields in which two views of one step differ. */
+function fieldsThatDiffer(observed: StepView, expected: StepView): (keyof StepView)[] {
+  return (Object.keys(expected) as (keyof StepView)[]).filter((key) => JSON.stringify(observed[key]) !== JSON.stringify(expected[key]));
 }
 
 describe('the generated tests catch a broken shell', () => {
@@ -68,6 +86,34 @@ describe('the generated tests catch a broken shell', () => {
       expect(await failingPaths({ wrap: mutant.wrap, caughtBy: mutant.caughtBy, limit: 1 })).toHaveLength(1);
     });
   }
+});
+
+describe('each field the generated tests compare at every step catches a broken shell', () => {
+  for (const mutant of fieldMutants) {
+    it(`fails some path in ${mutant.field} when the shell ${mutant.name}`, async () => {
+      expect(await failingPaths({ plant: mutant.plant, field: mutant.field, limit: 1 })).toHaveLength(1);
+    });
+  }
+
+  it('lists every field of the view', () => {
+    const view: Record<keyof StepView, null> = {
+      step: null,
+      state: null,
+      readyState: null,
+      queuedMessages: null,
+      bufferedAmount: null,
+      pendingTimers: null,
+      nextTimerIn: null,
+      pings: null,
+      settled: null,
+      events: null,
+    };
+    expect(fieldMutants.map((mutant) => mutant.field).sort()).toEqual(
+      Object.keys(view)
+        .filter((key) => key !== 'step')
+        .sort(),
+    );
+  });
 });
 
 describe('the generated tests catch a broken machine', () => {

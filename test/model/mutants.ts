@@ -1,15 +1,19 @@
 /**
  * Deliberately broken variants of the shell and of the machine, which the generated tests must
  * catch. None changes production code: shell faults are planted in the transport the
- * connection is given; machine variants are built from the production machine's own config
- * and implementations, with one transition changed.
+ * connection is given, or in one module of the shell (`test/support/plant.ts`: one per field
+ * of the per-step comparison); machine variants are built from the production machine's own
+ * config and implementations, with one transition changed.
  */
 import { assign, createMachine, enqueueActions } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { Connection } from '../../src/connection.js';
 import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.js';
 import { ForwardingSocket, overrideHandlers, wrapTransport } from '../../src/testing/model/transport-tap.js';
+import type { StepView } from '../../src/testing/model/lifecycle-oracle.js';
 import type { Transport, TransportSocket } from '../../src/transports/transport.js';
+import { QueuedMessage } from '../../src/outgoing.js';
+import { plantEffects, plantEvents } from '../support/plant.js';
 
 export interface ShellMutant {
   readonly name: string;
@@ -300,3 +304,85 @@ export const machineMutants: readonly MachineMutant[] = [
 export const openBeforeFlushInMachine: LifecycleMachine = revised((path, type, t) =>
   path === 'connecting' && type === 'socket.open' ? { ...t, actions: moveBefore(actionsOf(t), ['emitOpen'], 'flushQueue') } : t,
 );
+
+/** A shell broken in one of its modules, which the per-step comparison must catch in `field`. */
+export interface FieldMutant {
+  readonly field: Exclude<keyof StepView, 'step'>;
+  readonly name: string;
+  readonly plant: () => void;
+}
+
+/** One for each field the generated tests compare at every step. */
+export const fieldMutants: readonly FieldMutant[] = [
+  {
+    field: 'state',
+    name: 'names the drain after close() as the closing handshake',
+    plant: plantEvents((original) => ({
+      stateName: (snapshot) => {
+        const name = original.stateName(snapshot);
+        return name === 'closing.draining' ? 'closing.handshake' : name;
+      },
+    })),
+  },
+  {
+    field: 'readyState',
+    name: 'reads CONNECTING while it aborts an attempt',
+    plant: plantEvents((original) => ({
+      readyStateOfName: (name) => (name === 'closing.aborting' ? 0 : original.readyStateOfName(name)),
+    })),
+  },
+  {
+    field: 'queuedMessages',
+    name: 'queues each message sent before open twice',
+    plant: plantEffects((original) => ({
+      enqueueMessage: (engine, params, step, message) => {
+        original.enqueueMessage(engine, params, step, message);
+        original.enqueueMessage(engine, params, step, message);
+      },
+    })),
+  },
+  {
+    field: 'bufferedAmount',
+    name: 'counts a byte too many for each queued message',
+    plant: plantEffects(() => ({
+      enqueueMessage: (engine, _, { event }, message) =>
+        engine.outbound().push(QueuedMessage.of(message!), (event as { bytes: number }).bytes + 1),
+    })),
+  },
+  {
+    field: 'pendingTimers',
+    name: 'leaves the heartbeat timer running when the connection ends',
+    plant: plantEffects((original) => ({
+      cancelTimer: (engine, params, step, message) => {
+        if (params.timer !== 'ping') original.cancelTimer(engine, params, step, message);
+      },
+    })),
+  },
+  {
+    field: 'nextTimerIn',
+    name: 'waits out the ceiling of the next reconnect instead of this one',
+    plant: plantEffects((original) => ({
+      startTimer: (engine, params, step, message) =>
+        original.startTimer(engine, params.timer === 'retry' ? { ...params, retry: params.retry + 1 } : params, step, message),
+    })),
+  },
+  {
+    field: 'pings',
+    name: 'never sends the heartbeat ping',
+    plant: plantEffects(() => ({ sendPing: () => {} })),
+  },
+  {
+    field: 'settled',
+    name: 'settles `closed` with the opposite of wasClean',
+    plant: plantEffects(() => ({
+      settle: (engine, { closeInfo }) => engine.settle(closeInfo && { ...closeInfo, wasClean: !closeInfo.wasClean }),
+    })),
+  },
+  {
+    field: 'events',
+    name: 'announces every reconnect as immediate',
+    plant: plantEffects(() => ({
+      emitReconnecting: (engine, { attempt, retry }) => engine.sequencer.post('reconnecting', { attempt, retry, delay: 0 }),
+    })),
+  },
+];

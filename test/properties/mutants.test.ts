@@ -6,17 +6,13 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { unplantAll } from '../support/plant.js';
 import { plantedBugs } from './mutants.js';
 import { MEMORY_RUNS } from './runs.js';
 
 /** As many runs as the properties make in CI: a planted bug must be found within them. */
 
-afterEach(() => {
-  vi.doUnmock('../../src/effects.js');
-  vi.doUnmock('../../src/connection-events.js');
-  vi.doUnmock('../../machines/connection.machine.js');
-  vi.resetModules();
-});
+afterEach(unplantAll);
 
 describe('the properties catch a broken connection', () => {
   for (const bug of plantedBugs) {

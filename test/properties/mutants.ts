@@ -2,16 +2,13 @@
  * Deliberately broken variants of the production code, one for each property invariant: each
  * must make the property that states the invariant fail (`mutants.test.ts`). None changes
  * production code: each replaces one module of the shell or the machine in the module graph
- * (`vi.doMock`) with a variant that differs in one effect, one mapping or one transition, as if
- * that file had been broken.
+ * (`test/support/plant.ts`) with a variant that differs in one effect, one mapping or one
+ * transition, as if that file had been broken.
  */
 import { createMachine } from 'xstate';
-import { vi } from 'vitest';
-import type * as EffectsModule from '../../src/effects.js';
-import type * as EventsModule from '../../src/connection-events.js';
-import type * as MachineModule from '../../machines/connection.machine.js';
-import type { Effects } from '../../src/effects.js';
+import type { ConnectionStateName } from '../../src/connection-events.js';
 import { QueuedMessage } from '../../src/outgoing.js';
+import { plantEffects, plantEvents, plantMachine } from '../support/plant.js';
 
 type InvariantName =
   | 'nothingLost'
@@ -40,34 +37,12 @@ export interface PlantedBug {
   readonly plant: () => void;
 }
 
-const EFFECTS = '../../src/effects.js';
-const EVENTS = '../../src/connection-events.js';
-const MACHINE = '../../machines/connection.machine.js';
-
-/** Plants `broken` in place of some of the shell's effects. */
-function withEffects(broken: (original: Effects) => Partial<Effects>): () => void {
-  return () =>
-    vi.doMock(EFFECTS, async (importOriginal) => {
-      const original = await importOriginal<typeof EffectsModule>();
-      return { ...original, effects: { ...original.effects, ...broken(original.effects) } };
-    });
-}
-
-/** Plants a machine built from the production one by `revise`. */
-function withMachine(revise: (machine: typeof MachineModule.connectionMachine) => typeof MachineModule.connectionMachine): () => void {
-  return () =>
-    vi.doMock(MACHINE, async (importOriginal) => {
-      const original = await importOriginal<typeof MachineModule>();
-      return { ...original, connectionMachine: revise(original.connectionMachine) };
-    });
-}
-
 export const plantedBugs: readonly PlantedBug[] = [
   {
     name: 'forgets the newest queued message when it drops the queue',
     invariant: 'nothingLost',
     says: /had no fate/,
-    plant: withEffects(() => ({
+    plant: plantEffects(() => ({
       dropQueue: (engine, { reason }) => {
         for (const message of engine.queue?.drain().slice(0, -1) ?? []) engine.reportUndelivered(message.original, reason);
       },
@@ -77,20 +52,15 @@ export const plantedBugs: readonly PlantedBug[] = [
     name: 'reads CONNECTING while it aborts an attempt',
     invariant: 'readyStateFollowsMachine',
     says: /readyState is 0; the machine's state closing\.aborting is 2/,
-    plant: () =>
-      vi.doMock(EVENTS, async (importOriginal) => {
-        const original = await importOriginal<typeof EventsModule>();
-        return {
-          ...original,
-          readyStateOfName: (name: EventsModule.ConnectionStateName) => (name === 'closing.aborting' ? 0 : original.readyStateOfName(name)),
-        };
-      }),
+    plant: plantEvents((original) => ({
+      readyStateOfName: (name: ConnectionStateName) => (name === 'closing.aborting' ? 0 : original.readyStateOfName(name)),
+    })),
   },
   {
     name: 'counts a byte too many for each queued message',
     invariant: 'bufferedAmountAccounts',
     says: /bufferedAmount is \d+; queued/,
-    plant: withEffects(() => ({
+    plant: plantEffects(() => ({
       enqueueMessage: (engine, _, { event }, message) =>
         engine.outbound().push(QueuedMessage.of(message!), (event as { bytes: number }).bytes + 1),
     })),
@@ -99,19 +69,19 @@ export const plantedBugs: readonly PlantedBug[] = [
     name: "admits every send while connecting, whatever the queue's bounds",
     invariant: 'queueWithinBounds',
     says: /messages queued; maxQueuedMessages is|bytes queued; maxQueuedBytes is/,
-    plant: withMachine((machine) => machine.provide({ guards: { queueHasRoom: () => true } })),
+    plant: plantMachine((machine) => machine.provide({ guards: { queueHasRoom: () => true } })),
   },
   {
     name: 'hands the open socket every send, whatever maxBufferedBytes says',
     invariant: 'bufferWithinCap',
     says: /bytes held; maxBufferedBytes is/,
-    plant: withMachine((machine) => machine.provide({ guards: { bufferHasRoom: () => true } })),
+    plant: plantMachine((machine) => machine.provide({ guards: { bufferHasRoom: () => true } })),
   },
   {
     name: 'writes each message sent while open twice',
     invariant: 'fastPathIsTheMachine',
     says: /to deeply equal/,
-    plant: withEffects((original) => ({
+    plant: plantEffects((original) => ({
       writeMessage: (engine, params, step, message) => {
         original.writeMessage(engine, params, step, message);
         original.writeMessage(engine, params, step, message);
@@ -122,7 +92,7 @@ export const plantedBugs: readonly PlantedBug[] = [
     name: 'announces every reconnect as immediate',
     invariant: 'conformsToMachine',
     says: /to deeply equal/,
-    plant: withEffects(() => ({
+    plant: plantEffects(() => ({
       emitReconnecting: (engine, { attempt, retry }) => engine.sequencer.post('reconnecting', { attempt, retry, delay: 0 }),
     })),
   },
@@ -131,7 +101,7 @@ export const plantedBugs: readonly PlantedBug[] = [
     invariant: 'perAttempt',
     says: /close after the final close|close events for/,
     reconnecting: true,
-    plant: withEffects((original) => ({
+    plant: plantEffects((original) => ({
       emitClose: (engine, params, step, message) => {
         original.emitClose(engine, params, step, message);
         if (!params.willReconnect) original.emitClose(engine, params, step, message);
@@ -143,14 +113,14 @@ export const plantedBugs: readonly PlantedBug[] = [
     invariant: 'oneLiveSocket',
     says: /sockets live at once|opened while/,
     reconnecting: true,
-    plant: withEffects(() => ({ terminateSocket: () => {} })),
+    plant: plantEffects(() => ({ terminateSocket: () => {} })),
   },
   {
     name: 'opens the next attempt when close() ends the wait for it',
     invariant: 'neverAfterClose',
     says: /opened at .* after close\(\)/,
     reconnecting: true,
-    plant: withMachine((machine) => {
+    plant: plantMachine((machine) => {
       const { config } = machine;
       const reconnecting = config.states!.reconnecting!;
       const states = {
@@ -169,7 +139,7 @@ export const plantedBugs: readonly PlantedBug[] = [
     // Drawn below the next ceiling, the wait is past this one's, or (with jitter) at it exactly.
     says: /before retry \d+(, outside|: not a whole number of ms below)/,
     reconnecting: true,
-    plant: withEffects((original) => ({
+    plant: plantEffects((original) => ({
       startTimer: (engine, params, step, message) =>
         original.startTimer(engine, params.timer === 'retry' ? { ...params, retry: params.retry + 1 } : params, step, message),
     })),
@@ -178,7 +148,7 @@ export const plantedBugs: readonly PlantedBug[] = [
     name: 'leaves the heartbeat timer running when the connection ends',
     invariant: 'nothingLeftBehind',
     says: /timers still pending once/,
-    plant: withEffects((original) => ({
+    plant: plantEffects((original) => ({
       cancelTimer: (engine, params, step, message) => {
         if (params.timer !== 'ping') original.cancelTimer(engine, params, step, message);
       },

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { unplantAll } from '../support/plant.js';
 import { plantedBugs } from './mutants.js';
 import { WS_RUNS } from './runs.js';
 
@@ -34,12 +35,7 @@ const CAUGHT: readonly { readonly check: string; readonly bug: string; readonly 
   },
 ];
 
-afterEach(() => {
-  vi.doUnmock('../../src/effects.js');
-  vi.doUnmock('../../src/connection-events.js');
-  vi.doUnmock('../../machines/connection.machine.js');
-  vi.resetModules();
-});
+afterEach(unplantAll);
 
 describe('the real-socket properties catch a broken connection', () => {
   for (const { check, bug: name, says } of CAUGHT) {
