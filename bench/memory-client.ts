@@ -22,7 +22,8 @@ if (gc === undefined) throw new Error('memory-client needs --expose-gc');
 
 let opened = 0;
 let wake: (() => void) | undefined;
-// One set of handlers shared by every connection: the harness adds as little as it can per connection.
+// One set of handlers shared by every connection, registered as they are (`Adapter.idle`): the
+// harness adds nothing per connection but the URL it opens and its place in `handles`.
 const handlers = {
   open: () => {
     opened++;
@@ -41,7 +42,7 @@ const before = process.memoryUsage();
 const handles = [];
 for (let start = 0; start < count; start += WINDOW) {
   const end = Math.min(count, start + WINDOW);
-  for (let i = start; i < end; i++) handles.push(adapter.connect(benchUrl(port, i + 1, 'idle'), handlers));
+  for (let i = start; i < end; i++) handles.push(adapter.idle(benchUrl(port, i + 1, 'idle'), handlers));
   await new Promise<void>((resolve) => {
     wake = () => opened >= end && resolve();
     wake();

@@ -11,9 +11,9 @@
 export type ApiKind = 'on' | 'event-target';
 
 export interface Handlers {
-  open(): void;
-  message(data: unknown): void;
-  close(): void;
+  readonly open: () => void;
+  readonly message: (data: unknown) => void;
+  readonly close: () => void;
 }
 
 export interface ClientHandle {
@@ -41,6 +41,13 @@ export interface Adapter {
    * million-message workload; every other workload runs with the library's defaults.
    */
   connect(url: string, handlers: Handlers, options?: { readonly queueMany?: boolean; readonly highWaterMark?: number }): ClientHandle;
+  /**
+   * Opens a socket to `url` as an application holding many idle connections does: `handlers`'
+   * own functions (one set shared by every connection) registered as its listeners, nothing
+   * wrapped, and the socket itself returned. For the memory workloads, so that the weight per
+   * connection is the implementation's (its listeners included), not the harness's.
+   */
+  idle(url: string, handlers: Handlers): unknown;
 }
 
 /** The members every implementation's socket has, `ws` and `WebSocket` alike. */
@@ -67,6 +74,18 @@ export function socketHandle(socket: SocketLike, produce?: ClientHandle['produce
     produce: produce ?? (() => Promise.reject(new Error('the producer workload does not run this implementation'))),
   };
 }
+
+/** Registers `handlers` themselves on a `WebSocket`-shaped socket (`Adapter.idle`). */
+export function idleWebSocket(socket: WebSocketLike, handlers: Handlers): WebSocketLike {
+  socket.addEventListener('open', handlers.open);
+  socket.addEventListener('message', handlers.message);
+  socket.addEventListener('close', handlers.close);
+  socket.addEventListener('error', ignore);
+  return socket;
+}
+
+/** A listener for what the workloads let surface another way (errors: as timeouts). */
+export function ignore(): void {}
 
 /** Drives a `WebSocket`-shaped socket: `handlers` on its events (errors surface as timeouts in the workload). */
 export function webSocketHandle(socket: WebSocketLike, handlers: Handlers, produce?: ClientHandle['produce']): ClientHandle {

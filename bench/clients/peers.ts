@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import PartySocket from 'partysocket/ws';
 import ReconnectingWebSocketModule from 'reconnecting-websocket';
-import { webSocketHandle, type Adapter } from './adapter.js';
+import { idleWebSocket, webSocketHandle, type Adapter } from './adapter.js';
 
 /** reconnecting-websocket ships CommonJS (`module.exports = Class`) under an ES-module `export default` typing. */
 type ReconnectingWebSocketClass = typeof ReconnectingWebSocketModule.default;
@@ -30,5 +30,6 @@ function peer(name: string, open: (url: string) => PeerSocket): Adapter {
     kind: 'event-target',
     queuesBeforeOpen: true,
     connect: (url, handlers) => webSocketHandle(open(url), handlers),
+    idle: (url, handlers) => idleWebSocket(open(url), handlers),
   };
 }

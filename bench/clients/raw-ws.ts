@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { socketHandle, webSocketHandle, type Adapter, type ClientHandle } from './adapter.js';
+import { idleWebSocket, ignore, socketHandle, webSocketHandle, type Adapter, type ClientHandle } from './adapter.js';
 
 /** The names the report keys on. */
 export const RAW = 'ws.on';
@@ -25,6 +25,14 @@ export function rawWsOn(name: string): Adapter {
       ws.on('close', () => handlers.close());
       ws.on('error', () => {}); // failures surface as timeouts in the workload
       return socketHandle(ws, pollingProducer(ws));
+    },
+    idle(url, handlers) {
+      const ws = new WebSocket(url);
+      ws.on('open', handlers.open);
+      ws.on('message', handlers.message);
+      ws.on('close', handlers.close);
+      ws.on('error', ignore);
+      return ws;
     },
   };
 }
@@ -49,5 +57,6 @@ export function rawWsEventTarget(name: string): Adapter {
       const ws = new WebSocket(url);
       return webSocketHandle(ws, handlers, pollingProducer(ws));
     },
+    idle: (url, handlers) => idleWebSocket(new WebSocket(url), handlers),
   };
 }

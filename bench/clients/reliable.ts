@@ -33,4 +33,10 @@ export const reliableSession: Adapter = {
       produce: () => Promise.reject(new Error('the producer workload does not run reliable sessions')),
     };
   },
+  idle(url, handlers) {
+    const session = createReliableSession(url);
+    session.on('session', handlers.open);
+    session.on('message', handlers.message);
+    return session;
+  },
 };

@@ -5,7 +5,7 @@
  */
 import type { ConnectionOptions } from '../../src/index.js';
 import { statesock, streams } from '../built.js';
-import { webSocketHandle, type Adapter } from './adapter.js';
+import { idleWebSocket, webSocketHandle, type Adapter } from './adapter.js';
 
 const { createConnection, ManagedWebSocket } = statesock;
 const { connectionStreams } = streams;
@@ -44,6 +44,13 @@ export const connectionOn: Adapter = {
       },
     };
   },
+  idle(url, handlers) {
+    const connection = createConnection(url);
+    connection.on('open', handlers.open);
+    connection.on('message', handlers.message);
+    connection.on('close', handlers.close);
+    return connection;
+  },
 };
 
 export const managedWebSocket: Adapter = {
@@ -54,4 +61,5 @@ export const managedWebSocket: Adapter = {
     const socket = options?.queueMany ? new ManagedWebSocket(url, [], QUEUE_LIMITS) : new ManagedWebSocket(url);
     return webSocketHandle(socket, handlers);
   },
+  idle: (url, handlers) => idleWebSocket(new ManagedWebSocket(url), handlers),
 };
