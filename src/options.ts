@@ -388,7 +388,13 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 
 function headers(value: unknown): Readonly<Record<string, string>> {
   if (value === undefined) return DEFAULTS.headers;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('headers', value, 'an object of header names to strings');
+  // Not `fail`, which shows the value: one given whole (`headers: 'Bearer …'`) is likely a secret.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+    throw new TypeError(
+      `Expected \`headers\` to be an object of header names to strings, got ${kind} (not shown: header values may be secrets)`,
+    );
+  }
   for (const [key, entry] of Object.entries(value)) checkHeader(`\`headers[${JSON.stringify(key)}]\``, key, entry);
   return value as Readonly<Record<string, string>>;
 }

@@ -1,7 +1,7 @@
 /**
  * `createConnection` against real `ws` servers on loopback: no mocks, port 0 everywhere, no
  * sleeps. Each test awaits events (or promises built on them) and leaves no server or socket
- * behind. The TLS, header and secure-only behaviours are in `connection.security.test.ts`.
+ * behind. The TLS, header and secure-only behaviours are in `test/shell/security.test.ts`.
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
  * Secrets never surface: URL credentials and query strings, header values and the values of
  * misspelt options stay out of every error, event, machine context and inspection event, one
  * test per path by which one could surface. In-memory transport and simulated clock; the
- * real-server paths (a refused connect, `ws`'s own errors) are in `connection.security.test.ts`.
+ * real-server paths (a refused connect, `ws`'s own errors) are in `security.test.ts`.
  */
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,17 @@ describe('TypeErrors for bad options', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toMatch(/Unknown option `authorization`/);
     expect(error.message).not.toContain('s3cr3t-t0ken');
+  });
+
+  it('say what `headers` given as a string or an array is, never its value', () => {
+    for (const headers of ['Bearer s3cr3t-t0ken', ['Authorization', 'Bearer s3cr3t-t0ken']]) {
+      const error = thrown(() => createConnection('ws://example.test/', { headers } as never));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toMatch(
+        /^Expected `headers` to be an object of header names to strings, got (a value of type string|an array) \(not shown/,
+      );
+      expect(error.message).not.toContain('s3cr3t-t0ken');
+    }
   });
 
   it('name a header whose value is not a string, never the value', () => {
