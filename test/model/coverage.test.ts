@@ -36,6 +36,6 @@ describe('coverage of the connection machine by the generated paths', () => {
       { ...config, states: { ...config.states, closed: { ...closed, on: { ...closed.on, 'socket.open': { target: 'open' } } } } } as never,
       connectionMachine.implementations as never,
     ) as unknown as LifecycleMachine;
-    expect(missing(coverageOf(extended, generateLifecyclePaths(extended)).taken)).toEqual(['connection.closed on socket.open #0']);
+    expect(missing(coverageOf(extended, generateLifecyclePaths(extended)).taken)).toEqual(['connection.closed on socket.open #1']);
   });
 });

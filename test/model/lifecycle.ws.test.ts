@@ -34,8 +34,8 @@ afterAll(async () => {
     labels.filter(
       (label) =>
         label.includes(' on user.send ') ||
-        label === 'connection.connecting on socket.close #0 [isCurrentAttempt]' ||
-        label === 'connection.closing.aborting on socket.close #0 [isCurrentAttempt]',
+        label === 'connection.connecting on socket.close #1 [isCurrentAttempt]' ||
+        label === 'connection.closing.aborting on socket.close #1 [isCurrentAttempt]',
     ),
   );
 });

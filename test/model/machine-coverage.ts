@@ -48,12 +48,12 @@ function guardName(guard: unknown): string {
   return guards ? `${name}(${guards.map(guardName).join(', ')})` : (type ?? 'inline');
 }
 
-/** `connection.connecting on user.send #0 [queueHasRoom]`: stable, and readable in a failure. */
+/** `connection.connecting on user.send #1 [queueHasRoom]`: stable, readable in a failure, and numbered from 1 as the diagrams number `always` candidates. */
 export function transitionLabel(transition: AnyTransitionDefinition): string {
   const list = transition.source.transitions.get(transition.eventType as string) ?? transition.source.always ?? [];
   const on = transition.eventType === '' ? 'always' : `on ${transition.eventType}`;
   const guard = transition.guard === undefined ? '' : ` [${guardName(transition.guard)}]`;
-  return `${transition.source.id} ${on} #${list.indexOf(transition)}${guard}`;
+  return `${transition.source.id} ${on} #${list.indexOf(transition) + 1}${guard}`;
 }
 
 /** The transitions the actor takes for `event` from `snapshot`, eventless ones included. */
