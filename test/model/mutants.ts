@@ -12,7 +12,7 @@ import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.j
 import { ForwardingSocket, overrideHandlers, wrapTransport } from '../../src/testing/model/transport-tap.js';
 import type { StepView } from '../../src/testing/model/lifecycle-oracle.js';
 import type { Transport, TransportSocket } from '../../src/transports/transport.js';
-import { QueuedMessage } from '../../src/outgoing.js';
+import { plantedBugs } from '../properties/mutants.js';
 import { plantEffects, plantEvents } from '../support/plant.js';
 
 export interface ShellMutant {
@@ -312,6 +312,13 @@ export interface FieldMutant {
   readonly plant: () => void;
 }
 
+/** A bug the property tests plant too (`test/properties/mutants.ts`), caught here in `field`. */
+function alsoPlantedForProperties(field: FieldMutant['field'], name: string): FieldMutant {
+  const bug = plantedBugs.find((candidate) => candidate.name === name);
+  if (bug === undefined) throw new Error(`no planted bug named "${name}" in test/properties/mutants.ts`);
+  return { field, name, plant: bug.plant };
+}
+
 /** One for each field the generated tests compare at every step. */
 export const fieldMutants: readonly FieldMutant[] = [
   {
@@ -324,13 +331,7 @@ export const fieldMutants: readonly FieldMutant[] = [
       },
     })),
   },
-  {
-    field: 'readyState',
-    name: 'reads CONNECTING while it aborts an attempt',
-    plant: plantEvents((original) => ({
-      readyStateOfName: (name) => (name === 'closing.aborting' ? 0 : original.readyStateOfName(name)),
-    })),
-  },
+  alsoPlantedForProperties('readyState', 'reads CONNECTING while it aborts an attempt'),
   {
     field: 'queuedMessages',
     name: 'queues each message sent before open twice',
@@ -341,31 +342,9 @@ export const fieldMutants: readonly FieldMutant[] = [
       },
     })),
   },
-  {
-    field: 'bufferedAmount',
-    name: 'counts a byte too many for each queued message',
-    plant: plantEffects(() => ({
-      enqueueMessage: (engine, _, { event }, message) =>
-        engine.outbound().push(QueuedMessage.of(message!), (event as { bytes: number }).bytes + 1),
-    })),
-  },
-  {
-    field: 'pendingTimers',
-    name: 'leaves the heartbeat timer running when the connection ends',
-    plant: plantEffects((original) => ({
-      cancelTimer: (engine, params, step, message) => {
-        if (params.timer !== 'ping') original.cancelTimer(engine, params, step, message);
-      },
-    })),
-  },
-  {
-    field: 'nextTimerIn',
-    name: 'waits out the ceiling of the next reconnect instead of this one',
-    plant: plantEffects((original) => ({
-      startTimer: (engine, params, step, message) =>
-        original.startTimer(engine, params.timer === 'retry' ? { ...params, retry: params.retry + 1 } : params, step, message),
-    })),
-  },
+  alsoPlantedForProperties('bufferedAmount', 'counts a byte too many for each queued message'),
+  alsoPlantedForProperties('pendingTimers', 'leaves the heartbeat timer running when the connection ends'),
+  alsoPlantedForProperties('nextTimerIn', 'waits out the ceiling of the next reconnect instead of this one'),
   {
     field: 'pings',
     name: 'never sends the heartbeat ping',
@@ -378,11 +357,5 @@ export const fieldMutants: readonly FieldMutant[] = [
       settle: (engine, { closeInfo }) => engine.settle(closeInfo && { ...closeInfo, wasClean: !closeInfo.wasClean }),
     })),
   },
-  {
-    field: 'events',
-    name: 'announces every reconnect as immediate',
-    plant: plantEffects(() => ({
-      emitReconnecting: (engine, { attempt, retry }) => engine.sequencer.post('reconnecting', { attempt, retry, delay: 0 }),
-    })),
-  },
+  alsoPlantedForProperties('events', 'announces every reconnect as immediate'),
 ];
