@@ -1,7 +1,8 @@
 /**
  * `statesock/streams` against a real `ws` server on loopback: a producer through the writable
- * stays within the watermark plus one chunk while the server is not reading, and a reader that
- * does not read pauses the `ws` socket's reads, which resume once it catches up. Port 0, no sleeps.
+ * stays within the watermark plus one chunk while the server is not reading, and keeps its place
+ * across a reconnect; a reader that does not read pauses the `ws` socket's reads, which resume
+ * once it catches up. Port 0, no sleeps.
  */
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -49,6 +50,39 @@ describe('statesock/streams on the ws transport', () => {
     expect(inOrder).toBe(true);
     expect(peak).toBeGreaterThanOrEqual(highWaterMark);
     expect(peak).toBeLessThanOrEqual(highWaterMark + chunk);
+  });
+
+  it('keeps its place across a reconnect: what is written while the connection waits goes out on the next socket, in order', async () => {
+    const server = serve(await startWsServer());
+    const connection = createConnection(server.url, { minReconnectDelay: 20, reconnectJitter: false, heartbeatInterval: 0 });
+    const writer = connectionStreams(connection).writable.getWriter();
+    const write = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await writer.ready;
+        void writer.write(`chunk ${i}`);
+      }
+    };
+    const receive = (peer: WebSocket, count: number) =>
+      new Promise<string[]>((resolve) => {
+        const got: string[] = [];
+        peer.on('message', (data: Buffer) => got.push(data.toString()) === count && resolve(got));
+      });
+    const undelivered: unknown[] = [];
+    connection.on('undelivered', ({ data }) => undelivered.push(data));
+    const { socket: first } = await server.nextConnection();
+    const onFirst = receive(first, 50);
+    await write(0, 50);
+    expect(await onFirst).toEqual(Array.from({ length: 50 }, (_, i) => `chunk ${i}`));
+    const waiting = new Promise<void>((resolve) => connection.on('reconnecting', () => resolve()));
+    first.close(1012, 'restarting');
+    await waiting;
+    const second = server.nextConnection();
+    await write(50, 100); // while the connection waits to reconnect: queued, in order
+    const onSecond = receive((await second).socket, 50);
+    expect(await onSecond).toEqual(Array.from({ length: 50 }, (_, i) => `chunk ${50 + i}`));
+    await writer.close();
+    expect(undelivered).toEqual([]);
+    await connection.close();
   });
 
   it('pauses the ws socket reads for a reader that does not read, and resumes them once it has read', async () => {

@@ -193,6 +193,33 @@ describe('ws transport: writes of one task go to the kernel together', () => {
     client.socket.terminate();
   });
 
+  it('with permessage-deflate negotiated (ws compresses apart from the cork), still delivers a burst in order and confirms every message', async () => {
+    const server = serve(await startWsServer({ perMessageDeflate: { threshold: 0 } }));
+    const client = open(server.url, { perMessageDeflate: true });
+    const [{ socket: peer }] = await Promise.all([server.nextConnection(), client.next('open')]);
+    expect(peer.extensions).toContain('permessage-deflate');
+    // Small text, compressible binary and large text, mixed: some compressed, some not, all in one task.
+    const messages = Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 0 ? `m${i}` : i % 3 === 1 ? new Uint8Array(10_000).fill(i % 256) : `${i}`.padEnd(20_000, 'y'),
+    );
+    const sizeOf = (message: string | Uint8Array) => (typeof message === 'string' ? message.length : message.byteLength);
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      peer.on(
+        'message',
+        (data: Buffer, isBinary) =>
+          received.push(isBinary ? `binary ${data[0]}` : data.toString().slice(0, 6)) === messages.length && resolve(),
+      ),
+    );
+    for (const message of messages) client.socket.send(message, sizeOf(message), message);
+    expect(client.socket.bufferedAmount).toBe(messages.reduce((sum, message) => sum + sizeOf(message), 0));
+    await new Promise<void>((resolve) => client.socket.whenDrained(resolve));
+    await all;
+    expect(received).toEqual(messages.map((message) => (typeof message === 'string' ? message.slice(0, 6) : `binary ${message[0]}`)));
+    expect(client.socket.bufferedAmount).toBe(0);
+    client.socket.terminate();
+  });
+
   it("asks ws to confirm a task's first message, then at most one write per MiB, and its last: one confirmation covers those before it", async () => {
     const server = serve(await startWsServer());
     const client = open(server.url);
