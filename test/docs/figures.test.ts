@@ -15,6 +15,7 @@ import * as lifetimeInvariants from '../properties/lifetime-invariants.js';
 import { plantedBugs } from '../properties/mutants.js';
 import { MEMORY_RUNS, WS_RUNS } from '../properties/runs.js';
 import { plans as wsPlans } from '../properties/ws-world.js';
+import * as scale from '../resilience/scale.js';
 import { markdownDocuments } from './markdown.js';
 
 const count = (value: number): string => value.toLocaleString('en-US');
@@ -39,6 +40,12 @@ function computeFigures(): Record<string, string> {
     'memory-runs': count(MEMORY_RUNS),
     'ws-runs': count(WS_RUNS),
     'ws-runs-reconnecting': `${Math.round(reconnecting * 100)}%`,
+    'soak-clients': count(scale.SOAK_CLIENTS),
+    'soak-fault-every': `${scale.SOAK_FAULT_EVERY_MS} ms`,
+    'soak-fault-phase': `${scale.SOAK_FAULT_PHASE_MS / 1000} s`,
+    'storm-clients': count(scale.STORM_CLIENTS),
+    'storm-min-wait': `${scale.STORM_MIN_RECONNECT_DELAY / 1000} s`,
+    'overflow-beyond': `${scale.BEYOND_CAPACITY / 2 ** 20} MiB`,
     invariants: count(invariants.length),
     'planted-bugs': count(plantedBugs.length),
   };

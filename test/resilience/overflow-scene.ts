@@ -16,13 +16,12 @@ import { messageText } from '../support/ledger.js';
 import type { Finish, startScene } from '../support/scene.js';
 import { BLACKHOLE } from '../support/throttle-proxy.js';
 import type { TrackedClient } from '../support/tracked-client.js';
+import { BEYOND_CAPACITY } from './scale.js';
 
 /** How the overflowing link dies. */
 export type LinkDeath = 'dropped' | 'heartbeat-timeout';
 
 const MESSAGE_BYTES = 1024;
-/** What the client sends beyond what a hop can hold: enough that forgetting it cannot hide in the bound. */
-export const BEYOND_CAPACITY = 20 * 1024 * 1024;
 
 const TIMING = {
   minReconnectDelay: 20,

@@ -10,7 +10,8 @@ import { expectAccountedFor, whatLinksHold } from '../support/expectations.js';
 import { clientFrameBytes } from '../support/frame-reader.js';
 import { hopCapacity } from '../support/link-capacity.js';
 import { useScene } from '../support/scene.js';
-import { BEYOND_CAPACITY, overflowLink, type LinkDeath } from './overflow-scene.js';
+import { overflowLink, type LinkDeath } from './overflow-scene.js';
+import { BEYOND_CAPACITY } from './scale.js';
 
 const startScene = useScene();
 

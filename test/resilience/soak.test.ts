@@ -21,10 +21,11 @@ import { seeded } from '../support/seeded.js';
 import { useScene, type Scene } from '../support/scene.js';
 import { BLACKHOLE, PASS, type Direction, type Flow } from '../support/throttle-proxy.js';
 import type { TrackedClient } from '../support/tracked-client.js';
+import { SOAK_CLIENTS, SOAK_FAULT_EVERY_MS, SOAK_FAULT_PHASE_MS } from './scale.js';
 
-const CLIENTS = 200;
+const CLIENTS = SOAK_CLIENTS;
 const OPENING_WAVE = 50;
-const FAULT_PHASE_MS = 15_000;
+const FAULT_PHASE_MS = SOAK_FAULT_PHASE_MS;
 const TIMING = {
   minReconnectDelay: 25,
   maxReconnectDelay: 400,
@@ -110,13 +111,13 @@ it(`keeps ${CLIENTS} connections whole through ${FAULT_PHASE_MS / 1000} s of ran
     clients.push(...wave);
   }
 
-  // The fault phase: a fault every 50 ms, and 20 messages from random clients every 25 ms.
+  // The fault phase: a fault every SOAK_FAULT_EVERY_MS, and 20 messages from random clients every 25 ms.
   const faults = new Map<string, number>();
   const restarts = { left: 2 };
   const injecting = setInterval(() => {
     const fault = injectFault(scene, random, restarts);
     faults.set(fault, (faults.get(fault) ?? 0) + 1);
-  }, 50);
+  }, SOAK_FAULT_EVERY_MS);
   const sending = setInterval(() => {
     for (let i = 0; i < 20; i++) clients[Math.floor(random() * CLIENTS)]!.send();
   }, 25);

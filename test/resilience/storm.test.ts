@@ -26,14 +26,15 @@ import type { ConnectionOptions } from '../../src/index.js';
 import { expectAccountedFor, NOTHING_LOST } from '../support/expectations.js';
 import { seeded } from '../support/seeded.js';
 import { useScene } from '../support/scene.js';
+import { STORM_CLIENTS, STORM_MIN_RECONNECT_DELAY } from './scale.js';
 
-const CLIENTS = 500;
+const CLIENTS = STORM_CLIENTS;
 const WINDOW_MS = 100;
 const TIMING = {
   // A wide window, because one process plays all 500 clients: handling their 500 drops at once
   // stalls its event loop for a few hundred ms, and every client whose drawn wait ended meanwhile
   // connects when the stall ends. The wider the window, the fewer they are.
-  minReconnectDelay: 8_000,
+  minReconnectDelay: STORM_MIN_RECONNECT_DELAY,
   maxReconnectDelay: 32_000,
   reconnectFactor: 2,
   connectTimeout: 5_000,
