@@ -14,15 +14,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LifecycleMachine } from '../../src/testing/model/lifecycle-model.js';
 import type { RunOptions } from '../../src/testing/model/lifecycle-runner.js';
 import type { StepView } from '../../src/testing/model/lifecycle-oracle.js';
-import { unplantAll } from '../support/plant.js';
+import { plantMachine, unplantAll } from '../support/plant.js';
 import { faithfulWrap, fieldMutants, machineMutants, openBeforeFlushInMachine, shellMutants } from './mutants.js';
 
-const MACHINE_MODULE = '../../machines/connection.machine.js';
-
-afterEach(() => {
-  vi.doUnmock(MACHINE_MODULE);
-  unplantAll();
-});
+afterEach(unplantAll);
 
 /**
  * Runs every generated path with `machine` in place of the production one, or with the
@@ -41,10 +36,8 @@ async function failingPaths(options: {
 }): Promise<string[]> {
   vi.resetModules();
   options.plant?.();
-  if (options.machine) {
-    const machine = options.machine;
-    vi.doMock(MACHINE_MODULE, async (importOriginal) => ({ ...(await importOriginal<object>()), connectionMachine: machine }));
-  }
+  const machine = options.machine;
+  if (machine) plantMachine(() => machine)();
   const { generateLifecyclePaths } = await import('../../src/testing/model/lifecycle-walk.js');
   const { lifecyclePath } = await import('../../src/testing/lifecycle-paths.js');
   const { runPath, sameView } = await import('../../src/testing/model/lifecycle-runner.js');

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { unplantAll } from '../support/plant.js';
+import { plantEffects, plantEvents, plantMachine, unplantAll } from '../support/plant.js';
 import { plantedBugs } from './mutants.js';
 import { MEMORY_RUNS } from './runs.js';
 
@@ -35,21 +35,9 @@ describe('the properties catch a broken connection', () => {
 
 describe('the same replacement, faithful, breaks nothing', () => {
   const faithful: [string, string, () => void][] = [
-    [
-      'effects',
-      'nothingLost',
-      () => vi.doMock('../../src/effects.js', async (importOriginal) => ({ ...(await importOriginal<object>()) })),
-    ],
-    [
-      'connection-events',
-      'readyStateFollowsMachine',
-      () => vi.doMock('../../src/connection-events.js', async (importOriginal) => ({ ...(await importOriginal<object>()) })),
-    ],
-    [
-      'machine',
-      'queueWithinBounds',
-      () => vi.doMock('../../machines/connection.machine.js', async (importOriginal) => ({ ...(await importOriginal<object>()) })),
-    ],
+    ['effects', 'nothingLost', plantEffects(() => ({}))],
+    ['connection-events', 'readyStateFollowsMachine', plantEvents(() => ({}))],
+    ['machine', 'queueWithinBounds', plantMachine((machine) => machine)],
   ];
   for (const [module, invariantName, plant] of faithful) {
     it(`holds "${invariantName}" with the ${module} module replaced by itself`, async () => {
