@@ -303,7 +303,7 @@ function reliableTable(results: readonly WorkloadResult[], serverSessions: Serve
     lines.push(`| ${RELIABLE} | ${measured.map((result) => result.key).join(' | ')} |`, `|---|${measured.map(() => '---:').join('|')}|`);
     lines.push(`| vs ${RAW} | ${measured.map((result) => x(result.impls[RELIABLE]!.ratio.median)).join(' | ')} |`);
     const vsPlain = (result: WorkloadResult) =>
-      spread(ratios(result.impls[RELIABLE]!.perRound[result.metric]!, result.impls['Connection.on']!.perRound[result.metric]!)).median;
+      median(ratios(result.impls[RELIABLE]!.perRound[result.metric]!, result.impls['Connection.on']!.perRound[result.metric]!));
     lines.push(`| vs Connection.on (plain mode) | ${measured.map((result) => x(vsPlain(result))).join(' | ')} |`);
   }
   if (serverSessions !== undefined) {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Adapter, ClientHandle } from './clients/adapter.js';
 import { benchUrl, nowNs, type ServerMode } from './protocol.js';
 import { withTimeout, type ServerHandle } from './server-handle.js';
+import type { ServerSessionFigures } from './report.js';
 
 /** A 64-byte text message, the size the issue names. */
 export const PAYLOAD = 'm'.repeat(64);
@@ -315,7 +316,7 @@ export function bomb(adapter: Adapter, ctx: Context, bytes: number): Promise<Met
  * 8. The server's heap per idle reliable session, apart from its `ws` socket: `count` sessions
  * on in-memory sockets in a fresh process (see `server-session-memory.ts`).
  */
-export async function serverSessionMemory(count: number): Promise<{ sessions: number; heapBytesPerSession: number }> {
+export async function serverSessionMemory(count: number): Promise<ServerSessionFigures> {
   const { sessions, heapBytesPerSession } = await inFreshProcess('./server-session-memory.ts', [String(count)], 120_000, 'server sessions');
   return { sessions: sessions!, heapBytesPerSession: heapBytesPerSession! };
 }

@@ -92,6 +92,6 @@ export function webSocketHandle(socket: WebSocketLike, handlers: Handlers, produ
   socket.addEventListener('open', () => handlers.open());
   socket.addEventListener('message', (event) => handlers.message(event.data));
   socket.addEventListener('close', () => handlers.close());
-  socket.addEventListener('error', () => {});
+  socket.addEventListener('error', ignore);
   return socketHandle(socket, produce);
 }

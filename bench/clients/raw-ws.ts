@@ -23,7 +23,7 @@ export function rawWsOn(name: string): Adapter {
       // Text arrives as a Buffer; an app wanting the string converts it, as the other APIs do.
       ws.on('message', (data: Buffer, isBinary) => handlers.message(isBinary ? data : data.toString()));
       ws.on('close', () => handlers.close());
-      ws.on('error', () => {}); // failures surface as timeouts in the workload
+      ws.on('error', ignore);
       return socketHandle(ws, pollingProducer(ws));
     },
     idle(url, handlers) {
