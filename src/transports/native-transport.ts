@@ -148,7 +148,7 @@ class NativeSocket implements TransportSocket {
 
   /** One poll for both waits: the platform has no event for a change of `bufferedAmount`. */
   #startPolling(): void {
-    // A closed socket answers no wait, as the ws transport's does not.
+    // A closed socket answers no wait, nor does the ws transport's: there is nothing left to poll.
     if (!this.#live || this.#poll !== undefined) return;
     const check = (): void => {
       this.#poll = undefined;
