@@ -17,7 +17,7 @@ import { createReliableSession, type ReliableSession, type ReliableSessionOption
 import type { Clock, TimerHandle } from '../../src/time.js';
 import { createSessionServer, type ServerSession, type SessionServer } from '../../src/server/index.js';
 import { startBackend, type RestartableBackend } from '../support/restartable-backend.js';
-import { BLACKHOLE, startProxy, type TestProxy } from '../support/throttle-proxy.js';
+import { BLACKHOLE, startProxy, type Direction, type TestProxy } from '../support/throttle-proxy.js';
 
 const PAYLOAD = 'x'.repeat(1024);
 const LIMITS = { maxUnackedMessages: 20_000, maxUnackedBytes: 64 * 1024 * 1024 };
@@ -135,6 +135,10 @@ const resetLinks = (proxy: TestProxy) => cutLinks(proxy, 'reset');
 const cutLinks = (proxy: TestProxy, how: 'reset' | 'drop') => {
   for (const link of proxy.links) link[how]();
 };
+/** Turns the links open now into a blackhole in `direction`, without a word to either end; links made later pass. */
+const blackholeOpenLinks = (proxy: TestProxy, direction: Direction) => {
+  for (const link of proxy.links) link.setFlow(direction, BLACKHOLE);
+};
 
 /** The real clock, but with a wall clock that can jump forward, as a device's does when it wakes from sleep. */
 class JumpingClock implements Clock {
@@ -250,7 +254,7 @@ describe('reliable sessions through a faulty network', () => {
     const sent = numbered('c', COUNT);
     for (const message of sent.slice(0, COUNT / 2)) r.client.send(message);
     // Only the links open now: the client's next one passes. Neither end hears of it; the client's heartbeat finds out.
-    for (const link of r.proxy.links) link.setFlow('both', BLACKHOLE);
+    blackholeOpenLinks(r.proxy, 'both');
     for (const message of sent.slice(COUNT / 2)) r.client.send(message);
     await r.changed.until(() => r.serverReceived.length >= COUNT);
     expect(r.serverReceived).toEqual(sent);
@@ -271,7 +275,7 @@ describe('reliable sessions through a faulty network', () => {
     for (const message of sent.slice(0, COUNT / 2)) session.send(message);
     await r.changed.until(() => r.clientReceived.length >= COUNT / 4);
     // Server to client only, on the links open now: the server writes on, the client hears nothing, not even its pongs.
-    for (const link of r.proxy.links) link.setFlow('downstream', BLACKHOLE);
+    blackholeOpenLinks(r.proxy, 'downstream');
     for (const message of sent.slice(COUNT / 2)) session.send(message);
     await r.changed.until(() => r.clientReceived.length >= COUNT);
     expect(r.clientReceived).toEqual(sent);
@@ -302,7 +306,7 @@ describe('reliable sessions through a faulty network', () => {
       session.send(down[i]!);
     }
     // The device sleeps: its link dies without a word either way, and its wall clock moves on an hour.
-    for (const link of r.proxy.links) link.setFlow('both', BLACKHOLE);
+    blackholeOpenLinks(r.proxy, 'both');
     clock.jump(60 * 60 * 1000);
     for (let i = COUNT / 2; i < COUNT; i++) {
       r.client.send(up[i]!);
