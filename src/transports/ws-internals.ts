@@ -1,9 +1,11 @@
 /**
  * The one place statesock reaches into `ws` past its public API, in two ways:
- * - the TCP socket under a `ws` client, which the transport corks so that the frames of one
- *   task go to the kernel together. `ws` has no public cork. It keeps the TCP socket as
- *   `_socket`; when it is not there, or lacks `cork`, `uncork` or `writableLength`, the
- *   transport writes each frame as `ws` does, uncorked: slower, never wrong.
+ * - the TCP socket under a `ws` client, to which the transport writes the frames of one task
+ *   together (see `ws-frames.ts`). `ws` has no public way to write frames of one's own. It keeps
+ *   the TCP socket as `_socket` and, with no extension negotiated and nothing queued in its
+ *   sender, writes each of its own frames there before `send`, `ping` or `close` returns, so
+ *   frames written beside it keep their order. When `_socket` is not there or cannot `write`,
+ *   the transport hands every message to `ws`: slower, never wrong.
  * - whether a close was clean, which `ws` computes for its own `CloseEvent` from two flags
  *   and does not pass to `close` listeners. Without the flags, a close is clean unless 1006.
  *
@@ -17,14 +19,12 @@ import type WebSocket from 'ws';
 export const TESTED_WS_MAJOR = 8;
 
 /** What the transport needs of the TCP socket. */
-export type Corkable = Pick<Socket, 'cork' | 'uncork' | 'writableLength'>;
+export type FrameWriter = Pick<Socket, 'write'>;
 
 /** The TCP socket under `ws`, or `undefined` when `ws` does not keep one where ws 8 does. */
-export function tcpSocketOf(ws: WebSocket): Corkable | undefined {
+export function tcpSocketOf(ws: WebSocket): FrameWriter | undefined {
   const tcp = (ws as unknown as { _socket?: Partial<Socket> | null })._socket;
-  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' && typeof tcp.writableLength === 'number'
-    ? (tcp as Socket)
-    : undefined;
+  return tcp && typeof tcp.write === 'function' ? (tcp as Socket) : undefined;
 }
 
 /** The flags ws 8 sets as the closing handshake goes, which its own `CloseEvent` reads for `wasClean`. */

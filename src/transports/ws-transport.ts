@@ -3,12 +3,12 @@
  * exists, for `terminate()`, `maxPayload`, headers, TLS options and agents.
  *
  * `bufferedAmount` is counted here, not read from `ws`: `ws` reports 0 right after a send on
- * loopback and counts framing. Each `send` hands `ws` one shared callback; `ws` calls it in
- * order once the frame is written to the kernel, so a FIFO of in-flight messages tells which
- * have certainly gone out. Node confirms writes that queued up behind a slow one together, once
- * the whole batch is in the kernel, so when the socket is dropped the unconfirmed messages
- * reported back may include some whose bytes already reached the kernel: the report errs on
- * the side of "undelivered", never of silence.
+ * loopback and counts framing. Writes on one socket complete in order, so a FIFO of in-flight
+ * messages and the count each write's confirmation covers tell which have certainly gone out.
+ * Node confirms writes that queued up behind a slow one together, once the whole batch is in
+ * the kernel, so when the socket is dropped the unconfirmed messages reported back may include
+ * some whose bytes already reached the kernel: the report errs on the side of "undelivered",
+ * never of silence.
  */
 import WebSocket from 'ws';
 import type { OutgoingData } from '../byte-length.js';
@@ -17,23 +17,17 @@ import { redactText } from '../validation.js';
 import type { TransportFailure } from '../../machines/connection.types.js';
 import type { BinaryType, Transport, TransportHandlers, TransportRequest, TransportSocket } from './transport.js';
 import { causeOfWsError } from './ws-errors.js';
-import { closedCleanly, tcpSocketOf } from './ws-internals.js';
+import { frameSize, writeFrame } from './ws-frames.js';
+import { closedCleanly, tcpSocketOf, type FrameWriter } from './ws-internals.js';
 
-/** The most bytes held back in one batch (see `WsSocket.#cork`). */
-const CORK_LIMIT = 64 * 1024;
+/** The most bytes of frames gathered for one write (see `WsSocket.send`). */
+const BATCH_LIMIT = 64 * 1024;
 
-/** The most bytes handed to `ws` between two writes that ask to be confirmed (see `WsSocket.send`). */
+/** The first buffer a task's frames are gathered in: small enough to come from Node's buffer pool; each next one doubles. */
+const FIRST_BATCH = 2 * 1024;
+
+/** The most bytes written between two writes that ask to be confirmed (see `WsSocket.#write`). */
 const CONFIRM_LIMIT = 1024 * 1024;
-
-/**
- * Text from this size on goes to `ws` as the string: `ws` encodes it into a buffer it masks in
- * place, where a Buffer handed over would be copied again to be masked (twice the bytes copied
- * and collected, about 1.6x the CPU of raw `ws` for 64 KiB messages, see bench/).
- */
-const LARGE_TEXT = 16 * 1024;
-
-/** `ws.send` options for a text message handed over as a Buffer. */
-const TEXT_FRAME = { binary: false } as const;
 
 export const wsTransport: Transport = Object.assign(
   (request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers),
@@ -54,14 +48,22 @@ class WsSocket implements TransportSocket {
   readonly #href: string;
   /** Messages accepted and not yet confirmed written, oldest first; created with the first send. */
   #inFlight: ByteQueue<OutgoingData> | undefined;
-  /** This task's latest message, not yet handed to `ws`: it goes with the next send, or confirmed at the task's end. */
-  #held: OutgoingData | undefined;
-  #heldBytes = 0;
-  /** Messages handed to `ws`, and how many of them are confirmed written: counts, since the first send. */
+  /**
+   * Where frames go when this transport writes them itself: the TCP socket, once open with no
+   * extension negotiated and where `ws` keeps it (see `ws-internals.ts`); otherwise `undefined`,
+   * and every message goes through `ws`.
+   */
+  #tcp: FrameWriter | undefined;
+  /** This task's frames not yet written, in `#batch[0, #batchEnd)`. */
+  #batch: Buffer | undefined;
+  #batchEnd = 0;
+  /** Messages accepted, and how many of them are confirmed written: counts, since the first send. */
   #handed = 0;
   #confirmed = 0;
-  /** Bytes handed to `ws` since the last write that asked to be confirmed. */
+  /** Bytes written since the last write that asked to be confirmed. */
   #unconfirmedRun = 0;
+  /** `Blob`s handed to `ws` and not yet written: `ws` reads them first, and queues what it is given meanwhile. */
+  #blobsInWs = 0;
   #live = true;
   /** Whether the opening handshake completed: `ws` is already CLOSING when it reports a failed connect. */
   #opened = false;
@@ -70,9 +72,7 @@ class WsSocket implements TransportSocket {
   #drainWaiter: (() => void) | undefined;
   /** The wait of `whenBelow`, if one is on: one field, so that a socket nobody waits on carries one empty slot. */
   #lowWater: { readonly bytes: number; readonly callback: () => void } | undefined;
-  /** Whether this task's frames are being held back in the TCP socket (see `#cork`). */
-  #corked = false;
-  /** Whether a frame was sent in this task: the next one corks. Reset a microtask after the first. */
+  /** Whether a message was sent in this task: the next ones are gathered. Reset a microtask after the first. */
   #inTask = false;
   #endTask: (() => void) | undefined;
 
@@ -103,6 +103,8 @@ class WsSocket implements TransportSocket {
   static readonly #onOpen = function (this: WebSocket): void {
     const socket = (this as OwnedWs)[OWNER];
     socket.#opened = true;
+    // ws compresses (permessage-deflate) in its own queue: with any extension, every frame is its.
+    if (this.extensions === '') socket.#tcp = tcpSocketOf(this);
     if (socket.#live) socket.#handlers.open(this.protocol, this.extensions);
   };
 
@@ -142,89 +144,85 @@ class WsSocket implements TransportSocket {
   }
 
   /**
-   * Hands `data` to `ws`. `ws` can confirm each write, but a confirmation costs Node's stream a
-   * callback per frame and, for large frames, about a tenth more CPU than the write itself (see
-   * bench/). Writes on one socket complete in order, so one confirmation covers every message
-   * handed over before it: a task's first message is confirmed on its own (a lone send, a reply,
-   * is never held back), the rest of the task's messages are confirmed together by its last one,
-   * which is held until the next send or the task's end to learn that it is the last, and
-   * `CONFIRM_LIMIT` bounds what one confirmation covers. Nothing about the frames or their order
-   * changes; `bufferedAmount` falls by whole groups, and after a drop a whole group unconfirmed
-   * is reported back, erring on the side of "undelivered".
+   * Writes `data` out. A task's first message is framed and written at once (a lone send, a
+   * reply, is never held back); the frames of the messages after it in the same task are
+   * gathered in one buffer, written when the task is over (a microtask later) or when it fills:
+   * one write and one trip through libuv for a burst instead of one per frame through `ws`. The
+   * frames and their order are those `ws` would write. A message `ws` must write itself (a
+   * `Blob`, whose bytes come later, or any message once an extension was negotiated or the
+   * socket is no longer open, where `ws` reports the failure) goes after the frames gathered
+   * before it, and while a `Blob` waits in `ws`, what follows it waits there too.
    */
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
     (this.#inFlight ??= new ByteQueue()).push(original, bytes);
+    if (this.#tcp === undefined || this.#blobsInWs > 0 || isBlob(data) || this.#ws.readyState !== WebSocket.OPEN) {
+      this.#sendThroughWs(data);
+      return;
+    }
+    const size = frameSize(bytes);
     if (!this.#inTask) {
       this.#inTask = true;
       queueMicrotask((this.#endTask ??= () => this.#taskOver()));
-      this.#hand(data, bytes, true);
+      const frame = Buffer.allocUnsafe(size);
+      writeFrame(frame, 0, data, bytes);
+      this.#handed++;
+      this.#write(frame, true);
       return;
     }
-    // From the task's second frame on, its frames are held for one write (`#cork`); a message
-    // that fills a batch on its own gains nothing from being held back.
-    if (!this.#corked && bytes < CORK_LIMIT) this.#cork();
-    const held = this.#held;
-    this.#held = data;
-    if (held !== undefined) this.#hand(held, this.#heldBytes, false);
-    this.#heldBytes = bytes;
-    // A batch past the limit goes now: a write is confirmed only once its whole batch is in the
-    // kernel, so a bounded batch keeps `bufferedAmount` and the reports of a drop close to what
-    // the kernel really took.
-    if (this.#corked && (tcpSocketOf(this.#ws)?.writableLength ?? 0) >= CORK_LIMIT) this.#release();
+    let batch = this.#batch;
+    if (batch === undefined || this.#batchEnd + size > batch.length) {
+      // The full batch goes now, unconfirmed: the one this message starts is written after it, confirmed at the task's end.
+      const grown = batch === undefined ? FIRST_BATCH : Math.min(2 * batch.length, BATCH_LIMIT);
+      if (batch !== undefined) this.#writeBatch(false);
+      batch = this.#batch = Buffer.allocUnsafe(Math.max(grown, size));
+    }
+    this.#batchEnd = writeFrame(batch, this.#batchEnd, data, bytes);
+    this.#handed++;
   }
 
-  /** Gives `ws` one message, asking for its write to be confirmed when `confirm` or when the run since the last confirmation is long. */
-  #hand(data: OutgoingData, bytes: number, confirm: boolean): void {
+  /** Hands `data` to `ws`, after this task's frames, confirmed. */
+  #sendThroughWs(data: OutgoingData): void {
+    this.#writeBatch(true);
     const handed = ++this.#handed;
-    let onWritten: ((error?: Error | null) => void) | undefined;
-    if (confirm || (this.#unconfirmedRun += bytes) >= CONFIRM_LIMIT) {
-      this.#unconfirmedRun = 0;
-      onWritten = (error) => this.#written(error, handed);
-    }
-    // A string goes to ws as the Buffer ws would make of it anyway, flagged as text: ws then
-    // frames it in one buffer and one socket.write(). Given a string, it writes header and
-    // payload as two chunks, each pair its own corked flush through Node's Writable: about
-    // twice the CPU per 64-byte message (see bench/). Large text goes as the string (see
-    // LARGE_TEXT), where the header's extra chunk costs nothing.
-    if (typeof data === 'string') this.#ws.send(bytes < LARGE_TEXT ? Buffer.from(data) : data, TEXT_FRAME, onWritten);
-    else this.#ws.send(data as Buffer, onWritten);
+    if (isBlob(data)) {
+      this.#blobsInWs++;
+      this.#ws.send(data, (error) => {
+        this.#blobsInWs--;
+        this.#written(error, handed);
+      });
+    } else this.#ws.send(data, (error) => this.#written(error, handed));
   }
 
   /**
-   * Holds the rest of this task's frames back in the TCP socket, to go to the kernel together
-   * once the task is over (a microtask later): one `writev` and one trip through libuv for a
-   * burst instead of one per frame. The frames, their order and each write's confirmation are
-   * unchanged; a frame `ws` compresses (permessage-deflate) is written when its compression is
-   * done, after the uncork, on its own.
+   * Writes `chunk`, asking for its write to be confirmed when `confirm` or when the run since the
+   * last confirmation is long: a confirmation costs Node's stream a callback, and one covers every
+   * message written before it.
    */
-  #cork(): void {
-    const tcp = tcpSocketOf(this.#ws);
-    if (tcp === undefined) return;
-    tcp.cork();
-    this.#corked = true;
+  #write(chunk: Buffer, confirm: boolean): void {
+    const handed = this.#handed;
+    let onWritten: ((error?: Error | null) => void) | undefined;
+    if (confirm || (this.#unconfirmedRun += chunk.length) >= CONFIRM_LIMIT) {
+      this.#unconfirmedRun = 0;
+      onWritten = (error) => this.#written(error, handed);
+    }
+    this.#tcp!.write(chunk, onWritten);
+  }
+
+  /** Writes the frames gathered so far, if any. Unconfirmed only when a batch written after it will be. */
+  #writeBatch(confirm: boolean): void {
+    const batch = this.#batch;
+    if (batch === undefined) return;
+    this.#batch = undefined;
+    this.#write(this.#batchEnd === batch.length ? batch : batch.subarray(0, this.#batchEnd), confirm);
+    this.#batchEnd = 0;
   }
 
   #taskOver(): void {
     this.#inTask = false;
-    this.#handHeld();
-    this.#release();
+    this.#writeBatch(true);
   }
 
-  /** Hands over the task's held message, confirmed: it covers the task's messages before it. */
-  #handHeld(): void {
-    const held = this.#held;
-    if (held === undefined) return;
-    this.#held = undefined;
-    this.#hand(held, this.#heldBytes, true);
-  }
-
-  #release(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    tcpSocketOf(this.#ws)?.uncork();
-  }
-
-  /** `ws` confirms writes in order, once their frames are in the kernel: this one, the `handed`th message, and every one before it. */
+  /** Confirmed writes complete in order, once their bytes are in the kernel: this one covers the first `handed` messages. */
   #written(error: Error | null | undefined, handed: number): void {
     if (error || this.#writeFailed) {
       this.#writeFailed = true;
@@ -245,7 +243,7 @@ class WsSocket implements TransportSocket {
   }
 
   close(code: number | undefined, reason: string | undefined): void {
-    this.#handHeld(); // the close frame follows every message sent before close()
+    this.#writeBatch(true); // the close frame follows every message sent before close()
     this.#ws.close(code, reason);
   }
 
@@ -261,12 +259,14 @@ class WsSocket implements TransportSocket {
   ping(): void {
     // A ping on a socket that is closing or already dropped is an error in ws; the missing pong
     // is what the heartbeat is there to notice anyway.
-    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    this.#writeBatch(true);
+    this.#ws.ping();
   }
 
   terminate(): void {
     this.#live = false;
-    this.#held = undefined; // never handed over: reported back by takeUnsent
+    this.#batch = undefined; // never written: reported back by takeUnsent
     this.#drainWaiter = undefined;
     this.#lowWater = undefined;
     this.#ws.terminate();
@@ -286,8 +286,8 @@ class WsSocket implements TransportSocket {
   }
 
   takeUnsent(): OutgoingData[] {
-    this.#held = undefined;
-    this.#confirmed = this.#handed; // what was handed over is reported now: a late confirmation finds nothing
+    this.#batch = undefined;
+    this.#confirmed = this.#handed; // what was accepted is reported now: a late confirmation finds nothing
     return this.#inFlight?.drain() ?? [];
   }
 
@@ -299,6 +299,10 @@ class WsSocket implements TransportSocket {
     const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
     return { cause, message, ...(status === undefined ? {} : { status: Number(status) }) };
   }
+}
+
+function isBlob(data: OutgoingData): data is Blob {
+  return typeof Blob !== 'undefined' && data instanceof Blob;
 }
 
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */

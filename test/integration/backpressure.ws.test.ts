@@ -1,7 +1,7 @@
 /**
  * The high watermark and the buffer cap against a real `ws` server on loopback: a burst past
- * the watermark emits `backpressure` at once (the frames wait in the corked socket), and
- * `ready`, event and promise, follow once `ws` has confirmed enough writes; a burst past
+ * the watermark emits `backpressure` at once (the task's frames are gathered until its end), and
+ * `ready`, event and promise, follow once enough writes are confirmed; a burst past
  * `maxBufferedBytes` has its excess refused and reported `buffer-full`, and the rest arrives.
  * Port 0, no sleeps.
  */

@@ -1,8 +1,10 @@
 /**
  * The `ws` internals the transport relies on, pinned: the installed `ws` must be of the major
- * version the corking was written against, and keep its TCP socket where that version does.
- * A new `ws` that moves it fails here (the transport would then fall back to uncorked writes,
- * see `ws-uncorked.test.ts`), so the change is noticed, not silently slower.
+ * version the transport's own framing was written against, keep its TCP socket where that
+ * version does, and write its own frames there before `send`, `ping` and `close` return, so
+ * that frames the transport writes beside them keep their order. A new `ws` that moves the
+ * socket fails here (the transport would then hand every message to `ws`, see
+ * `ws-without-tcp-socket.test.ts`), so the change is noticed, not silently slower.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ describe('ws internals the transport reaches', () => {
     expect(Number(version.split('.')[0])).toBe(TESTED_WS_MAJOR);
   });
 
-  it('finds the TCP socket of an open ws client, corkable', async () => {
+  it('finds the TCP socket of an open ws client, writable', async () => {
     const server = serve(await startWsServer());
     const ws = new WebSocket(server.url);
     await once(ws, 'open');
@@ -33,8 +35,26 @@ describe('ws internals the transport reaches', () => {
     ws.terminate();
   });
 
-  it('finds nothing where a ws of another shape keeps no corkable socket', () => {
-    const shapes: unknown[] = [{}, { _socket: null }, { _socket: {} }, { _socket: { cork() {}, uncork() {} } }];
+  it('writes its own frames to that socket before send, ping and close return, with no extension negotiated', async () => {
+    const server = serve(await startWsServer());
+    const ws = new WebSocket(server.url, { perMessageDeflate: false });
+    await once(ws, 'open');
+    const tcp = tcpSocketOf(ws)!;
+    const written: number[] = [];
+    const write = tcp.write.bind(tcp) as (chunk: Buffer, callback?: () => void) => boolean;
+    (tcp as { write: unknown }).write = (chunk: Buffer, callback?: () => void) => written.push(chunk.length) > 0 && write(chunk, callback);
+    ws.send('text');
+    ws.send(new Uint8Array(200));
+    ws.ping();
+    ws.close(1000);
+    // send: a header of 6 bytes, then the masked payload (text), or one merged frame (binary);
+    // ping: 6; close: a header of 6, then the code.
+    expect(written).toEqual([6, 4, 208, 6, 6, 2]);
+    await once(ws, 'close');
+  });
+
+  it('finds nothing where a ws of another shape keeps no writable socket', () => {
+    const shapes: unknown[] = [{}, { _socket: null }, { _socket: {} }, { _socket: { write: true } }];
     for (const shape of shapes) expect(tcpSocketOf(shape as WebSocket)).toBeUndefined();
   });
 

@@ -1,15 +1,16 @@
 /**
  * The `ws` transport's adapter logic against a stand-in for the `ws` client, where a test can
  * make `ws` do what a real socket does only by chance: report after `terminate()`, close
- * twice, set the close-frame flags its own `CloseEvent` reads, confirm or fail one write, fill
- * the TCP socket to a given byte. The real-socket behaviour is in
- * `test/integration/ws-transport.test.ts`.
+ * twice, set the close-frame flags its own `CloseEvent` reads, confirm or fail one write. The
+ * frames the transport writes itself are read back by `ws`'s own `Receiver`. The real-socket
+ * behaviour is in `test/integration/ws-transport.test.ts`.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TransportFailure } from '../../machines/connection.types.js';
 import { systemClock } from '../../src/time.js';
 import type { NodeClientOptions } from '../../src/transports/transport.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
+import { readFrames } from '../support/ws-receiver.js';
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -27,16 +28,16 @@ const { StandInWs, created } = await vi.hoisted(async () => {
     protocol = 'chat';
     extensions = 'permessage-deflate';
     binaryType = 'nodebuffer';
-    /** The TCP socket as ws 8 keeps it: what the transport corks. */
-    _socket: { corks: number; uncorks: number; writableLength: number; cork(): void; uncork(): void } | null = {
-      corks: 0,
-      uncorks: 0,
-      writableLength: 0,
-      cork() {
-        this.corks += 1;
-      },
-      uncork() {
-        this.uncorks += 1;
+    /** The TCP socket as ws 8 keeps it: where the transport writes the frames it makes itself. */
+    _socket: {
+      writes: { chunk: Buffer; onWritten: WriteCallback | undefined }[];
+      write(chunk: Buffer, onWritten?: WriteCallback): boolean;
+    } | null = {
+      writes: [],
+      write: (chunk: Buffer, onWritten?: WriteCallback) => {
+        this.calls.push(`write ${chunk.length}`);
+        this._socket!.writes.push({ chunk, onWritten });
+        return true;
       },
     };
     readonly sends: { data: unknown; options: unknown; onWritten: WriteCallback | undefined }[] = [];
@@ -97,6 +98,22 @@ function open(node: NodeClientOptions = {}, url = 'wss://example.test/feed') {
     },
   );
   return { socket, ws: created.at(-1)!, reports, failures };
+}
+
+/** A socket over a stand-in that opened with no extension: the transport frames messages itself, into `ws._socket`. */
+function openFramed() {
+  const opened = open();
+  opened.ws.extensions = '';
+  opened.ws.readyState = StandInWs.OPEN;
+  opened.ws.emit('open');
+  return { ...opened, tcp: opened.ws._socket! };
+}
+
+/** The text messages a `ws` server reads in what was written, in order. */
+async function textsIn(writes: readonly { chunk: Buffer }[]): Promise<string[]> {
+  const { messages, error } = await readFrames(writes.map(({ chunk }) => chunk));
+  expect(error).toBeUndefined();
+  return messages.map(({ bytes }) => Buffer.from(bytes, 'base64').toString());
 }
 
 /** Lets the current task's microtasks run: the transport ends a task's batch in one. */
@@ -208,128 +225,126 @@ describe('ws adapter: reports', () => {
 });
 
 describe('ws adapter: writes', () => {
-  it('gives ws small text as a Buffer flagged as text, text from 16 KiB on as the string, binary as it is', async () => {
-    const { socket, ws } = open();
-    const small = 'a'.repeat(16 * 1024 - 1);
-    const large = 'a'.repeat(16 * 1024);
-    const binary = new Uint8Array([1, 2]);
-    socket.send(small, small.length, small);
+  it('frames a task’s first message and writes it at once, confirmed, and the rest of the task in one write at its end, confirmed', async () => {
+    const { socket, tcp, ws } = openFramed();
+    socket.send('a', 1, 'a');
+    expect(ws.calls).toEqual(['write 7']);
+    socket.send('bb', 2, 'bb');
+    socket.send(new Uint8Array([1, 2, 3]), 3, 'binary');
+    expect(ws.calls).toEqual(['write 7']);
+    await taskOver();
+    expect(ws.calls).toEqual(['write 7', `write ${8 + 9}`]);
+    expect(tcp.writes.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, true]);
+    expect(await textsIn(tcp.writes)).toEqual(['a', 'bb', '\u0001\u0002\u0003']);
+    expect(ws.sends).toEqual([]);
+
+    // The next task starts again: its first message at once.
+    socket.send('c', 1, 'c');
+    expect(ws.calls.at(-1)).toBe('write 7');
+  });
+
+  it('gathers a task’s frames in a 2 KiB buffer, then each next one twice as large up to 64 KiB, a frame larger than that in one of its own', async () => {
+    const { socket, tcp } = openFramed();
+    socket.send('first', 5, 'first');
+    const kib = 'k'.repeat(1024 - 8); // 1 KiB frames
+    for (let i = 0; i < 2 + 4 + 8 + 16 + 32 + 64 + 64; i++) socket.send(kib, kib.length, kib);
+    const large = 'L'.repeat(70_000);
     socket.send(large, large.length, large);
-    socket.send(binary, 2, binary);
+    socket.send('last', 4, 'last');
     await taskOver();
-    expect(ws.sends.map(({ data, options }) => [Buffer.isBuffer(data) ? 'buffer' : typeof data, options])).toEqual([
-      ['buffer', { binary: false }],
-      ['string', { binary: false }],
-      ['object', undefined],
-    ]);
-    expect((ws.sends[0]!.data as Buffer).toString()).toBe(small);
-    expect(ws.sends[2]!.data).toBe(binary);
+    expect(tcp.writes.map(({ chunk }) => chunk.length / 1024)).toEqual([11 / 1024, 2, 4, 8, 16, 32, 64, 64, 70_014 / 1024, 10 / 1024]);
+    // A full batch is written as it is, not copied: the buffer it was gathered in.
+    expect(tcp.writes[1]!.chunk.buffer.byteLength).toBeGreaterThanOrEqual(2 * 1024);
+    const texts = await textsIn(tcp.writes);
+    expect(texts).toHaveLength(1 + 190 + 2);
+    expect([texts[0], texts[1], texts.at(-2), texts.at(-1)]).toEqual(['first', kib, large, 'last']);
   });
 
-  it('corks the TCP socket from a task’s second frame to the task’s end, once', async () => {
-    const { socket, ws } = open();
-    const tcp = ws._socket!;
-    socket.send('a', 1, 'a');
-    expect(tcp.corks).toBe(0);
-    socket.send('b', 1, 'b');
-    socket.send('c', 1, 'c');
-    expect([tcp.corks, tcp.uncorks]).toEqual([1, 0]);
+  it('asks to confirm a task’s first write, a write once 1 MiB went unconfirmed, and its last; bufferedAmount falls by what each covers', async () => {
+    const { socket, tcp } = openFramed();
+    const big = 'b'.repeat(300 * 1024);
+    for (let i = 0; i < 6; i++) socket.send(big, big.length, `m${i}`);
+    expect(socket.bufferedAmount).toBe(6 * big.length);
     await taskOver();
-    expect([tcp.corks, tcp.uncorks]).toEqual([1, 1]);
-    expect(ws.sends.map(({ data }) => String(data))).toEqual(['a', 'b', 'c']);
-
-    // The next task corks again.
-    socket.send('d', 1, 'd');
-    socket.send('e', 1, 'e');
-    await taskOver();
-    expect([tcp.corks, tcp.uncorks]).toEqual([2, 2]);
-  });
-
-  it('leaves a lone frame per task uncorked, and never uncorks what it did not cork', async () => {
-    const { socket, ws } = open();
-    socket.send('a', 1, 'a');
-    await taskOver();
-    socket.send('b', 1, 'b');
-    await taskOver();
-    expect([ws._socket!.corks, ws._socket!.uncorks]).toEqual([0, 0]);
-  });
-
-  it('does not cork for a frame of 64 KiB or more, which fills a batch on its own', async () => {
-    const { socket, ws } = open();
-    socket.send('a', 1, 'a');
-    socket.send('b', 64 * 1024, 'b');
-    expect(ws._socket!.corks).toBe(0);
-    socket.send('c', 64 * 1024 - 1, 'c');
-    expect(ws._socket!.corks).toBe(1);
-    await taskOver();
-  });
-
-  it('releases a batch once the TCP socket holds 64 KiB, not before', async () => {
-    const { socket, ws } = open();
-    const tcp = ws._socket!;
-    socket.send('a', 1, 'a');
-    tcp.writableLength = 64 * 1024 - 1;
-    socket.send('b', 1, 'b');
-    expect(tcp.uncorks).toBe(0);
-    tcp.writableLength = 64 * 1024;
-    socket.send('c', 1, 'c');
-    expect(tcp.uncorks).toBe(1);
-    await taskOver();
-    expect(tcp.uncorks).toBe(1);
-  });
-
-  it('writes uncorked when ws has no TCP socket to cork, or loses it mid-task', async () => {
-    const { socket, ws } = open();
-    ws._socket = null;
-    socket.send('a', 1, 'a');
-    socket.send('b', 1, 'b');
-    await taskOver();
-
-    const other = open();
-    other.socket.send('a', 1, 'a');
-    other.socket.send('b', 1, 'b');
-    other.ws._socket = null;
-    expect(() => other.socket.send('c', 1, 'c')).not.toThrow();
-    await taskOver();
-    expect([...ws.sends, ...other.ws.sends].map(({ data }) => String(data))).toEqual(['a', 'b', 'a', 'b', 'c']);
-  });
-
-  it('asks ws to confirm a task’s first and last writes, and counts bufferedAmount down by what is confirmed', async () => {
-    const { socket, ws } = open();
-    for (const text of ['a', 'bb', 'ccc', 'dddd']) socket.send(text, text.length, text);
-    expect(socket.bufferedAmount).toBe(10);
-    await taskOver();
-    expect(ws.sends.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, false, false, true]);
-    ws.sends[0]!.onWritten!();
-    expect(socket.bufferedAmount).toBe(9);
-    ws.sends[3]!.onWritten!();
+    // m0 opens the task; m1 to m3 are written unconfirmed until 1 MiB has gone out unconfirmed (m4); m5 ends the task.
+    expect(tcp.writes.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, false, false, false, true, true]);
+    tcp.writes[0]!.onWritten!();
+    expect(socket.bufferedAmount).toBe(5 * big.length);
+    tcp.writes[4]!.onWritten!();
+    expect(socket.bufferedAmount).toBe(big.length);
+    tcp.writes[5]!.onWritten!();
     expect(socket.bufferedAmount).toBe(0);
     expect(socket.takeUnsent()).toEqual([]);
   });
 
-  it('asks ws to confirm a write again once 1 MiB went unconfirmed', async () => {
-    const { socket, ws } = open();
-    const half = 512 * 1024;
-    for (let i = 0; i < 5; i++) socket.send(`m${i}`, half, `m${i}`);
+  it('hands every message to ws, confirmed, when an extension was negotiated or ws keeps no TCP socket', async () => {
+    const compressed = open();
+    compressed.ws.readyState = StandInWs.OPEN;
+    compressed.ws.emit('open'); // with permessage-deflate
+    const bare = open();
+    bare.ws._socket = null;
+    bare.ws.extensions = '';
+    bare.ws.readyState = StandInWs.OPEN;
+    bare.ws.emit('open');
+    for (const { socket } of [compressed, bare]) for (const text of ['a', 'b']) socket.send(text, 1, text);
     await taskOver();
-    // m0 opens the task; m1 and m2 make 1 MiB unconfirmed; m3 alone is half; m4 ends the task.
-    expect(ws.sends.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, false, true, false, true]);
+    for (const { ws } of [compressed, bare]) {
+      expect(ws.sends.map(({ data, onWritten }) => [data, onWritten !== undefined])).toEqual([
+        ['a', true],
+        ['b', true],
+      ]);
+    }
+    expect(compressed.ws._socket!.writes).toEqual([]);
+  });
+
+  it('hands a message to ws, after the frames gathered before it, once ws is no longer open: ws reports the failure', async () => {
+    const { socket, ws, tcp } = openFramed();
+    socket.send('a', 1, 'a');
+    socket.send('b', 1, 'b');
+    ws.readyState = 2; // CLOSING: the server's close frame came in
+    socket.send('c', 1, 'c');
+    expect(ws.calls).toEqual(['write 7', 'write 7', 'send c']);
+    expect(tcp.writes.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, true]);
+    tcp.writes[0]!.onWritten!();
+    tcp.writes[1]!.onWritten!();
+    ws.sends[0]!.onWritten!(new Error('WebSocket is not open: readyState 2 (CLOSING)'));
+    expect(socket.bufferedAmount).toBe(1);
+    expect(socket.takeUnsent()).toEqual(['c']);
+    await taskOver();
+    expect(ws.calls).toHaveLength(3);
+  });
+
+  it('hands a Blob to ws after the frames gathered before it, and what follows it to ws too until ws has written it', async () => {
+    const { socket, ws, tcp } = openFramed();
+    const blob = new Blob(['blob']);
+    socket.send('a', 1, 'a');
+    socket.send('b', 1, 'b');
+    socket.send(blob, 4, blob);
+    socket.send('c', 1, 'c');
+    await taskOver();
+    socket.send('d', 1, 'd');
+    expect(ws.calls).toEqual(['write 7', 'write 7', 'send [object Blob]', 'send c', 'send d']);
+    ws.sends[0]!.onWritten!(); // the Blob is written: the socket is ws's alone no more
+    await taskOver();
+    socket.send('e', 1, 'e');
+    expect(ws.calls.at(-1)).toBe('write 7');
+    expect(await textsIn(tcp.writes)).toEqual(['a', 'b', 'e']);
   });
 
   it('after a failed write, takes no later confirmation as delivery: every message is reported back', async () => {
-    const { socket, ws } = open();
+    const { socket, tcp } = openFramed();
     socket.send('a', 1, 'a');
     await taskOver();
     socket.send('b', 1, 'b');
     await taskOver();
-    ws.sends[0]!.onWritten!(new Error('EPIPE'));
-    ws.sends[1]!.onWritten!();
+    tcp.writes[0]!.onWritten!(new Error('EPIPE'));
+    tcp.writes[1]!.onWritten!();
     expect(socket.bufferedAmount).toBe(2);
     expect(socket.takeUnsent()).toEqual(['a', 'b']);
   });
 
   it('calls whenBelow at once (a microtask) when already below, else when a confirmation brings it strictly below', async () => {
-    const { socket, ws } = open();
+    const { socket, tcp } = openFramed();
     const calls: string[] = [];
     socket.whenBelow!(1, () => calls.push('empty'));
     expect(calls).toEqual([]);
@@ -341,52 +356,65 @@ describe('ws adapter: writes', () => {
       await taskOver();
     }
     socket.whenBelow!(4, () => calls.push('below 4'));
-    ws.sends[0]!.onWritten!(); // 4 left: not below 4
+    tcp.writes[0]!.onWritten!(); // 4 left: not below 4
     expect(calls).toEqual(['empty']);
-    ws.sends[1]!.onWritten!(); // 2 left
+    tcp.writes[1]!.onWritten!(); // 2 left
     expect(calls).toEqual(['empty', 'below 4']);
-    ws.sends[2]!.onWritten!();
+    tcp.writes[2]!.onWritten!();
     expect(calls).toEqual(['empty', 'below 4']);
   });
 
   it('calls whenDrained once everything is confirmed, and neither wait after terminate()', async () => {
-    const { socket, ws } = open();
+    const { socket, tcp } = openFramed();
     const calls: string[] = [];
     socket.send('a', 1, 'a');
     await taskOver();
     socket.whenDrained(() => calls.push('drained'));
-    ws.sends[0]!.onWritten!();
+    tcp.writes[0]!.onWritten!();
     expect(calls).toEqual(['drained']);
 
-    const other = open();
+    const other = openFramed();
     other.socket.send('a', 1, 'a');
     await taskOver();
     other.socket.whenDrained(() => calls.push('late drained'));
     other.socket.whenBelow!(1, () => calls.push('late below'));
     other.socket.terminate();
-    other.ws.sends[0]!.onWritten!();
+    other.tcp.writes[0]!.onWritten!();
     other.socket.whenDrained(() => calls.push('late drained'));
     await taskOver();
     expect(calls).toEqual(['drained']);
   });
 
-  it('hands over the held last message before the close frame', async () => {
-    const { socket, ws } = open();
+  it('writes the frames gathered in the task before the close frame and before a ping', async () => {
+    const { socket, ws, tcp } = openFramed();
     socket.send('a', 1, 'a');
     socket.send('b', 1, 'b');
+    socket.ping!();
+    socket.send('c', 1, 'c');
     socket.close(1000, 'done');
-    expect(ws.calls).toEqual(['send a', 'send b', 'close 1000 done']);
+    expect(ws.calls).toEqual(['write 7', 'write 7', 'ping', 'write 7', 'close 1000 done']);
+    expect(tcp.writes.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, true, true]);
     await taskOver();
+    expect(tcp.writes).toHaveLength(3);
   });
 
-  it('reports the held message back after terminate(), never handing it over', async () => {
-    const { socket, ws } = open();
+  it('reports the frames gathered back after terminate(), never writing them', async () => {
+    const { socket, ws } = openFramed();
     socket.send('a', 1, 'a');
     socket.send('b', 1, 'b');
     socket.terminate();
     expect(socket.takeUnsent()).toEqual(['a', 'b']);
     await taskOver();
-    expect(ws.sends.map(({ data }) => String(data))).toEqual(['a']);
+    expect(ws.calls).toEqual(['write 7', 'terminate']);
+  });
+
+  it('gives back, from takeUnsent(), the frames gathered and not yet written, and never writes them after', async () => {
+    const { socket, ws } = openFramed();
+    socket.send('a', 1, 'a');
+    socket.send('b', 1, 'b');
+    expect(socket.takeUnsent()).toEqual(['a', 'b']);
+    await taskOver();
+    expect(ws.calls).toEqual(['write 7']);
   });
 });
 

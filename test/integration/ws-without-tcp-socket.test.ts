@@ -1,7 +1,7 @@
 /**
  * The `ws` transport when `ws` has changed shape and its TCP socket cannot be reached: every
- * frame is written on its own, as `ws` writes it, and nothing else changes. Every message is
- * confirmed, in order, and `bufferedAmount` counts what is not.
+ * message goes to `ws`, which frames and writes it on its own, and nothing else changes. Every
+ * message is confirmed, in order, and `bufferedAmount` counts what is not.
  */
 import { EventEmitter, once } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
@@ -17,7 +17,7 @@ vi.mock('../../src/transports/ws-internals.js', () => ({ TESTED_WS_MAJOR: 8, tcp
 const { serve } = useHarness();
 
 describe('ws transport without a reachable TCP socket', () => {
-  it('writes each frame on its own, confirming every message in order', async () => {
+  it('hands every message to ws, confirming every message in order', async () => {
     const server = serve(await startWsServer());
     const { agent, counts } = countingAgent();
     const events = new EventEmitter();
@@ -35,7 +35,7 @@ describe('ws transport without a reachable TCP socket', () => {
     for (const message of messages) socket.send(message, message.length, message);
     expect(socket.bufferedAmount).toBe(messages.reduce((sum, m) => sum + m.length, 0));
     await new Promise<void>((resolve) => socket.whenDrained(resolve));
-    // Uncorked, Node hands the first frame to the kernel alone and batches what queued behind it: more than one write.
+    // Frame by frame, Node hands the first to the kernel alone and batches what queued behind it: more than one write.
     expect(counts.writes - before).toBeGreaterThan(1);
     expect(socket.bufferedAmount).toBe(0);
     await all;
