@@ -31,8 +31,10 @@ export function frameSize(payload: number): number {
 
 /**
  * Writes the frame of one message, `payload` bytes long (UTF-8 bytes for text, as `byteSizeOf`
- * counts them), into `target` at `offset`, which must have `frameSize(payload)` bytes free there.
- * Returns the offset just past the frame.
+ * counted them when it was sent), into `target` at `offset`, which must have
+ * `frameSize(payload)` bytes free there. Returns the offset just past the frame. The frame is
+ * `payload` bytes long whatever `data` holds now (a resizable buffer may have grown or shrunk
+ * since): longer data is cut, and what shorter data leaves is zeros, never stale memory.
  */
 export function writeFrame(target: Buffer, offset: number, data: FrameData, payload: number): number {
   const text = typeof data === 'string';
@@ -60,9 +62,9 @@ export function writeFrame(target: Buffer, offset: number, data: FrameData, payl
   const k3 = (target[at + 3] = keys[nextKey + 3]!);
   nextKey += MASK_KEY;
   at += MASK_KEY;
-  if (text) target.write(data, at, payload, 'utf8');
-  else target.set(bytesOf(data), at);
   const end = at + payload;
+  const written = text ? target.write(data, at, payload, 'utf8') : copy(data, target, at, payload);
+  if (written < payload) target.fill(0, at + written, end);
   let i = at;
   for (; i + 3 < end; i += 4) {
     target[i] = target[i]! ^ k0;
@@ -77,6 +79,9 @@ export function writeFrame(target: Buffer, offset: number, data: FrameData, payl
   return end;
 }
 
-function bytesOf(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+/** Copies at most `payload` bytes of `data` into `target` at `at`; returns how many. */
+function copy(data: ArrayBufferLike | ArrayBufferView, target: Buffer, at: number, payload: number): number {
+  const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  target.set(bytes.length > payload ? bytes.subarray(0, payload) : bytes, at);
+  return Math.min(bytes.length, payload);
 }

@@ -3,8 +3,11 @@
  * - the TCP socket under a `ws` client, to which the transport writes the frames of one task
  *   together (see `ws-frames.ts`). `ws` has no public way to write frames of one's own. It keeps
  *   the TCP socket as `_socket` and, with no extension negotiated and nothing queued in its
- *   sender, writes each of its own frames there before `send`, `ping` or `close` returns, so
- *   frames written beside it keep their order. When `_socket` is not there or cannot `write`,
+ *   sender, writes the frames it is asked for there before `send`, `ping` or `close` returns,
+ *   so frames written beside them keep their order. Of the frames it writes unasked, a pong may
+ *   come between messages, as control frames may; the call that writes a close frame (the
+ *   answer to the server's, or for a protocol error) also takes it out of OPEN, and the
+ *   transport writes nothing once it is out. When `_socket` is not there or cannot `write`,
  *   the transport hands every message to `ws`: slower, never wrong.
  * - whether a close was clean, which `ws` computes for its own `CloseEvent` from two flags
  *   and does not pass to `close` listeners. Without the flags, a close is clean unless 1006.

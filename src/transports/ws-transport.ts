@@ -148,10 +148,10 @@ class WsSocket implements TransportSocket {
    * reply, is never held back); the frames of the messages after it in the same task are
    * gathered in one buffer, written when the task is over (a microtask later) or when it fills:
    * one write and one trip through libuv for a burst instead of one per frame through `ws`. The
-   * frames and their order are those `ws` would write. A message `ws` must write itself (a
-   * `Blob`, whose bytes come later, or any message once an extension was negotiated or the
-   * socket is no longer open, where `ws` reports the failure) goes after the frames gathered
-   * before it, and while a `Blob` waits in `ws`, what follows it waits there too.
+   * frames written while `ws` is open, and their order, are those `ws` would write. A message
+   * `ws` must write itself (a `Blob`, whose bytes come later, or any message once an extension
+   * was negotiated or the socket is no longer open, where `ws` reports the failure) goes after
+   * the frames gathered before it, and while a `Blob` waits in `ws`, what follows it waits there too.
    */
   send(data: OutgoingData, bytes: number, original: OutgoingData): void {
     (this.#inFlight ??= new ByteQueue()).push(original, bytes);
@@ -208,12 +208,22 @@ class WsSocket implements TransportSocket {
     this.#tcp!.write(chunk, onWritten);
   }
 
-  /** Writes the frames gathered so far, if any. Unconfirmed only when a batch written after it will be. */
+  /**
+   * Writes the frames gathered so far, if any: unconfirmed only when a batch written after it
+   * will be. Once `ws` is no longer open they are dropped, never written: `ws` leaves OPEN as it
+   * writes a close frame of its own (the answer to the server's, or for a protocol error), and
+   * no frame may follow that. Their messages stay in flight, reported back by `takeUnsent`.
+   */
   #writeBatch(confirm: boolean): void {
     const batch = this.#batch;
     if (batch === undefined) return;
+    const end = this.#batchEnd;
+    this.#dropBatch();
+    if (this.#ws.readyState === WebSocket.OPEN) this.#write(end === batch.length ? batch : batch.subarray(0, end), confirm);
+  }
+
+  #dropBatch(): void {
     this.#batch = undefined;
-    this.#write(this.#batchEnd === batch.length ? batch : batch.subarray(0, this.#batchEnd), confirm);
     this.#batchEnd = 0;
   }
 
@@ -266,7 +276,7 @@ class WsSocket implements TransportSocket {
 
   terminate(): void {
     this.#live = false;
-    this.#batch = undefined; // never written: reported back by takeUnsent
+    this.#dropBatch(); // never written: reported back by takeUnsent
     this.#drainWaiter = undefined;
     this.#lowWater = undefined;
     this.#ws.terminate();
@@ -286,7 +296,7 @@ class WsSocket implements TransportSocket {
   }
 
   takeUnsent(): OutgoingData[] {
-    this.#batch = undefined;
+    this.#dropBatch();
     this.#confirmed = this.#handed; // what was accepted is reported now: a late confirmation finds nothing
     return this.#inFlight?.drain() ?? [];
   }

@@ -40,16 +40,22 @@ describe('ws internals the transport reaches', () => {
     const ws = new WebSocket(server.url, { perMessageDeflate: false });
     await once(ws, 'open');
     const tcp = tcpSocketOf(ws)!;
-    const written: number[] = [];
+    let written = 0;
     const write = tcp.write.bind(tcp) as (chunk: Buffer, callback?: () => void) => boolean;
-    (tcp as { write: unknown }).write = (chunk: Buffer, callback?: () => void) => written.push(chunk.length) > 0 && write(chunk, callback);
-    ws.send('text');
-    ws.send(new Uint8Array(200));
-    ws.ping();
-    ws.close(1000);
-    // send: a header of 6 bytes, then the masked payload (text), or one merged frame (binary);
-    // ping: 6; close: a header of 6, then the code.
-    expect(written).toEqual([6, 4, 208, 6, 6, 2]);
+    (tcp as { write: unknown }).write = (chunk: Buffer, callback?: () => void) => {
+      written += chunk.length;
+      return write(chunk, callback);
+    };
+    // Whole frames, by the time each call returns: 6 bytes of header and mask key, the payload, and the close code.
+    const after = (call: () => void) => (call(), written);
+    expect([
+      after(() => ws.send('text')),
+      after(() => ws.send(new Uint8Array(200))),
+      after(() => ws.ping()),
+      after(() => ws.close(1000)),
+    ]).toEqual([10, 10 + 208, 218 + 6, 224 + 8]);
+    // The call that wrote the close frame also left OPEN: the transport writes nothing after it.
+    expect(ws.readyState).toBe(WebSocket.CLOSING);
     await once(ws, 'close');
   });
 

@@ -13,6 +13,7 @@ import { createConnection, type NodeClientOptions } from '../../src/index.js';
 import { systemClock } from '../../src/time.js';
 import { wsTransport } from '../../src/transports/ws-transport.js';
 import { countingAgent } from '../support/counting-agent.js';
+import { startWssServer, TEST_CA } from '../support/tls.js';
 import { useHarness } from '../support/harness.js';
 import { closeServer, HOST, listenOnLoopback, refusedPort, trackSockets } from '../support/loopback.js';
 import { startWsServer } from '../support/ws-server.js';
@@ -328,4 +329,33 @@ describe('ws transport: the frames of one task go to the kernel together', () =>
     await closed;
     expect(received).toEqual(['a'].slice(0, received.length));
   });
+});
+
+describe('ws transport: when ws closes first', () => {
+  it.each(['ws', 'wss'])(
+    'never writes a burst gathered after the close frame ws answered: each message the server did not read is reported undelivered (%s)',
+    async (scheme) => {
+      const server = serve(scheme === 'wss' ? await startWssServer() : await startWsServer());
+      const read: string[] = [];
+      const peerClosed = server.nextConnection().then(({ socket: peer }) => {
+        peer.on('message', (data: Buffer) => read.push(data.toString()));
+        // One TCP chunk for the client: a message, then the close frame.
+        peer.send('go');
+        peer.close(1000, 'bye');
+        return once(peer, 'close');
+      });
+      const connection = createConnection(server.url, {
+        reconnect: false,
+        heartbeatInterval: 0,
+        ...(scheme === 'wss' ? { ca: TEST_CA } : {}),
+      });
+      const undelivered: string[] = [];
+      connection.on('undelivered', ({ data }) => undelivered.push(data as string));
+      // The reply to the server's last message: the first frame goes at once, the rest are gathered until the task's end.
+      connection.on('message', () => ['a', 'b', 'c'].forEach((message) => connection.send(message)));
+      await Promise.all([new Promise<void>((resolve) => connection.on('close', () => resolve())), peerClosed]);
+      for (const message of ['a', 'b', 'c']) expect(read.includes(message) || undelivered.includes(message), message).toBe(true);
+      expect(read).toEqual(['a', 'b', 'c'].slice(0, read.length));
+    },
+  );
 });

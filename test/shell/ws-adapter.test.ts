@@ -297,21 +297,36 @@ describe('ws adapter: writes', () => {
     expect(compressed.ws._socket!.writes).toEqual([]);
   });
 
-  it('hands a message to ws, after the frames gathered before it, once ws is no longer open: ws reports the failure', async () => {
+  it('once ws is no longer open, never writes the frames gathered (its close frame may be out) and hands later messages to ws, which reports them', async () => {
     const { socket, ws, tcp } = openFramed();
     socket.send('a', 1, 'a');
     socket.send('b', 1, 'b');
-    ws.readyState = 2; // CLOSING: the server's close frame came in
+    ws.readyState = 2; // CLOSING: ws answered the server's close frame
     socket.send('c', 1, 'c');
-    expect(ws.calls).toEqual(['write 7', 'write 7', 'send c']);
-    expect(tcp.writes.map(({ onWritten }) => onWritten !== undefined)).toEqual([true, true]);
+    expect(ws.calls).toEqual(['write 7', 'send c']);
     tcp.writes[0]!.onWritten!();
-    tcp.writes[1]!.onWritten!();
     ws.sends[0]!.onWritten!(new Error('WebSocket is not open: readyState 2 (CLOSING)'));
-    expect(socket.bufferedAmount).toBe(1);
-    expect(socket.takeUnsent()).toEqual(['c']);
     await taskOver();
-    expect(ws.calls).toHaveLength(3);
+    expect(ws.calls).toHaveLength(2);
+    expect(socket.bufferedAmount).toBe(2);
+    expect(socket.takeUnsent()).toEqual(['b', 'c']);
+  });
+
+  it('never writes the frames gathered after ws leaves OPEN in the same task, at its end or before a close()', async () => {
+    const atTaskEnd = openFramed();
+    atTaskEnd.socket.send('a', 1, 'a');
+    atTaskEnd.socket.send('b', 1, 'b');
+    atTaskEnd.ws.readyState = 2;
+    await taskOver();
+    const onClose = openFramed();
+    onClose.socket.send('a', 1, 'a');
+    onClose.socket.send('b', 1, 'b');
+    onClose.ws.readyState = 2;
+    onClose.socket.close(1000, 'done');
+    for (const { ws, socket } of [atTaskEnd, onClose]) {
+      expect(ws.calls.filter((call) => call.startsWith('write'))).toEqual(['write 7']);
+      expect(socket.takeUnsent()).toEqual(['a', 'b']);
+    }
   });
 
   it('hands a Blob to ws after the frames gathered before it, and what follows it to ws too until ws has written it', async () => {
@@ -398,14 +413,14 @@ describe('ws adapter: writes', () => {
     expect(tcp.writes).toHaveLength(3);
   });
 
-  it('reports the frames gathered back after terminate(), never writing them', async () => {
+  it('never writes the frames gathered after terminate(), and reports them back', async () => {
     const { socket, ws } = openFramed();
     socket.send('a', 1, 'a');
     socket.send('b', 1, 'b');
     socket.terminate();
-    expect(socket.takeUnsent()).toEqual(['a', 'b']);
     await taskOver();
     expect(ws.calls).toEqual(['write 7', 'terminate']);
+    expect(socket.takeUnsent()).toEqual(['a', 'b']);
   });
 
   it('gives back, from takeUnsent(), the frames gathered and not yet written, and never writes them after', async () => {
@@ -415,6 +430,18 @@ describe('ws adapter: writes', () => {
     expect(socket.takeUnsent()).toEqual(['a', 'b']);
     await taskOver();
     expect(ws.calls).toEqual(['write 7']);
+  });
+
+  it('gathers the frames sent after takeUnsent() in the same task afresh, from the start of a new buffer', async () => {
+    const { socket, tcp } = openFramed();
+    socket.send('a', 1, 'a');
+    socket.send('b', 1, 'b');
+    socket.send('c', 1, 'c');
+    socket.takeUnsent();
+    socket.send('d', 1, 'd');
+    await taskOver();
+    expect(tcp.writes.map(({ chunk }) => chunk.length)).toEqual([7, 7]);
+    expect(await textsIn(tcp.writes)).toEqual(['a', 'd']);
   });
 });
 

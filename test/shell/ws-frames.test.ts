@@ -88,6 +88,17 @@ describe('ws frames', () => {
     expect(messages).toHaveLength(count);
   });
 
+  it('writes exactly the payload it was given: data that grew since is cut, and what data that shrank leaves is zeros', async () => {
+    // Stale bytes where the frames go: none of them may be sent.
+    const frames = Buffer.alloc(frameSize(4) + frameSize(5) + frameSize(3), 0xee);
+    let offset = writeFrame(frames, 0, new Uint8Array([1, 2]), 4);
+    offset = writeFrame(frames, offset, 'hé', 5);
+    expect(writeFrame(frames, offset, new Uint8Array([1, 2, 3, 4, 5]), 3)).toBe(frames.length);
+    const { messages, error } = await receive(frames);
+    expect(error).toBeUndefined();
+    expect(messages).toEqual([payloadOf(new Uint8Array([1, 2, 0, 0])), payloadOf('hé\0\0'), payloadOf(new Uint8Array([1, 2, 3]))]);
+  });
+
   it('masks the very first frame a process writes with a drawn key too', async () => {
     vi.resetModules();
     const fresh = await import('../../src/transports/ws-frames.js');
