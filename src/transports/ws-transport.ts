@@ -20,14 +20,14 @@ import { causeOfWsError } from './ws-errors.js';
 import { frameSize, writeFrame } from './ws-frames.js';
 import { closedCleanly, tcpSocketOf, type FrameWriter } from './ws-internals.js';
 
-/** The most bytes of frames gathered for one write (see `WsSocket.send`). */
-const BATCH_LIMIT = 64 * 1024;
+/** The most bytes of frames gathered for one write, 64 KiB (see `WsSocket.send`). */
+const BATCH_LIMIT = 65_536;
 
-/** The first buffer a task's frames are gathered in: small enough to come from Node's buffer pool; each next one doubles. */
-const FIRST_BATCH = 2 * 1024;
+/** The first buffer a task's frames are gathered in, 2 KiB: small enough to come from Node's buffer pool; each next one doubles. */
+const FIRST_BATCH = 2_048;
 
-/** The most bytes written between two writes that ask to be confirmed (see `WsSocket.#write`). */
-const CONFIRM_LIMIT = 1024 * 1024;
+/** Bytes written unconfirmed after which a write asks to be confirmed, 1 MiB (see `WsSocket.#write`). */
+const CONFIRM_LIMIT = 1_048_576;
 
 export const wsTransport: Transport = Object.assign(
   (request: TransportRequest, handlers: TransportHandlers) => new WsSocket(request, handlers),
@@ -173,16 +173,16 @@ class WsSocket implements TransportSocket {
     if (batch === undefined || this.#batchEnd + size > batch.length) {
       // The full batch goes now, unconfirmed: the one this message starts is written after it, confirmed at the task's end.
       const grown = batch === undefined ? FIRST_BATCH : Math.min(2 * batch.length, BATCH_LIMIT);
-      if (batch !== undefined) this.#writeBatch(false);
+      this.#writeBatch(false);
       batch = this.#batch = Buffer.allocUnsafe(Math.max(grown, size));
     }
     this.#batchEnd = writeFrame(batch, this.#batchEnd, data, bytes);
     this.#handed++;
   }
 
-  /** Hands `data` to `ws`, after this task's frames, confirmed. */
+  /** Hands `data` to `ws`, after this task's frames, confirmed: its confirmation covers them. */
   #sendThroughWs(data: OutgoingData): void {
-    this.#writeBatch(true);
+    this.#writeBatch(false);
     const handed = ++this.#handed;
     if (isBlob(data)) {
       this.#blobsInWs++;
@@ -219,7 +219,7 @@ class WsSocket implements TransportSocket {
     if (batch === undefined) return;
     const end = this.#batchEnd;
     this.#dropBatch();
-    if (this.#ws.readyState === WebSocket.OPEN) this.#write(end === batch.length ? batch : batch.subarray(0, end), confirm);
+    if (this.#ws.readyState === WebSocket.OPEN) this.#write(batch.subarray(0, end), confirm);
   }
 
   #dropBatch(): void {
@@ -311,8 +311,9 @@ class WsSocket implements TransportSocket {
   }
 }
 
+/** Node has had a global `Blob` since 18; this transport runs in Node only. */
 function isBlob(data: OutgoingData): data is Blob {
-  return typeof Blob !== 'undefined' && data instanceof Blob;
+  return data instanceof Blob;
 }
 
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */

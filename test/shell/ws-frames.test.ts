@@ -109,6 +109,27 @@ describe('ws frames', () => {
     expect((await receive(frame)).messages).toEqual([payloadOf('x')]);
   });
 
+  it('draws each frame’s key afresh: no byte of it repeats one of the previous key’s more often than chance', () => {
+    const count = 5_000;
+    const frames = frameAll(Array.from({ length: count }, () => 'k'));
+    const keyAt = (n: number) => frames.subarray(n * frameSize(1) + 2, n * frameSize(1) + 6);
+    const repeats = Array.from({ length: 16 }, () => 0); // [position in this key × 4 + position in the previous one]
+    for (let n = 1; n < count; n++) {
+      const [key, previous] = [keyAt(n), keyAt(n - 1)];
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (key[i] === previous[j]) repeats[i * 4 + j]!++;
+    }
+    // By chance about 20 of 5,000 for each pair (1 in 256); a key that reuses the last one's bytes repeats nearly all.
+    expect(Math.max(...repeats)).toBeLessThan(100);
+  });
+
+  it('leaves the bytes after the frame alone, whatever the payload’s length past a multiple of 4', () => {
+    for (let length = 0; length <= 8; length++) {
+      const target = Buffer.alloc(frameSize(length) + 8, 0xee);
+      expect(writeFrame(target, 0, 'p'.repeat(length), length)).toBe(frameSize(length));
+      expect([...target.subarray(frameSize(length))]).toEqual(Array.from({ length: 8 }, () => 0xee));
+    }
+  });
+
   it('writes at the offset given, leaving the bytes before it alone', async () => {
     const target = Buffer.alloc(3 + frameSize(2), 0xee);
     expect(writeFrame(target, 3, 'hi', 2)).toBe(target.length);
