@@ -61,6 +61,7 @@ export function isOutgoingData(data: unknown): data is OutgoingData {
   );
 }
 
-function isBlob(data: unknown): data is Blob {
+/** Whether `data` is a `Blob`, where the platform has them. */
+export function isBlob(data: unknown): data is Blob {
   return typeof Blob !== 'undefined' && data instanceof Blob;
 }

@@ -83,7 +83,9 @@ export function writeFrame(target: Buffer, offset: number, data: FrameData, payl
 
 /** Copies at most `payload` bytes of `data` into `target` at `at`; returns how many. */
 function copy(data: ArrayBufferLike | ArrayBufferView, target: Buffer, at: number, payload: number): number {
-  const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-  target.set(bytes.subarray(0, payload), at);
-  return Math.min(bytes.length, payload);
+  const bytes = ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, Math.min(data.byteLength, payload))
+    : new Uint8Array(data, 0, Math.min(data.byteLength, payload));
+  target.set(bytes, at);
+  return bytes.length;
 }

@@ -11,7 +11,7 @@
  * never of silence.
  */
 import WebSocket from 'ws';
-import type { OutgoingData } from '../byte-length.js';
+import { isBlob, type OutgoingData } from '../byte-length.js';
 import { ByteQueue } from '../queue.js';
 import { redactText } from '../validation.js';
 import type { TransportFailure } from '../../machines/connection.types.js';
@@ -309,11 +309,6 @@ class WsSocket implements TransportSocket {
     const status = cause === 'handshake-failed' ? /Unexpected server response: (\d{3})/.exec(error.message)?.[1] : undefined;
     return { cause, message, ...(status === undefined ? {} : { status: Number(status) }) };
   }
-}
-
-/** Node has had a global `Blob` since 18; this transport runs in Node only. */
-function isBlob(data: OutgoingData): data is Blob {
-  return data instanceof Blob;
 }
 
 /** `ws` has delivered `Blob`s since 8.18; `@types/ws` does not list `'blob'` yet. */
